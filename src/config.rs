@@ -1,0 +1,41 @@
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+/// A local emulator of the SmartDocumentor cloud API.
+///
+/// Every option can also be set with the environment variable named beside it.
+/// With no options, sdemu serves the built-in demo data from an in-memory database on
+/// 127.0.0.1:8080.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "sdemu", version, about, long_about = None)]
+pub struct Config {
+    /// Address to listen on. Use 0.0.0.0 to accept connections from other hosts (containers).
+    #[arg(long, env = "SDEMU_HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// TCP port to listen on; 0 picks a free port and prints it.
+    #[arg(long, env = "SDEMU_PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Keep the data in this SQLite file instead of in memory. The file is created and
+    /// seeded only when it holds no data yet, so restarts keep every change.
+    #[arg(long, env = "SDEMU_DATABASE", value_name = "PATH")]
+    pub database: Option<PathBuf>,
+
+    /// Load this fixture file (JSON) instead of the built-in demo data set.
+    #[arg(long, env = "SDEMU_FIXTURES", value_name = "FILE")]
+    pub fixtures: Option<PathBuf>,
+
+    /// Log line format.
+    #[arg(long, env = "SDEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}

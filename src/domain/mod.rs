@@ -1,0 +1,6 @@
+/// The fixture document (`--fixtures`, the demo data) and its validation into a `Dataset`.
+pub mod fixture;
+/// The `sort` query parameter: property names and directions.
+pub mod sort;
+/// Date-times as the API reads them in queries and writes them in responses.
+pub mod time;

@@ -1,0 +1,156 @@
+//! The API's date-time formats.
+//!
+//! Queries: the documentation sends `2022-03-16T16:59:55Z`. sdemu also accepts any RFC 3339
+//! offset, fractional seconds, a date-time without offset (read as UTC) and a bare date
+//! (midnight UTC). Responses: tasks use whole seconds with `Z`; batches use seven fractional
+//! digits (.NET ticks), exactly as the documentation's examples show.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Timelike, Utc};
+use serde::{Serialize, Serializer};
+
+/// What a rejected date is said to be expected as, in problem bodies.
+pub const DATE_EXPECTATION: &str =
+    "an RFC 3339 date-time (for example 2022-03-16T16:59:55Z) or a date (2022-03-16)";
+
+/// 100-nanosecond ticks per second, the resolution of .NET's `DateTime`.
+const TICKS_PER_SECOND: i64 = 10_000_000;
+
+/// Parses a date-time in any of the accepted forms.
+pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {
+        return Some(with_offset.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(naive.and_utc());
+        }
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|naive| naive.and_utc())
+}
+
+/// The first whole second at or after `instant`: the stored value a `>=` bound compares with.
+pub fn ceil_to_second(instant: DateTime<Utc>) -> i64 {
+    let seconds = instant.timestamp();
+    if instant.nanosecond() > 0 {
+        seconds + 1
+    } else {
+        seconds
+    }
+}
+
+/// The last whole second at or before `instant`: the stored value a `<=` bound compares with.
+pub fn floor_to_second(instant: DateTime<Utc>) -> i64 {
+    instant.timestamp()
+}
+
+pub fn to_ticks(instant: DateTime<Utc>) -> i64 {
+    instant.timestamp() * TICKS_PER_SECOND + i64::from(instant.nanosecond() / 100)
+}
+
+pub fn from_ticks(ticks: i64) -> Option<DateTime<Utc>> {
+    let seconds = ticks.div_euclid(TICKS_PER_SECOND);
+    let nanos = (ticks.rem_euclid(TICKS_PER_SECOND) * 100) as u32;
+    DateTime::from_timestamp(seconds, nanos)
+}
+
+/// A task time: stored as Unix seconds, written as `2022-03-28T14:28:56Z`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct TaskTime(pub i64);
+
+impl TaskTime {
+    pub fn to_wire(self) -> String {
+        DateTime::from_timestamp(self.0, 0)
+            .unwrap_or_default()
+            .to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+}
+
+impl Serialize for TaskTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_wire())
+    }
+}
+
+/// A batch time: stored as ticks, written as `2023-08-08T08:55:29.7831583Z`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct BatchTime(pub i64);
+
+impl BatchTime {
+    pub fn to_wire(self) -> String {
+        let instant = from_ticks(self.0).unwrap_or_default();
+        format!(
+            "{}.{:07}Z",
+            instant.format("%Y-%m-%dT%H:%M:%S"),
+            self.0.rem_euclid(TICKS_PER_SECOND)
+        )
+    }
+}
+
+impl Serialize for BatchTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_wire())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn accepts_every_documented_form_and_reads_missing_offsets_as_utc() {
+        let expected = utc("2022-03-16T16:59:55Z");
+        for text in [
+            "2022-03-16T16:59:55Z",
+            "2022-03-16T16:59:55.000Z",
+            "2022-03-16T17:59:55+01:00",
+            "2022-03-16T16:59:55",
+            "2022-03-16t16:59:55z",
+        ] {
+            assert_eq!(parse_instant(text), Some(expected), "{text}");
+        }
+        assert_eq!(
+            parse_instant("2022-03-16"),
+            Some(utc("2022-03-16T00:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_date() {
+        for text in ["", "yesterday", "2022-13-01", "16/03/2022", "1647449995"] {
+            assert_eq!(parse_instant(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn fractional_bounds_round_towards_the_inside_of_the_range() {
+        let instant = utc("2022-03-16T16:59:55.5Z");
+        assert_eq!(ceil_to_second(instant), instant.timestamp() + 1);
+        assert_eq!(floor_to_second(instant), instant.timestamp());
+    }
+
+    #[test]
+    fn writes_tasks_in_whole_seconds_and_batches_with_seven_digits() {
+        let instant = utc("2023-08-08T08:55:29.7831583Z");
+        assert_eq!(
+            TaskTime(instant.timestamp()).to_wire(),
+            "2023-08-08T08:55:29Z"
+        );
+        assert_eq!(
+            BatchTime(to_ticks(instant)).to_wire(),
+            "2023-08-08T08:55:29.7831583Z"
+        );
+        assert_eq!(from_ticks(to_ticks(instant)), Some(instant));
+    }
+}

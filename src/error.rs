@@ -1,0 +1,153 @@
+//! Every failure sdemu sends is an `ApiError`, and this file alone decides its status, headers
+//! and body.
+//!
+//! Where the real API's answer is documented (400 with an empty body when a task list request
+//! names neither date) sdemu matches it exactly. Everywhere else it sends an RFC 9457
+//! `application/problem+json` body that names the offending parameter or field, because the
+//! real error bodies are not documented and a precise message is what a test author needs.
+
+use axum::{
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// A status with an empty body (no content type, `Content-Length: 0`), for the cases where
+    /// the real API is documented to answer without content.
+    Empty(StatusCode),
+    /// An RFC 9457 problem document.
+    Problem(Box<Problem>),
+    /// A bug or an unavailable database: logged in full, answered without internals.
+    Internal(anyhow::Error),
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    pub fn empty_bad_request() -> Self {
+        Self::Empty(StatusCode::BAD_REQUEST)
+    }
+
+    pub fn empty_not_found() -> Self {
+        Self::Empty(StatusCode::NOT_FOUND)
+    }
+
+    /// A query parameter whose value cannot be used; names the parameter and the value.
+    pub fn invalid_parameter(name: &str, value: &str, expected: &str) -> Self {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-parameter",
+            format!(
+                "The query parameter '{name}' has the value '{value}', which is not {expected}."
+            ),
+        )
+        .with("parameter", name)
+        .with("value", value)
+        .into()
+    }
+}
+
+impl From<Problem> for ApiError {
+    fn from(problem: Problem) -> Self {
+        Self::Problem(Box::new(problem))
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        Self::Internal(error)
+    }
+}
+
+/// An RFC 9457 problem document. `kind` becomes the `type` member, a stable
+/// `urn:sdemu:problem:<kind>` that tests can match on; extra members carry the details
+/// (the parameter's name, the rejected value, the allowed values, ...).
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(flatten)]
+    pub extensions: Map<String, Value>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, kind: &str, detail: impl Into<String>) -> Self {
+        Self {
+            kind: format!("urn:sdemu:problem:{kind}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            extensions: Map::new(),
+        }
+    }
+
+    /// Adds an extension member. Values that cannot be represented as JSON are skipped,
+    /// which cannot happen for the plain strings, numbers and lists sdemu passes.
+    pub fn with(mut self, key: &str, value: impl Serialize) -> Self {
+        if let Ok(value) = serde_json::to_value(value) {
+            self.extensions.insert(key.to_owned(), value);
+        }
+        self
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = self.status_code();
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+            )],
+            body,
+        )
+            .into_response()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Empty(status) => empty_response(status),
+            ApiError::Problem(problem) => problem.into_response(),
+            ApiError::Internal(error) => {
+                tracing::error!(error = ?error, "internal error");
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "sdemu failed to answer this request; its log has the cause.",
+                )
+                .into_response()
+            }
+        }
+    }
+}
+
+/// A response with no body at all: no content type and an explicit `Content-Length: 0`.
+pub fn empty_response(status: StatusCode) -> Response {
+    (
+        status,
+        [(header::CONTENT_LENGTH, HeaderValue::from_static("0"))],
+    )
+        .into_response()
+}

@@ -1,0 +1,173 @@
+//! Whole-dataset operations: what start-up, and later reset and seed, do to the database.
+
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+
+use crate::domain::fixture::{CatalogueEntry, Catalogues, Dataset};
+
+/// Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters even for
+/// the 17 columns of a task.
+const INSERT_CHUNK: usize = 500;
+
+/// The documented catalogue entries (the rows the schema itself inserts).
+pub async fn builtin_catalogues(pool: &SqlitePool) -> sqlx::Result<Catalogues> {
+    let task_statuses = sqlx::query_as::<_, (i64, String)>(
+        "SELECT code, name FROM task_statuses WHERE builtin = 1",
+    )
+    .fetch_all(pool)
+    .await?;
+    let integration_statuses = sqlx::query_as::<_, (i64, String)>(
+        "SELECT code, name FROM integration_statuses WHERE builtin = 1",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(Catalogues {
+        task_statuses: task_statuses.into_iter().collect(),
+        integration_statuses: integration_statuses.into_iter().collect(),
+    })
+}
+
+/// Whether the database holds no data yet (a new file, or memory before seeding).
+pub async fn is_empty(pool: &SqlitePool) -> sqlx::Result<bool> {
+    let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+        .fetch_one(pool)
+        .await?;
+    Ok(organizations == 0)
+}
+
+/// Replaces everything (but the documented catalogue entries) with `dataset`, in one
+/// transaction: on any error nothing changes.
+pub async fn replace(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    clear(&mut tx).await?;
+    insert(&mut tx, dataset).await?;
+    tx.commit().await
+}
+
+/// Deletes every row a dataset can add, children first.
+pub async fn clear(conn: &mut SqliteConnection) -> sqlx::Result<()> {
+    for statement in [
+        "DELETE FROM tasks",
+        "DELETE FROM batches",
+        "DELETE FROM workspaces",
+        "DELETE FROM organizations",
+        "DELETE FROM task_statuses WHERE builtin = 0",
+        "DELETE FROM integration_statuses WHERE builtin = 0",
+    ] {
+        sqlx::query(statement).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts a validated dataset, parents first.
+pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
+    insert_catalogue(conn, "task_statuses", &dataset.task_statuses).await?;
+    insert_catalogue(conn, "integration_statuses", &dataset.integration_statuses).await?;
+
+    for chunk in dataset.organizations.chunks(INSERT_CHUNK) {
+        QueryBuilder::<Sqlite>::new(
+            "INSERT INTO organizations (tenant_id, name, client_id, client_secret, is_default) ",
+        )
+        .push_values(chunk, |mut row, o| {
+            row.push_bind(o.tenant_id)
+                .push_bind(&o.name)
+                .push_bind(&o.client_id)
+                .push_bind(&o.client_secret)
+                .push_bind(o.is_default);
+        })
+        .build()
+        .execute(&mut *conn)
+        .await?;
+    }
+
+    for chunk in dataset.workspaces.chunks(INSERT_CHUNK) {
+        QueryBuilder::<Sqlite>::new(
+            "INSERT INTO workspaces (workspace_id, tenant_id, workspace_name, workspace_description, \
+             is_default, task_type, workspace_type, template_type, workspace_template_name) ",
+        )
+        .push_values(chunk, |mut row, w| {
+            row.push_bind(w.workspace_id)
+                .push_bind(w.tenant_id)
+                .push_bind(&w.workspace_name)
+                .push_bind(&w.workspace_description)
+                .push_bind(w.is_default)
+                .push_bind(w.task_type)
+                .push_bind(w.workspace_type)
+                .push_bind(w.template_type)
+                .push_bind(&w.workspace_template_name);
+        })
+        .build()
+        .execute(&mut *conn)
+        .await?;
+    }
+
+    for chunk in dataset.batches.chunks(INSERT_CHUNK) {
+        QueryBuilder::<Sqlite>::new(
+            "INSERT INTO batches (batch_id, workspace_id, display_name, description, \
+             created_on_ticks, total_tasks_in_history) ",
+        )
+        .push_values(chunk, |mut row, b| {
+            row.push_bind(b.batch_id)
+                .push_bind(b.workspace_id)
+                .push_bind(&b.display_name)
+                .push_bind(&b.description)
+                .push_bind(b.created_on_ticks)
+                .push_bind(b.total_tasks_in_history);
+        })
+        .build()
+        .execute(&mut *conn)
+        .await?;
+    }
+
+    for chunk in dataset.tasks.chunks(INSERT_CHUNK) {
+        QueryBuilder::<Sqlite>::new(
+            "INSERT INTO tasks (task_id, tenant_id, workspace_id, batch_id, task_number, \
+             external_id, display_name, description, created_on, task_status, integration_status, \
+             total_pages, restart_count, pre_processing_started_on, external_integration_status, \
+             priority, context) ",
+        )
+        .push_values(chunk, |mut row, t| {
+            row.push_bind(t.task_id)
+                .push_bind(t.tenant_id)
+                .push_bind(t.workspace_id)
+                .push_bind(t.batch_id)
+                .push_bind(t.task_number)
+                .push_bind(&t.external_id)
+                .push_bind(&t.display_name)
+                .push_bind(&t.description)
+                .push_bind(t.created_on)
+                .push_bind(t.task_status)
+                .push_bind(t.integration_status)
+                .push_bind(t.total_pages)
+                .push_bind(t.restart_count)
+                .push_bind(t.pre_processing_started_on)
+                .push_bind(&t.external_integration_status)
+                .push_bind(t.priority)
+                .push_bind(&t.context);
+        })
+        .build()
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_catalogue(
+    conn: &mut SqliteConnection,
+    table: &'static str,
+    entries: &[CatalogueEntry],
+) -> sqlx::Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    // `table` is one of two fixed names chosen by the caller, never user input.
+    QueryBuilder::<Sqlite>::new(format!("INSERT INTO {table} (code, name, builtin) "))
+        .push_values(entries, |mut row, entry| {
+            row.push_bind(entry.code)
+                .push_bind(&entry.name)
+                .push_bind(false);
+        })
+        .build()
+        .execute(conn)
+        .await?;
+    Ok(())
+}
