@@ -84,8 +84,7 @@ pub async fn open(
     let db = db::open(config.database.as_deref()).await?;
     let catalogues = store::dataset::builtin_catalogues(&db).await?;
     let text = fixtures.read()?;
-    let dataset = fixture::parse_document(&text)
-        .and_then(|document| fixture::validate(document, &catalogues))
+    let dataset = fixture::load(&text, &catalogues)
         .map_err(|errors| anyhow::anyhow!("{} is not valid: {errors}", fixtures.describe()))?;
     if store::dataset::is_empty(&db).await? {
         store::dataset::replace(&db, &dataset)

@@ -295,8 +295,9 @@ const SECTIONS: [&str; 6] = [
     "tasks",
 ];
 
-/// Reads a fixture document: a JSON array of tasks, or the object form.
-pub fn parse_document(text: &str) -> Result<FixtureDocument, FixtureErrors> {
+/// Reads and validates a fixture document (JSON text): a `Dataset`, or every problem found,
+/// both those of items that cannot be read and those of the document as a whole.
+pub fn load(text: &str, builtin: &Catalogues) -> Result<Dataset, FixtureErrors> {
     let value: Value = serde_json::from_str(text).map_err(|error| {
         FixtureErrors(vec![FixtureProblem {
             item: "document".into(),
@@ -304,16 +305,30 @@ pub fn parse_document(text: &str) -> Result<FixtureDocument, FixtureErrors> {
             message: format!("not valid JSON: {error}"),
         }])
     })?;
-    parse_value(value)
+    load_value(value, builtin)
 }
 
-/// Reads a fixture document that is already JSON.
-pub fn parse_value(value: Value) -> Result<FixtureDocument, FixtureErrors> {
+/// Like `load`, for a document that is already JSON.
+pub fn load_value(value: Value, builtin: &Catalogues) -> Result<Dataset, FixtureErrors> {
     let mut problems = Problems::default();
+    let document = read_document(value, &mut problems);
+    match validate(document, builtin) {
+        Ok(dataset) if problems.0.is_empty() => Ok(dataset),
+        Ok(_) => Err(FixtureErrors(problems.0)),
+        Err(FixtureErrors(more)) => {
+            problems.0.extend(more);
+            Err(FixtureErrors(problems.0))
+        }
+    }
+}
+
+/// Reads the sections of a document, recording a problem for each item that cannot be read
+/// and keeping the others, so that validation can report on them too.
+fn read_document(value: Value, problems: &mut Problems) -> FixtureDocument {
     let mut document = FixtureDocument::default();
     match value {
         Value::Array(tasks) => {
-            document.tasks = parse_items(tasks, "tasks", "taskId", &mut problems);
+            document.tasks = parse_items(tasks, "tasks", "taskId", problems);
         }
         Value::Object(mut sections) => {
             for key in sections.keys() {
@@ -340,19 +355,17 @@ pub fn parse_value(value: Value) -> Result<FixtureDocument, FixtureErrors> {
             let batches = section("batches");
             let tasks = section("tasks");
             document.organizations =
-                parse_items(organizations, "organizations", "tenantId", &mut problems);
-            document.task_statuses =
-                parse_items(task_statuses, "taskStatuses", "value", &mut problems);
+                parse_items(organizations, "organizations", "tenantId", problems);
+            document.task_statuses = parse_items(task_statuses, "taskStatuses", "value", problems);
             document.integration_statuses = parse_items(
                 integration_statuses,
                 "integrationStatuses",
                 "value",
-                &mut problems,
+                problems,
             );
-            document.workspaces =
-                parse_items(workspaces, "workspaces", "workspaceId", &mut problems);
-            document.batches = parse_items(batches, "batches", "batchId", &mut problems);
-            document.tasks = parse_items(tasks, "tasks", "taskId", &mut problems);
+            document.workspaces = parse_items(workspaces, "workspaces", "workspaceId", problems);
+            document.batches = parse_items(batches, "batches", "batchId", problems);
+            document.tasks = parse_items(tasks, "tasks", "taskId", problems);
         }
         _ => problems.add(
             "document",
@@ -360,11 +373,7 @@ pub fn parse_value(value: Value) -> Result<FixtureDocument, FixtureErrors> {
             "must be a JSON array of tasks or an object with sections",
         ),
     }
-    if problems.0.is_empty() {
-        Ok(document)
-    } else {
-        Err(FixtureErrors(problems.0))
-    }
+    document
 }
 
 fn parse_items<T: DeserializeOwned>(

@@ -1,0 +1,175 @@
+//! Start-up data: the fixture format, its validation, and where the data lives.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use clap::Parser;
+use serde_json::json;
+
+use sdemu::app::{self, FixtureSource};
+use sdemu::clock::SystemClock;
+use sdemu::config::Config;
+
+use crate::helpers::{default_config, TestApp};
+
+/// The documentation's example response, verbatim.
+const DOC_EXAMPLE_RESPONSE: &str = include_str!("../../fixtures/doc-example.json");
+
+async fn start_error(fixture: &str) -> String {
+    let result = app::open(
+        &default_config(),
+        Arc::new(SystemClock),
+        FixtureSource::Inline {
+            name: "under-test.json".into(),
+            text: fixture.to_owned(),
+        },
+    )
+    .await;
+    match result {
+        Ok(_) => panic!("the fixture was accepted"),
+        Err(error) => format!("{error:#}"),
+    }
+}
+
+#[tokio::test]
+async fn a_captured_status_list_response_is_a_valid_fixture() {
+    let app = TestApp::with_fixture(DOC_EXAMPLE_RESPONSE).await;
+    let response = app.status_list("startDate=2000-01-01&sort=taskId").await;
+    assert_eq!(response.status, StatusCode::OK);
+    let mut expected: Vec<serde_json::Value> = serde_json::from_str(DOC_EXAMPLE_RESPONSE).unwrap();
+    expected.sort_by_key(|task| task["taskId"].as_i64());
+    assert_eq!(response.json(), json!(expected));
+}
+
+#[tokio::test]
+async fn a_task_whose_status_is_not_catalogued_is_refused_naming_the_task_and_the_code() {
+    let error = start_error(
+        r#"[{"taskId": 7, "workspaceId": 1, "displayName": "x", "createdOn": "2024-01-01T00:00:00Z",
+             "taskStatus": 99, "integrationStatus": 1}]"#,
+    )
+    .await;
+    assert!(error.contains("under-test.json"), "{error}");
+    assert!(error.contains("taskId 7"), "{error}");
+    assert!(error.contains("taskStatus 99"), "{error}");
+}
+
+#[tokio::test]
+async fn a_fixture_may_add_catalogue_entries_for_undocumented_codes() {
+    let app = TestApp::with_fixture(
+        r#"{"integrationStatuses": [{"value": 2, "name": "Queued"}],
+            "tasks": [{"taskId": 7, "workspaceId": 1, "displayName": "x",
+                       "createdOn": "2024-01-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 2}]}"#,
+    )
+    .await;
+    let tasks = app.status_list("startDate=2024-01-01").await.json();
+    assert_eq!(tasks[0]["integrationStatusText"], "Queued");
+}
+
+#[tokio::test]
+async fn every_problem_of_a_bad_fixture_is_listed_with_its_item_and_field() {
+    let error = start_error(
+        r#"{"workspaces": [{"workspaceId": 1, "workspaceName": "A"}],
+            "tasks": [
+              {"taskId": 1, "workspaceId": 1, "displayName": "ok", "createdOn": "2024-01-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 1},
+              {"taskId": 1, "workspaceId": 1, "displayName": "dup", "createdOn": "2024-01-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 1},
+              {"taskId": 2, "workspaceId": 9, "displayName": "x", "createdOn": "2024-01-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 1},
+              {"taskId": 3, "workspaceId": 1, "displayName": "x", "createdOn": "last tuesday", "taskStatus": 3, "integrationStatus": 1, "taskStatusText": "InReview"},
+              {"taskId": 4, "workspaceId": 1, "createdOn": "2024-01-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 1}
+            ]}"#,
+    )
+    .await;
+    for expected in [
+        "tasks[1] (taskId 1), field 'taskId': duplicate taskId",
+        "tasks[2] (taskId 2), field 'workspaceId': workspace 9 is not declared",
+        "tasks[3] (taskId 3), field 'createdOn': 'last tuesday' is not",
+        "tasks[3] (taskId 3), field 'taskStatusText': 'InReview' does not match the catalogue name 'ToReview'",
+        "tasks[4] (taskId 4): missing field `displayName`",
+    ] {
+        assert!(error.contains(expected), "missing «{expected}» in:\n{error}");
+    }
+}
+
+#[tokio::test]
+async fn a_fixture_file_that_is_not_json_names_the_file() {
+    let file = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
+    std::fs::write(file.path(), "{ not json").unwrap();
+    let config =
+        Config::try_parse_from(["sdemu", "--fixtures", file.path().to_str().unwrap()]).unwrap();
+    let error = match app::open(
+        &config,
+        Arc::new(SystemClock),
+        FixtureSource::from_config(&config),
+    )
+    .await
+    {
+        Ok(_) => panic!("accepted"),
+        Err(error) => format!("{error:#}"),
+    };
+    assert!(error.contains(file.path().to_str().unwrap()), "{error}");
+    assert!(error.contains("not valid JSON"), "{error}");
+}
+
+fn database_config(path: &std::path::Path) -> Config {
+    Config::try_parse_from(["sdemu", "--database", path.to_str().unwrap()]).unwrap()
+}
+
+#[tokio::test]
+async fn a_database_file_is_seeded_only_when_empty_so_restarts_keep_changes() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("sdemu.db");
+
+    let first = app::open(
+        &database_config(&path),
+        Arc::new(SystemClock),
+        FixtureSource::Builtin,
+    )
+    .await
+    .unwrap();
+    sqlx::query("UPDATE tasks SET display_name = 'renamed' WHERE task_id = 47")
+        .execute(&first.db)
+        .await
+        .unwrap();
+    first.db.close().await;
+
+    let second = TestApp::start(database_config(&path), FixtureSource::Builtin).await;
+    let tasks = second
+        .status_list("startDate=2022-03-16T16:59:55Z&endDate=2022-04-05T16:59:55Z")
+        .await
+        .json();
+    assert_eq!(tasks[0]["taskId"], 47);
+    assert_eq!(tasks[0]["displayName"], "renamed");
+    assert_eq!(tasks.as_array().unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn a_bad_fixture_leaves_a_new_database_file_empty() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = directory.path().join("sdemu.db");
+    let bad = FixtureSource::Inline {
+        name: "bad".into(),
+        text: r#"[{"taskId": 1, "workspaceId": 1, "displayName": "x", "createdOn": "2024-01-01", "taskStatus": 99, "integrationStatus": 1}]"#.into(),
+    };
+    assert!(
+        app::open(&database_config(&path), Arc::new(SystemClock), bad)
+            .await
+            .is_err()
+    );
+    let pool = sdemu::db::open(Some(&path)).await.unwrap();
+    assert!(sdemu::store::dataset::is_empty(&pool).await.unwrap());
+}
+
+#[tokio::test]
+async fn every_connection_of_the_in_memory_pool_sees_the_same_data() {
+    let app = TestApp::demo().await;
+    let mut connections = Vec::new();
+    for _ in 0..4 {
+        connections.push(app.state.db.acquire().await.unwrap());
+    }
+    for connection in &mut connections {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
+            .fetch_one(&mut **connection)
+            .await
+            .unwrap();
+        assert!(count >= 2000);
+    }
+}

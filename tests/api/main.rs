@@ -1,0 +1,8 @@
+//! Integration tests: every test drives the real router (`sdemu::app::build_router`), one
+//! module per API resource, sharing `helpers`.
+
+mod helpers;
+
+mod fixtures;
+mod socket;
+mod task_list;

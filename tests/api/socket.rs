@@ -1,0 +1,59 @@
+//! One smoke test over a real socket: what `main` does, on a free port.
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+
+use sdemu::app::{self, FixtureSource};
+use sdemu::clock::SystemClock;
+
+use crate::helpers::default_config;
+
+#[tokio::test]
+async fn the_documented_curl_example_works_over_a_real_socket() {
+    let state = app::open(
+        &default_config(),
+        Arc::new(SystemClock),
+        FixtureSource::Builtin,
+    )
+    .await
+    .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app::serve(listener, app::build_router(state), async {
+        let _ = stopped.await;
+    }));
+
+    let client = reqwest::Client::new();
+    let base = format!("http://{address}/api/v1.0/external/sdtask/statuslist");
+    let response = client
+        .get(format!(
+            "{base}?startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
+    let tasks: serde_json::Value = response.json().await.unwrap();
+    let ids: Vec<i64> = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["taskId"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![47, 49, 50, 51]);
+
+    let empty = client.get(&base).send().await.unwrap();
+    assert_eq!(empty.status(), 400);
+    assert_eq!(empty.headers()["content-length"], "0");
+    assert!(empty.headers().get("content-type").is_none());
+    assert!(empty.bytes().await.unwrap().is_empty());
+
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
