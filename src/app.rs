@@ -1,22 +1,25 @@
 //! The application: its state, its router (the one place layers are stacked) and `serve`.
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
-use axum::extract::{FromRef, MatchedPath};
-use axum::http::{Request, StatusCode};
+use axum::extract::FromRef;
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::Router;
 use sqlx::SqlitePool;
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower::ServiceBuilder;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::fixture::{self, Dataset};
 use crate::error::empty_response;
-use crate::{db, routes, store};
+use crate::{db, routes, store, telemetry};
 
 /// The built-in demo data set, compiled into the binary so that `sdemu` needs no files.
 pub const BUILTIN_FIXTURE: &str = include_str!("../fixtures/demo.json");
@@ -25,6 +28,8 @@ pub const BUILTIN_FIXTURE: &str = include_str!("../fixtures/demo.json");
 #[derive(Clone)]
 pub struct AppState {
     pub db: SqlitePool,
+    /// The options sdemu was started with.
+    pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     /// The validated fixture sdemu started with.
     pub startup_dataset: Arc<Dataset>,
@@ -100,6 +105,7 @@ pub async fn open(
     }
     Ok(AppState {
         db,
+        config: Arc::new(config.clone()),
         clock,
         startup_dataset: Arc::new(dataset),
     })
@@ -107,29 +113,88 @@ pub async fn open(
 
 /// The whole HTTP surface. `main` and the tests both serve exactly this.
 pub fn build_router(state: AppState) -> Router {
+    let cors = cors_layer(&state.config.cors_origins);
+    let request_id = HeaderName::from_static("x-request-id");
     routes::api_router()
         .fallback(|| async { empty_response(StatusCode::NOT_FOUND) })
         .layer(
-            // One span per request, named by the matched route so that logs group well.
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                let route = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("unmatched", MatchedPath::as_str);
-                tracing::info_span!("request", method = %request.method(), route)
-            }),
+            // Listed outermost first: every request gets an id (the client's `x-request-id`,
+            // or a new UUID), is logged with it, and the id is echoed on the response.
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(axum::middleware::from_fn(telemetry::log_request))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .option_layer(cors),
         )
         .with_state(state)
 }
 
+/// CORS for browser front-ends, only when origins are configured: the real API is meant for
+/// servers, so by default sdemu sends no CORS headers either.
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let allow_origin = if origins.iter().any(|origin| origin == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|origin| HeaderValue::from_str(origin.trim_end_matches('/')).ok()),
+        )
+    };
+    Some(
+        CorsLayer::new()
+            .allow_origin(allow_origin)
+            .allow_methods([
+                Method::GET,
+                Method::POST,
+                Method::PUT,
+                Method::PATCH,
+                Method::DELETE,
+            ])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                HeaderName::from_static("x-request-id"),
+            ])
+            .expose_headers([
+                header::WWW_AUTHENTICATE,
+                header::RETRY_AFTER,
+                HeaderName::from_static("x-request-id"),
+            ])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
 /// Serves `router` on `listener` until `shutdown` completes, then lets in-flight requests
-/// finish.
+/// finish for at most `grace`. Returns once the server has stopped.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
+    grace: Duration,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let (shutting_down, shutdown_started) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = shutting_down.send(());
+        })
+        .into_future();
+    let grace_over = async move {
+        if shutdown_started.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => result,
+        () = grace_over => {
+            tracing::warn!(seconds = grace.as_secs_f64(), "requests still in flight after the shutdown timeout; stopping anyway");
+            Ok(())
+        }
+    }
 }

@@ -1,6 +1,6 @@
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// A local emulator of the SmartDocumentor cloud API.
 ///
@@ -10,6 +10,9 @@ use clap::{Parser, ValueEnum};
 #[derive(Debug, Clone, Parser)]
 #[command(name = "sdemu", version, about, long_about = None)]
 pub struct Config {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Address to listen on. Use 0.0.0.0 to accept connections from other hosts (containers).
     #[arg(long, env = "SDEMU_HOST", default_value = "127.0.0.1")]
     pub host: String,
@@ -30,6 +33,36 @@ pub struct Config {
     /// Log line format.
     #[arg(long, env = "SDEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
+
+    /// Allow browser pages from this origin (repeatable, or comma-separated in the
+    /// environment); `*` allows any origin. Without it no CORS headers are sent.
+    #[arg(
+        long = "cors-origin",
+        env = "SDEMU_CORS_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+
+    /// On SIGTERM or Ctrl-C, how many seconds in-flight requests get to finish.
+    #[arg(
+        long,
+        env = "SDEMU_SHUTDOWN_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 10
+    )]
+    pub shutdown_timeout: u64,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Exit 0 when a running sdemu answers 200 at /_emulator/ready, 1 otherwise (for
+    /// container HEALTHCHECKs: no curl needed).
+    Healthcheck {
+        /// The URL to check; by default the ready endpoint on 127.0.0.1 and --port.
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

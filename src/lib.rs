@@ -16,6 +16,8 @@ pub mod domain;
 pub mod error;
 /// Extractors that turn requests into typed values or reject them with `ApiError`.
 pub mod extract;
+/// `sdemu healthcheck`: the container health probe.
+pub mod healthcheck;
 /// The HTTP handlers, one file per API resource.
 pub mod routes;
 /// The SQL for each resource, with dynamic filters built from bound parameters only.

@@ -1,4 +1,5 @@
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
@@ -6,12 +7,24 @@ use tokio::net::TcpListener;
 
 use sdemu::app::{self, FixtureSource};
 use sdemu::clock::SystemClock;
-use sdemu::config::Config;
-use sdemu::telemetry;
+use sdemu::config::{Command, Config};
+use sdemu::{healthcheck, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
+    if let Some(Command::Healthcheck { url }) = &config.command {
+        let url = url
+            .clone()
+            .unwrap_or_else(|| healthcheck::default_url(config.port));
+        return match healthcheck::check(&url).await {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                eprintln!("unhealthy: {error:#}");
+                std::process::exit(1);
+            }
+        };
+    }
     telemetry::init(config.log_format);
 
     let state = app::open(
@@ -29,7 +42,16 @@ async fn main() -> anyhow::Result<()> {
         "try: curl 'http://{address}/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z'"
     );
 
-    app::serve(listener, app::build_router(state), shutdown_signal()).await?;
+    let db = state.db.clone();
+    app::serve(
+        listener,
+        app::build_router(state),
+        shutdown_signal(),
+        Duration::from_secs(config.shutdown_timeout),
+    )
+    .await?;
+    db.close().await;
+    tracing::info!("stopped");
     Ok(())
 }
 

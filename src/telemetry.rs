@@ -1,3 +1,9 @@
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use tracing::Instrument;
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
 use crate::config::LogFormat;
@@ -13,4 +19,33 @@ pub fn init(format: LogFormat) {
             .with(fmt::layer().json().flatten_event(true))
             .init(),
     }
+}
+
+/// Logs one line per request: method, matched route (not the raw path, so lines group
+/// well and no query value is written), status, duration and request id. Headers and bodies
+/// are never logged, so secrets and tokens cannot leak. Health checks log at debug level.
+pub async fn log_request(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let span = tracing::info_span!("request", %method, %route, %request_id);
+    let response = next.run(request).instrument(span.clone()).await;
+    let status = response.status().as_u16();
+    let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let _entered = span.enter();
+    if route.starts_with("/_emulator/health") || route.starts_with("/_emulator/ready") {
+        tracing::debug!(status, duration_ms, "request");
+    } else {
+        tracing::info!(status, duration_ms, "request");
+    }
+    response
 }

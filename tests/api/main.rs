@@ -4,5 +4,6 @@
 mod helpers;
 
 mod fixtures;
+mod service;
 mod socket;
 mod task_list;

@@ -21,9 +21,14 @@ async fn the_documented_curl_example_works_over_a_real_socket() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app::serve(listener, app::build_router(state), async {
-        let _ = stopped.await;
-    }));
+    let server = tokio::spawn(app::serve(
+        listener,
+        app::build_router(state),
+        async {
+            let _ = stopped.await;
+        },
+        std::time::Duration::from_secs(5),
+    ));
 
     let client = reqwest::Client::new();
     let base = format!("http://{address}/api/v1.0/external/sdtask/statuslist");

@@ -1,0 +1,36 @@
+# sdemu container image: `docker build -t sdemu .` then `docker run -p 8080:8080 sdemu`.
+
+# --- Build stage -----------------------------------------------------------------------------
+FROM rust:1.95-slim-bookworm AS build
+WORKDIR /src
+
+# Dependencies first, in their own cached layer: editing sdemu's sources does not rebuild them.
+COPY Cargo.toml Cargo.lock ./
+RUN mkdir src \
+    && echo 'fn main() {}' > src/main.rs \
+    && touch src/lib.rs \
+    && cargo build --release --locked \
+    && rm -rf src
+
+# The migrations and the demo fixtures are compiled into the binary.
+COPY migrations migrations
+COPY fixtures fixtures
+COPY src src
+# COPY keeps the context's timestamps, which may be older than the placeholder build.
+RUN touch src/main.rs src/lib.rs \
+    && cargo build --release --locked \
+    && mkdir /data
+
+# --- Runtime stage: distroless (glibc, CA certificates, no shell), non-root ------------------
+FROM gcr.io/distroless/cc-debian12:nonroot
+COPY --from=build /src/target/release/sdemu /usr/local/bin/sdemu
+# A writable place for `SDEMU_DATABASE=/data/sdemu.db`, owned by the image's non-root user.
+COPY --from=build --chown=65532:65532 /data /data
+ENV SDEMU_HOST=0.0.0.0 \
+    SDEMU_PORT=8080
+EXPOSE 8080
+VOLUME ["/data"]
+USER 65532:65532
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+    CMD ["/usr/local/bin/sdemu", "healthcheck"]
+ENTRYPOINT ["/usr/local/bin/sdemu"]
