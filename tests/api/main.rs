@@ -4,6 +4,7 @@
 mod helpers;
 
 mod fixtures;
+mod readme;
 mod service;
 mod socket;
 mod task_list;
