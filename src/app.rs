@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::extract::{FromRef, MatchedPath};
+use axum::extract::{DefaultBodyLimit, FromRef, MatchedPath};
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use sqlx::SqlitePool;
@@ -16,6 +16,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::fixture::{self, Dataset};
 use crate::error::empty_response;
+use crate::extract::MAX_BODY_BYTES;
 use crate::{db, routes, store};
 
 /// The built-in demo data set, compiled into the binary so that `sdemu` needs no files.
@@ -109,6 +110,8 @@ pub async fn open(
 pub fn build_router(state: AppState) -> Router {
     routes::api_router()
         .fallback(|| async { empty_response(StatusCode::NOT_FOUND) })
+        // Request bodies over 1 MiB are refused; `JsonBody` turns that into a 413 problem.
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
             // One span per request, named by the matched route so that logs group well.
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -6,3 +6,4 @@ mod helpers;
 mod fixtures;
 mod socket;
 mod task_list;
+mod task_status;
