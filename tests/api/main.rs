@@ -4,6 +4,7 @@
 mod helpers;
 
 mod fixtures;
+mod paginated;
 mod socket;
 mod task_list;
 mod task_status;
