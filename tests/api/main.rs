@@ -3,8 +3,10 @@
 
 mod helpers;
 
+mod batches;
 mod fixtures;
 mod paginated;
 mod socket;
 mod task_list;
 mod task_status;
+mod workspaces;
