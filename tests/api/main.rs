@@ -4,6 +4,7 @@
 mod helpers;
 
 mod batches;
+mod create_task;
 mod fixtures;
 mod paginated;
 mod socket;
