@@ -239,3 +239,47 @@ async fn a_body_over_one_mebibyte_is_a_413_problem() {
     let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["field"], "description");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creations_and_page_reads_all_succeed_with_distinct_ids() {
+    let app = std::sync::Arc::new(TestApp::with_fixture(TWO_ORG_FIXTURE).await);
+    let mut handles = Vec::new();
+    for i in 0..24 {
+        let app = app.clone();
+        handles.push(tokio::spawn(async move {
+            if i % 3 == 0 {
+                let response = app
+                    .status_list_paginated("startDate=2020-01-01&pageSize=5")
+                    .await;
+                assert_eq!(response.status, StatusCode::OK);
+                let page = response.json();
+                // Count and items come from one snapshot.
+                let total = page["totalCount"].as_i64().unwrap();
+                assert_eq!(page["totalPages"].as_i64().unwrap(), (total + 4) / 5);
+                None
+            } else {
+                let response = app
+                    .create_task(
+                        r#"{"workspaceId":2,"context":{"url":"https://example.com/a.pdf"}}"#,
+                    )
+                    .await;
+                assert_eq!(response.status, StatusCode::OK);
+                let task = response.json();
+                Some((
+                    task["taskId"].as_i64().unwrap(),
+                    task["taskNumber"].as_i64().unwrap(),
+                ))
+            }
+        }));
+    }
+    let mut created = Vec::new();
+    for handle in handles {
+        created.extend(handle.await.unwrap());
+    }
+    created.sort();
+    let ids: Vec<i64> = created.iter().map(|c| c.0).collect();
+    let mut numbers: Vec<i64> = created.iter().map(|c| c.1).collect();
+    numbers.sort();
+    assert_eq!(ids, (22..38).collect::<Vec<_>>());
+    assert_eq!(numbers, (1..17).collect::<Vec<_>>());
+}
