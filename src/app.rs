@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::Router;
 use sqlx::SqlitePool;
@@ -19,6 +19,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::fixture::{self, Dataset};
 use crate::error::empty_response;
+use crate::extract::MAX_BODY_BYTES;
 use crate::{db, routes, store, telemetry};
 
 /// The built-in demo data set, compiled into the binary so that `sdemu` needs no files.
@@ -117,6 +118,8 @@ pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     routes::api_router()
         .fallback(|| async { empty_response(StatusCode::NOT_FOUND) })
+        // Request bodies over 1 MiB are refused; `JsonBody` turns that into a 413 problem.
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
             // Listed outermost first: every request gets an id (the client's `x-request-id`,
             // or a new UUID), is logged with it, and the id is echoed on the response.

@@ -52,6 +52,19 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A field of a JSON request body that cannot be used; names the field and says why.
+    pub fn invalid_field(field: &str, reason: &str) -> Self {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-field",
+            format!("The field '{field}' {reason}."),
+        )
+        .with("field", field)
+        .into()
+    }
+}
+
 impl From<Problem> for ApiError {
     fn from(problem: Problem) -> Self {
         Self::Problem(Box::new(problem))

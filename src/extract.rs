@@ -12,6 +12,7 @@ use sqlx::SqlitePool;
 
 use crate::domain::time::{parse_instant, DATE_EXPECTATION};
 use crate::error::{ApiError, Problem};
+use crate::store::tasks::TaskRef;
 
 /// The longest query string sdemu reads; longer ones get 414 URI Too Long.
 pub const MAX_QUERY_BYTES: usize = 8 * 1024;
@@ -142,5 +143,117 @@ where
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("no default organization is loaded"))?;
         Ok(Self { tenant_id })
+    }
+}
+
+/// The largest request body sdemu reads; larger ones get a 413 problem body.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A JSON request body. Axum's `Json` rejections (wrong content type, malformed JSON, a field
+/// of the wrong type, a body over `MAX_BODY_BYTES`) become problem bodies: 413 for a body that
+/// is too large, 400 for everything else. Unknown fields are ignored, as ASP.NET does.
+#[derive(Debug, Clone)]
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_rejection_problem(&rejection).into()),
+        }
+    }
+}
+
+fn json_rejection_problem(rejection: &axum::extract::rejection::JsonRejection) -> Problem {
+    use axum::extract::rejection::JsonRejection;
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+        )
+        .with("limit", MAX_BODY_BYTES);
+    }
+    let (kind, detail) = match rejection {
+        JsonRejection::MissingJsonContentType(_) => (
+            "unsupported-content-type",
+            "The request body must be JSON, sent with 'Content-Type: application/json'.".to_owned(),
+        ),
+        JsonRejection::JsonSyntaxError(error) => ("malformed-json", error.body_text()),
+        JsonRejection::JsonDataError(error) => ("invalid-body", error.body_text()),
+        other => ("invalid-body", other.body_text()),
+    };
+    Problem::new(StatusCode::BAD_REQUEST, kind, detail)
+}
+
+/// The default `pageSize` of the paginated endpoints, as documented.
+pub const DEFAULT_PAGE_SIZE: i64 = 10;
+/// The largest `pageSize` sdemu serves (the documentation gives no maximum).
+pub const MAX_PAGE_SIZE: i64 = 1_000;
+
+/// `pageNumber` (from 1, default 1) and `pageSize` (1 to `MAX_PAGE_SIZE`, default 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub number: i64,
+    pub size: i64,
+}
+
+impl PageRequest {
+    pub fn from_query(query: &QueryParams) -> Result<Self, ApiError> {
+        let number = query.integer("pageNumber")?.unwrap_or(1);
+        if number < 1 {
+            return Err(ApiError::invalid_parameter(
+                "pageNumber",
+                &number.to_string(),
+                "a page number of 1 or more",
+            ));
+        }
+        let size = query.integer("pageSize")?.unwrap_or(DEFAULT_PAGE_SIZE);
+        if !(1..=MAX_PAGE_SIZE).contains(&size) {
+            return Err(ApiError::invalid_parameter(
+                "pageSize",
+                &size.to_string(),
+                &format!("a page size from 1 to {MAX_PAGE_SIZE}"),
+            ));
+        }
+        Ok(Self { number, size })
+    }
+
+    /// Rows to skip; saturates, so an absurd page number is simply past the end.
+    pub fn offset(self) -> i64 {
+        (self.number - 1).saturating_mul(self.size)
+    }
+}
+
+/// The task a request names with `taskId` and/or `externalId` in its query string. Read before
+/// any body, so a request naming no task is answered 400 with an empty body whatever it sends;
+/// a `taskId` that is not an integer is a 400 problem body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskSelector(pub TaskRef);
+
+impl TaskSelector {
+    pub fn from_query(query: &QueryParams) -> Result<Self, ApiError> {
+        let external_id = query.raw_first("externalId").map(str::to_owned);
+        if query.raw_first("taskId").is_none() && external_id.is_none() {
+            return Err(ApiError::empty_bad_request());
+        }
+        Ok(Self(TaskRef {
+            task_id: query.integer("taskId")?,
+            external_id,
+        }))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for TaskSelector {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Self::from_query(&QueryParams::parse(parts.uri.query())?)
     }
 }

@@ -111,6 +111,31 @@ impl SortKey for TaskSortKey {
     const DEFAULT: Self = Self::CreatedOn;
 }
 
+/// The properties of a batch object, for `sort` on Get Batch Paginated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchSortKey {
+    BatchId,
+    WorkspaceId,
+    DisplayName,
+    Description,
+    CreatedOn,
+    TotalTasks,
+    TotalTasksInHistory,
+}
+
+impl SortKey for BatchSortKey {
+    const ALL: &'static [(&'static str, Self)] = &[
+        ("batchId", Self::BatchId),
+        ("workspaceId", Self::WorkspaceId),
+        ("displayName", Self::DisplayName),
+        ("description", Self::Description),
+        ("createdOn", Self::CreatedOn),
+        ("totalTasks", Self::TotalTasks),
+        ("totalTasksInHistory", Self::TotalTasksInHistory),
+    ];
+    const DEFAULT: Self = Self::CreatedOn;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

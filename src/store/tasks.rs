@@ -144,7 +144,8 @@ pub async fn list(
     query.build_query_as().fetch_all(pool).await
 }
 
-/// One page of the tasks matching `filter`, and how many match in all.
+/// One page of the tasks matching `filter`, and how many match in all. Both queries run in
+/// one read transaction, so the count and the page describe the same data.
 pub async fn page(
     pool: &SqlitePool,
     filter: &TaskFilter,
@@ -152,9 +153,10 @@ pub async fn page(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<TaskStatus>, i64)> {
+    let mut tx = pool.begin().await?;
     let mut count = QueryBuilder::new("SELECT COUNT(*) FROM tasks t");
     filter.push_predicate(&mut count);
-    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+    let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
 
     let mut query = QueryBuilder::new(SELECT_TASK_STATUS);
     filter.push_predicate(&mut query);
@@ -164,6 +166,149 @@ pub async fn page(
         .push_bind(limit)
         .push(" OFFSET ")
         .push_bind(offset);
-    let items = query.build_query_as().fetch_all(pool).await?;
+    let items = query.build_query_as().fetch_all(&mut *tx).await?;
+    tx.commit().await?;
     Ok((items, total))
+}
+
+/// Which task a request names: by `taskId`, by `externalId`, or by both (then both must name
+/// the same task). At least one is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRef {
+    pub task_id: Option<i64>,
+    pub external_id: Option<String>,
+}
+
+/// Appends ` WHERE t.tenant_id = ? AND t.task_id = ? AND t.external_id = ?` (the parts given).
+fn push_task_ref<'args>(
+    query: &mut QueryBuilder<'args, Sqlite>,
+    tenant_id: i64,
+    task: &'args TaskRef,
+) {
+    query.push(" WHERE t.tenant_id = ").push_bind(tenant_id);
+    if let Some(task_id) = task.task_id {
+        query.push(" AND t.task_id = ").push_bind(task_id);
+    }
+    if let Some(external_id) = &task.external_id {
+        query.push(" AND t.external_id = ").push_bind(external_id);
+    }
+}
+
+/// The task `task` names in the organization `tenant_id`, if any.
+pub async fn find(
+    pool: &SqlitePool,
+    tenant_id: i64,
+    task: &TaskRef,
+) -> sqlx::Result<Option<TaskStatus>> {
+    let mut query = QueryBuilder::new(SELECT_TASK_STATUS);
+    push_task_ref(&mut query, tenant_id, task);
+    query.build_query_as().fetch_optional(pool).await
+}
+
+/// Puts the task back in the pre-processing queue, in one statement: one more restart,
+/// `preProcessingStartedOn` = `now`, status 30 (QueuedForPreProcessing) and external
+/// integration status `never`. Returns whether a task was found.
+pub async fn restart(
+    pool: &SqlitePool,
+    tenant_id: i64,
+    task: &TaskRef,
+    now: TaskTime,
+) -> sqlx::Result<bool> {
+    let mut query = QueryBuilder::new(
+        "UPDATE tasks AS t SET restart_count = COALESCE(t.restart_count, 0) + 1, \
+         task_status = 30, external_integration_status = 'never', pre_processing_started_on = ",
+    );
+    query.push_bind(now);
+    push_task_ref(&mut query, tenant_id, task);
+    let done = query.build().execute(pool).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Sets the client's external integration status. Returns whether a task was found.
+pub async fn set_external_integration_status(
+    pool: &SqlitePool,
+    tenant_id: i64,
+    task: &TaskRef,
+    value: &str,
+) -> sqlx::Result<bool> {
+    let mut query = QueryBuilder::new("UPDATE tasks AS t SET external_integration_status = ");
+    query.push_bind(value.to_owned());
+    push_task_ref(&mut query, tenant_id, task);
+    let done = query.build().execute(pool).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A task to create from a `CreateTaskRequest`, already validated.
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub tenant_id: i64,
+    pub workspace_id: i64,
+    pub batch_id: Option<i64>,
+    pub external_id: Option<String>,
+    /// `None`: the task is named `Task {taskId}`.
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    pub priority: i64,
+    pub created_on: TaskTime,
+    /// JSON text of the request's objects.
+    pub context: String,
+    pub task_assignment: Option<String>,
+    pub custom_form_values: Option<String>,
+}
+
+/// Why a task could not be created.
+#[derive(Debug)]
+pub enum CreateError {
+    /// Another task of the organization already has this `externalId`.
+    DuplicateExternalId,
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for CreateError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::DuplicateExternalId,
+            _ => Self::Database(error),
+        }
+    }
+}
+
+/// Inserts a new task queued for pre-processing and returns it. One statement picks the next
+/// task id (highest + 1, across organizations) and the next task number of the workspace
+/// (highest + 1), so concurrent creations cannot collide.
+pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, CreateError> {
+    let task_id: i64 = sqlx::query_scalar(
+        "INSERT INTO tasks (task_id, tenant_id, workspace_id, batch_id, task_number, external_id, \
+         display_name, description, created_on, task_status, integration_status, total_pages, \
+         restart_count, pre_processing_started_on, external_integration_status, priority, \
+         context, task_assignment, custom_form_values) \
+         SELECT n.id, ?1, ?2, ?3, \
+           (SELECT COALESCE(MAX(task_number), 0) + 1 FROM tasks WHERE workspace_id = ?2), \
+           ?4, COALESCE(?5, 'Task ' || n.id), ?6, ?7, 30, 1, 0, NULL, ?7, 'never', ?8, ?9, ?10, ?11 \
+         FROM (SELECT COALESCE(MAX(task_id), 0) + 1 AS id FROM tasks) AS n \
+         RETURNING task_id",
+    )
+    .bind(task.tenant_id)
+    .bind(task.workspace_id)
+    .bind(task.batch_id)
+    .bind(&task.external_id)
+    .bind(&task.display_name)
+    .bind(&task.description)
+    .bind(task.created_on)
+    .bind(task.priority)
+    .bind(&task.context)
+    .bind(&task.task_assignment)
+    .bind(&task.custom_form_values)
+    .fetch_one(pool)
+    .await?;
+    let created = find(
+        pool,
+        task.tenant_id,
+        &TaskRef {
+            task_id: Some(task_id),
+            external_id: None,
+        },
+    )
+    .await?;
+    created.ok_or_else(|| CreateError::Database(sqlx::Error::RowNotFound))
 }

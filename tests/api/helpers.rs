@@ -185,3 +185,131 @@ pub const SMALL_FIXTURE: &str = r#"{
     {"taskId": 5, "workspaceId": 3, "displayName": "d.mp3", "createdOn": "2024-02-01T00:00:00Z", "taskStatus": 36, "integrationStatus": 1, "totalPages": 0, "externalIntegrationStatus": "exported"}
   ]
 }"#;
+
+/// Request helpers for the task, workspace and batch endpoints beyond the list.
+#[allow(dead_code)]
+impl TestApp {
+    pub async fn patch(&self, uri: &str) -> TestResponse {
+        self.request(Request::patch(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// A request with a JSON body (`Content-Type: application/json`).
+    pub async fn send_json(&self, method: &str, uri: &str, body: &str) -> TestResponse {
+        self.send_raw(
+            method,
+            uri,
+            Some("application/json"),
+            body.as_bytes().to_vec(),
+        )
+        .await
+    }
+
+    /// A request with any body and content type.
+    pub async fn send_raw(
+        &self,
+        method: &str,
+        uri: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(content_type) = content_type {
+            builder = builder.header("content-type", content_type);
+        }
+        self.request(builder.body(Body::from(body)).unwrap()).await
+    }
+
+    /// `GET /api/v1.0/external/sdtask/status?{query}`.
+    pub async fn task_status(&self, query: &str) -> TestResponse {
+        self.get(&format!("/api/v1.0/external/sdtask/status?{query}"))
+            .await
+    }
+
+    /// `GET /api/v1.0/external/sdtask/statuslistpaginated?{query}`.
+    pub async fn status_list_paginated(&self, query: &str) -> TestResponse {
+        self.get(&format!(
+            "/api/v1.0/external/sdtask/statuslistpaginated?{query}"
+        ))
+        .await
+    }
+
+    /// `PATCH /api/v1.0/external/sdtask/restartprocessing?{query}`.
+    pub async fn restart_processing(&self, query: &str) -> TestResponse {
+        self.patch(&format!(
+            "/api/v1.0/external/sdtask/restartprocessing?{query}"
+        ))
+        .await
+    }
+
+    /// `PATCH /api/v1.0/external/sdtask/externalIntegrationStatus?{query}` with `body`.
+    pub async fn set_external_integration_status(&self, query: &str, body: &str) -> TestResponse {
+        self.send_json(
+            "PATCH",
+            &format!("/api/v1.0/external/sdtask/externalIntegrationStatus?{query}"),
+            body,
+        )
+        .await
+    }
+
+    /// `POST /api/v1.0/external/sdtask/process` with `body`.
+    pub async fn create_task(&self, body: &str) -> TestResponse {
+        self.send_json("POST", "/api/v1.0/external/sdtask/process", body)
+            .await
+    }
+
+    /// `GET /api/v1.0/external/sdworkspace/CurrentWorkspaces`.
+    pub async fn current_workspaces(&self) -> TestResponse {
+        self.get("/api/v1.0/external/sdworkspace/CurrentWorkspaces")
+            .await
+    }
+
+    /// `POST /api/v1.0/external/sdbatch` with `body`.
+    pub async fn create_batch(&self, body: &str) -> TestResponse {
+        self.send_json("POST", "/api/v1.0/external/sdbatch", body)
+            .await
+    }
+
+    /// `GET /api/v1.0/external/sdbatch?{query}`.
+    pub async fn get_batch(&self, query: &str) -> TestResponse {
+        self.get(&format!("/api/v1.0/external/sdbatch?{query}"))
+            .await
+    }
+
+    /// `GET /api/v1.0/external/sdbatch/paginated?{query}`.
+    pub async fn batch_paginated(&self, query: &str) -> TestResponse {
+        self.get(&format!("/api/v1.0/external/sdbatch/paginated?{query}"))
+            .await
+    }
+}
+
+/// Two organizations, for isolation tests. Tenant 1 is the default (the caller until
+/// authentication picks another).
+///
+/// | taskId | tenant | ws | batch | createdOn            | externalId |
+/// | 10     | 1      | 1  | 1     | 2024-01-01T00:00:00Z | X-10       |
+/// | 11     | 1      | 2  | -     | 2024-01-02T00:00:00Z | -          |
+/// | 20     | 2      | 3  | 2     | 2024-01-01T00:00:00Z | X-20       |
+/// | 21     | 2      | 3  | -     | 2024-01-03T00:00:00Z | X-10       |
+pub const TWO_ORG_FIXTURE: &str = r#"{
+  "organizations": [
+    {"tenantId": 1, "name": "Acme", "clientId": "acme", "clientSecret": "acme-secret", "isDefault": true},
+    {"tenantId": 2, "name": "Other", "clientId": "other", "clientSecret": "other-secret"}
+  ],
+  "workspaces": [
+    {"workspaceId": 1, "tenantId": 1, "workspaceName": "Invoices", "workspaceDescription": "AP", "isDefault": true,
+     "taskType": 1, "workspaceType": 1, "templateType": 1, "workspaceTemplateName": "Invoices (Universal)"},
+    {"workspaceId": 2, "tenantId": 1, "workspaceName": "Receipts", "taskType": 1, "workspaceType": 1, "templateType": 2},
+    {"workspaceId": 3, "tenantId": 2, "workspaceName": "Contracts", "isDefault": true, "taskType": 1, "workspaceType": 3, "templateType": 4}
+  ],
+  "batches": [
+    {"batchId": 1, "workspaceId": 1, "displayName": "March", "description": "Scans", "createdOn": "2023-08-08T08:55:29.7831583Z", "totalTasksInHistory": 4},
+    {"batchId": 2, "workspaceId": 3, "displayName": "Other's", "createdOn": "2023-08-09T08:55:29.0000001Z"}
+  ],
+  "tasks": [
+    {"taskId": 10, "workspaceId": 1, "batchId": 1, "taskNumber": 7, "externalId": "X-10", "displayName": "a.pdf", "createdOn": "2024-01-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 1, "totalPages": 2},
+    {"taskId": 11, "workspaceId": 2, "displayName": "b.pdf", "createdOn": "2024-01-02T00:00:00Z", "taskStatus": 4, "integrationStatus": 1, "totalPages": 1},
+    {"taskId": 20, "workspaceId": 3, "batchId": 2, "externalId": "X-20", "displayName": "c.pdf", "createdOn": "2024-01-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 1},
+    {"taskId": 21, "workspaceId": 3, "externalId": "X-10", "displayName": "d.pdf", "createdOn": "2024-01-03T00:00:00Z", "taskStatus": 3, "integrationStatus": 1}
+  ]
+}"#;

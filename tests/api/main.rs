@@ -3,8 +3,13 @@
 
 mod helpers;
 
+mod batches;
+mod create_task;
 mod fixtures;
+mod paginated;
 mod readme;
 mod service;
 mod socket;
 mod task_list;
+mod task_status;
+mod workspaces;

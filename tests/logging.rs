@@ -1,0 +1,84 @@
+//! Request logging. This is its own test binary, with one test, because tracing caches
+//! which call sites are enabled process-wide: a subscriber installed for one test thread
+//! misses events while other tests run concurrently without one.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::Request;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use sdemu::app::{self, FixtureSource};
+use sdemu::clock::SystemClock;
+use sdemu::config::Config;
+
+/// Collects everything the logger writes.
+#[derive(Clone, Default)]
+struct LogBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogBuffer {
+    fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn each_request_is_logged_once_with_route_status_duration_and_id_but_no_secrets() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let config = <Config as clap::Parser>::try_parse_from(["sdemu"]).unwrap();
+    let state = app::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
+        .await
+        .unwrap();
+    let router = app::build_router(state);
+    let response = router
+        .oneshot(
+            Request::get(
+                "/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16&externalId=SECRET-VALUE",
+            )
+            .header("x-request-id", "log-test-1")
+            .header("authorization", "Bearer SECRET-TOKEN")
+            .body(Body::empty())
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    response.into_body().collect().await.unwrap();
+
+    let text = logs.text();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .filter(|line: &serde_json::Value| line["fields"]["message"] == "request")
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    let line = &lines[0];
+    assert!(line["fields"]["status"].is_u64(), "{line}");
+    assert!(line["fields"]["duration_ms"].as_f64().unwrap() >= 0.0);
+    assert_eq!(
+        line["span"]["route"],
+        "/api/v1.0/external/sdtask/statuslist"
+    );
+    assert_eq!(line["span"]["method"], "GET");
+    assert_eq!(line["span"]["request_id"], "log-test-1");
+    assert!(!text.contains("SECRET"), "{text}");
+}
