@@ -14,6 +14,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::auth::{self, AuthSettings};
 use crate::domain::fixture::{self, Dataset};
 use crate::error::empty_response;
 use crate::{db, routes, store};
@@ -26,8 +27,10 @@ pub const BUILTIN_FIXTURE: &str = include_str!("../fixtures/demo.json");
 pub struct AppState {
     pub db: SqlitePool,
     pub clock: Arc<dyn Clock>,
-    /// The validated fixture sdemu started with.
+    /// The validated fixture sdemu started with, plus the `--client` organizations.
     pub startup_dataset: Arc<Dataset>,
+    /// `--auth` and `--token-ttl`.
+    pub auth: AuthSettings,
 }
 
 impl FromRef<AppState> for SqlitePool {
@@ -84,8 +87,10 @@ pub async fn open(
     let db = db::open(config.database.as_deref()).await?;
     let catalogues = store::dataset::builtin_catalogues(&db).await?;
     let text = fixtures.read()?;
-    let dataset = fixture::load(&text, &catalogues)
+    let mut dataset = fixture::load(&text, &catalogues)
         .map_err(|errors| anyhow::anyhow!("{} is not valid: {errors}", fixtures.describe()))?;
+    auth::add_clients(&mut dataset, &config.clients)
+        .map_err(|error| anyhow::anyhow!("{error} in {}", fixtures.describe()))?;
     if store::dataset::is_empty(&db).await? {
         store::dataset::replace(&db, &dataset)
             .await
@@ -97,11 +102,24 @@ pub async fn open(
         );
     } else {
         tracing::info!("the database already holds data; fixtures not loaded");
+        for client in &config.clients {
+            if store::organizations::find_by_client_id(&db, &client.client_id)
+                .await?
+                .is_none()
+            {
+                tracing::warn!(
+                    client_id = %client.client_id,
+                    "--client is not in the existing database (it was seeded without it); \
+                     start with a new database file to add it"
+                );
+            }
+        }
     }
     Ok(AppState {
         db,
         clock,
         startup_dataset: Arc::new(dataset),
+        auth: AuthSettings::from_config(config),
     })
 }
 

@@ -10,13 +10,14 @@ use crate::app::AppState;
 use crate::error::ApiResult;
 
 pub mod tasks;
+pub mod token;
 
 /// The content type of every JSON success response, as the real (ASP.NET) service sends it.
 pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 /// Every emulated route of the SmartDocumentor API.
 pub fn api_router() -> Router<AppState> {
-    Router::new().merge(tasks::router())
+    Router::new().merge(tasks::router()).merge(token::router())
 }
 
 /// A 200 response with `value` as its JSON body.
