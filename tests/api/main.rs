@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod auth;
 mod fixtures;
 mod socket;
 mod task_list;
