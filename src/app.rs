@@ -17,6 +17,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::domain::auth::{self, AuthSettings};
 use crate::domain::fixture::{self, Dataset};
 use crate::error::empty_response;
 use crate::extract::MAX_BODY_BYTES;
@@ -32,8 +33,10 @@ pub struct AppState {
     /// The options sdemu was started with.
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
-    /// The validated fixture sdemu started with.
+    /// The validated fixture sdemu started with, plus the `--client` organizations.
     pub startup_dataset: Arc<Dataset>,
+    /// `--auth` and `--token-ttl`.
+    pub auth: AuthSettings,
 }
 
 impl FromRef<AppState> for SqlitePool {
@@ -90,8 +93,10 @@ pub async fn open(
     let db = db::open(config.database.as_deref()).await?;
     let catalogues = store::dataset::builtin_catalogues(&db).await?;
     let text = fixtures.read()?;
-    let dataset = fixture::load(&text, &catalogues)
+    let mut dataset = fixture::load(&text, &catalogues)
         .map_err(|errors| anyhow::anyhow!("{} is not valid: {errors}", fixtures.describe()))?;
+    auth::add_clients(&mut dataset, &config.clients)
+        .map_err(|error| anyhow::anyhow!("{error} in {}", fixtures.describe()))?;
     if store::dataset::is_empty(&db).await? {
         store::dataset::replace(&db, &dataset)
             .await
@@ -103,12 +108,25 @@ pub async fn open(
         );
     } else {
         tracing::info!("the database already holds data; fixtures not loaded");
+        for client in &config.clients {
+            if store::organizations::find_by_client_id(&db, &client.client_id)
+                .await?
+                .is_none()
+            {
+                tracing::warn!(
+                    client_id = %client.client_id,
+                    "--client is not in the existing database (it was seeded without it); \
+                     start with a new database file to add it"
+                );
+            }
+        }
     }
     Ok(AppState {
         db,
         config: Arc::new(config.clone()),
         clock,
         startup_dataset: Arc::new(dataset),
+        auth: AuthSettings::from_config(config),
     })
 }
 

@@ -2,6 +2,11 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::domain::auth::ClientCredentials;
+
+/// The longest `--token-ttl`: one year, the longest a client secret can live.
+pub const MAX_TOKEN_TTL_SECONDS: u32 = 31_536_000;
+
 /// A local emulator of the SmartDocumentor cloud API.
 ///
 /// Every option can also be set with the environment variable named beside it.
@@ -29,6 +34,35 @@ pub struct Config {
     /// Load this fixture file (JSON) instead of the built-in demo data set.
     #[arg(long, env = "SDEMU_FIXTURES", value_name = "FILE")]
     pub fixtures: Option<PathBuf>,
+
+    /// Whether `/api/v1.0/external/...` requests need a bearer token from POST /connect/token.
+    /// With `off`, requests without a valid token act for the default organization (a valid
+    /// token is still honoured, so a client can act for another organization).
+    #[arg(long, env = "SDEMU_AUTH", value_enum, default_value_t = AuthMode::On)]
+    pub auth: AuthMode,
+
+    /// Lifetime of the access tokens POST /connect/token issues, in seconds (its
+    /// `expires_in`), from 1 to 31536000 (a year).
+    #[arg(
+        long,
+        env = "SDEMU_TOKEN_TTL",
+        value_name = "SECONDS",
+        default_value_t = 3600,
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_TOKEN_TTL_SECONDS))
+    )]
+    pub token_ttl: u32,
+
+    /// Add an organization with this client id and secret, its own tenant id and an empty
+    /// default workspace. Repeatable; the environment variable takes a comma-separated list
+    /// (so neither part can contain a comma; the id cannot contain ':').
+    #[arg(
+        long = "client",
+        env = "SDEMU_CLIENTS",
+        value_name = "ID:SECRET",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub clients: Vec<ClientCredentials>,
 
     /// Log line format.
     #[arg(long, env = "SDEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
@@ -63,6 +97,14 @@ pub enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// Every API request needs a valid bearer token.
+    On,
+    /// No token needed: the default organization is served (demos).
+    Off,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

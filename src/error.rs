@@ -22,9 +22,61 @@ pub enum ApiError {
     Empty(StatusCode),
     /// An RFC 9457 problem document.
     Problem(Box<Problem>),
+    /// 401 with an empty body and a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3): the
+    /// request to an API route carried no valid bearer token.
+    Unauthorized(BearerChallenge),
+    /// An error of the token endpoint, in the OAuth 2.0 shape (RFC 6749 §5.2).
+    OAuth(Box<OAuthError>),
     /// A bug or an unavailable database: logged in full, answered without internals.
     Internal(anyhow::Error),
 }
+
+/// Why a request to an API route is not authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BearerChallenge {
+    /// No bearer token was sent (no `Authorization` header, or another scheme): the challenge
+    /// is a bare `Bearer`, as RFC 6750 §3.1 asks.
+    Missing,
+    /// A token was sent but cannot be used; the text becomes `error_description` (it must not
+    /// contain `"` or `\`).
+    InvalidToken(String),
+}
+
+/// An OAuth 2.0 error response: `{"error": ..., "error_description": ...}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    pub status: StatusCode,
+    /// The RFC 6749 §5.2 code: `invalid_request`, `invalid_client`, ...
+    pub error: &'static str,
+    pub description: String,
+    /// The client authenticated with HTTP Basic: a 401 must carry a matching challenge.
+    pub basic_challenge: bool,
+}
+
+impl OAuthError {
+    /// 400 `invalid_request`: a missing, repeated or malformed parameter, or a wrong body.
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+    }
+
+    pub fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+        Self {
+            status,
+            error,
+            description: description.into(),
+            basic_challenge: false,
+        }
+    }
+}
+
+impl From<OAuthError> for ApiError {
+    fn from(error: OAuthError) -> Self {
+        Self::OAuth(Box::new(error))
+    }
+}
+
+/// The challenge of a 401 from the token endpoint to a client that used HTTP Basic.
+pub const BASIC_CHALLENGE: &str = "Basic realm=\"sdemu\"";
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -143,6 +195,22 @@ impl IntoResponse for ApiError {
         match self {
             ApiError::Empty(status) => empty_response(status),
             ApiError::Problem(problem) => problem.into_response(),
+            ApiError::Unauthorized(challenge) => {
+                let value = match challenge {
+                    BearerChallenge::Missing => "Bearer".to_owned(),
+                    BearerChallenge::InvalidToken(description) => format!(
+                        "Bearer error=\"invalid_token\", error_description=\"{description}\""
+                    ),
+                };
+                let mut response = empty_response(StatusCode::UNAUTHORIZED);
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    response
+                        .headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, value);
+                }
+                response
+            }
+            ApiError::OAuth(error) => oauth_error_response(&error),
             ApiError::Internal(error) => {
                 tracing::error!(error = ?error, "internal error");
                 Problem::new(
@@ -163,4 +231,32 @@ pub fn empty_response(status: StatusCode) -> Response {
         [(header::CONTENT_LENGTH, HeaderValue::from_static("0"))],
     )
         .into_response()
+}
+
+/// The JSON body and headers of an OAuth 2.0 error (RFC 6749 §5.2), never cached.
+fn oauth_error_response(error: &OAuthError) -> Response {
+    let body = serde_json::json!({
+        "error": error.error,
+        "error_description": error.description,
+    });
+    let mut response = (
+        error.status,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(crate::routes::JSON_CONTENT_TYPE),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (header::PRAGMA, HeaderValue::from_static("no-cache")),
+        ],
+        body.to_string(),
+    )
+        .into_response();
+    if error.basic_challenge && error.status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(BASIC_CHALLENGE),
+        );
+    }
+    response
 }

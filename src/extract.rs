@@ -6,13 +6,16 @@ use std::str::FromStr;
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use axum::http::{header, HeaderMap, StatusCode};
+use chrono::{DateTime, SecondsFormat, Utc};
 
+use crate::app::AppState;
+use crate::domain::auth::{is_b64token, token_hash};
 use crate::domain::time::{parse_instant, DATE_EXPECTATION};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, BearerChallenge, Problem};
+use crate::store::organizations;
 use crate::store::tasks::TaskRef;
+use crate::store::tokens::{self, TokenLookup};
 
 /// The longest query string sdemu reads; longer ones get 414 URI Too Long.
 pub const MAX_QUERY_BYTES: usize = 8 * 1024;
@@ -121,8 +124,13 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
     }
 }
 
-/// The organization a request acts for. Until authentication exists every request acts for
-/// the default organization.
+/// The organization a request acts for, from its `Authorization: Bearer` token (RFC 6750
+/// §2.1). Handlers take it before any other extractor, so that authentication is checked
+/// before the request itself.
+///
+/// With `--auth on`, a missing, malformed, unknown or expired token is a 401 with an empty
+/// body and a `WWW-Authenticate: Bearer` challenge. With `--auth off`, a valid token is still
+/// honoured and anything else acts for the default organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Caller {
     pub tenant_id: i64,
@@ -131,18 +139,72 @@ pub struct Caller {
 impl<S> FromRequestParts<S> for Caller
 where
     S: Send + Sync,
-    SqlitePool: FromRef<S>,
+    AppState: FromRef<S>,
 {
     type Rejection = ApiError;
 
-    async fn from_request_parts(_parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let pool = SqlitePool::from_ref(state);
-        let tenant_id: i64 =
-            sqlx::query_scalar("SELECT tenant_id FROM organizations WHERE is_default = 1 LIMIT 1")
-                .fetch_optional(&pool)
-                .await?
-                .ok_or_else(|| anyhow::anyhow!("no default organization is loaded"))?;
-        Ok(Self { tenant_id })
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let refusal = match bearer_token(&parts.headers) {
+            PresentedToken::Missing => BearerChallenge::Missing,
+            PresentedToken::Malformed(reason) => BearerChallenge::InvalidToken(reason.into()),
+            PresentedToken::Token(token) => {
+                let hash = token_hash(token);
+                match tokens::lookup(&state.db, &hash, state.clock.now()).await? {
+                    TokenLookup::Valid { tenant_id } => return Ok(Self { tenant_id }),
+                    TokenLookup::Expired { expired_at } => BearerChallenge::InvalidToken(format!(
+                        "The access token expired at {}.",
+                        expired_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+                    )),
+                    TokenLookup::Unknown => BearerChallenge::InvalidToken(
+                        "The access token is unknown: never issued here, revoked, or its organization is gone."
+                            .into(),
+                    ),
+                }
+            }
+        };
+        if state.auth.required {
+            tracing::debug!(?refusal, "request refused: no valid bearer token");
+            return Err(ApiError::Unauthorized(refusal));
+        }
+        let organization = organizations::default_organization(&state.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no default organization is loaded"))?;
+        Ok(Self {
+            tenant_id: organization.tenant_id,
+        })
+    }
+}
+
+/// What the `Authorization` header holds, as far as bearer authentication is concerned.
+enum PresentedToken<'a> {
+    /// No `Authorization` header, or one with another scheme (`Basic ...`).
+    Missing,
+    /// The Bearer scheme with something that cannot be a token; the reason, for the client.
+    Malformed(&'static str),
+    Token(&'a str),
+}
+
+fn bearer_token(headers: &HeaderMap) -> PresentedToken<'_> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return PresentedToken::Missing;
+    };
+    if values.next().is_some() {
+        return PresentedToken::Malformed("The request has more than one Authorization header.");
+    }
+    let bytes = value.as_bytes();
+    let scheme_end = bytes.iter().position(|&b| b == b' ').unwrap_or(bytes.len());
+    if !bytes[..scheme_end].eq_ignore_ascii_case(b"Bearer") {
+        return PresentedToken::Missing;
+    }
+    let token = std::str::from_utf8(&bytes[scheme_end..]).map(|rest| rest.trim_matches(' '));
+    match token {
+        Ok("") => PresentedToken::Malformed("The Authorization header has no token after Bearer."),
+        Ok(token) if is_b64token(token) => PresentedToken::Token(token),
+        _ => PresentedToken::Malformed(
+            "The bearer token is malformed: at most 1024 characters of A-Z a-z 0-9 - . _ ~ + / then optional =.",
+        ),
     }
 }
 

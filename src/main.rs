@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 use sdemu::app::{self, FixtureSource};
 use sdemu::clock::SystemClock;
 use sdemu::config::{Command, Config};
-use sdemu::{healthcheck, telemetry};
+use sdemu::{healthcheck, store, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -38,9 +38,27 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}:{}", config.host, config.port))?;
     let address = listener.local_addr()?;
     println!("sdemu listening on http://{address}");
-    println!(
-        "try: curl 'http://{address}/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z'"
+    let example = format!(
+        "curl 'http://{address}/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z'"
     );
+    // The default organization's credentials are printed so that the token step can be
+    // pasted; other organizations' secrets are never printed or logged.
+    if let Some(default) = store::organizations::default_organization(&state.db).await? {
+        println!(
+            "default organization: client id {} / client secret {}",
+            default.client_id, default.client_secret
+        );
+        println!(
+            "get a token: curl http://{address}/connect/token --data grant_type=client_credentials --data scope=WebAPI --data-urlencode {} --data-urlencode {}",
+            shell_quote(&format!("client_id={}", default.client_id)),
+            shell_quote(&format!("client_secret={}", default.client_secret)),
+        );
+    }
+    if state.auth.required {
+        println!("then: {example} --header 'Authorization: Bearer <access_token>'");
+    } else {
+        println!("authentication is off (--auth off); try: {example}");
+    }
 
     let db = state.db.clone();
     app::serve(
@@ -53,6 +71,11 @@ async fn main() -> anyhow::Result<()> {
     db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// `text` as one single-quoted shell word.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 /// Completes on Ctrl-C or SIGTERM.

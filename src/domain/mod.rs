@@ -1,3 +1,5 @@
+/// Client credentials, access tokens and the organizations `--client` adds.
+pub mod auth;
 /// The fixture document (`--fixtures`, the demo data) and its validation into a `Dataset`.
 pub mod fixture;
 /// The `sort` query parameter: property names and directions.

@@ -12,6 +12,7 @@ use crate::extract::PageRequest;
 
 pub mod batches;
 pub mod tasks;
+pub mod token;
 pub mod workspaces;
 
 /// The content type of every JSON success response, as the real (ASP.NET) service sends it.
@@ -23,6 +24,7 @@ pub fn api_router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(workspaces::router())
         .merge(batches::router())
+        .merge(token::router())
 }
 
 /// A 200 response with `value` as its JSON body.

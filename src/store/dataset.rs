@@ -43,7 +43,9 @@ pub async fn replace(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
     tx.commit().await
 }
 
-/// Deletes every row a dataset can add, children first.
+/// Deletes every row a dataset can add, children first. Access tokens are not part of a
+/// dataset and are never deleted here: tokens issued before a reset keep working for the
+/// organizations the new data still has.
 pub async fn clear(conn: &mut SqliteConnection) -> sqlx::Result<()> {
     for statement in [
         "DELETE FROM tasks",

@@ -4,16 +4,16 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Request, StatusCode};
 use axum::Router;
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use clap::Parser;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
 use sdemu::app::{self, AppState, FixtureSource};
-use sdemu::clock::ManualClock;
+use sdemu::clock::{Clock, ManualClock};
 use sdemu::config::Config;
 
 pub struct TestApp {
@@ -22,6 +22,9 @@ pub struct TestApp {
     /// The app's clock: tests move it instead of sleeping.
     #[allow(dead_code)]
     pub clock: ManualClock,
+    /// The default organization's access token and when it expires, obtained through
+    /// POST /connect/token on first use and again once the clock passes its expiry.
+    default_token: tokio::sync::Mutex<Option<(String, DateTime<Utc>)>>,
 }
 
 /// Default options, as if `sdemu` were started with none (environment ignored).
@@ -56,10 +59,48 @@ impl TestApp {
             router: app::build_router(state.clone()),
             state,
             clock,
+            default_token: tokio::sync::Mutex::new(None),
         }
     }
 
-    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+    /// Sends `request` as the default organization: a request to `/api/...` without an
+    /// `Authorization` header gets the default organization's bearer token. Use
+    /// `request_anonymous` to send a request exactly as it is.
+    pub async fn request(&self, mut request: Request<Body>) -> TestResponse {
+        if request.uri().path().starts_with("/api/")
+            && !request.headers().contains_key(header::AUTHORIZATION)
+        {
+            let token = self.default_token().await;
+            request.headers_mut().insert(
+                header::AUTHORIZATION,
+                HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+            );
+        }
+        self.request_anonymous(request).await
+    }
+
+    async fn default_token(&self) -> String {
+        let mut cached = self.default_token.lock().await;
+        if let Some((token, expires_at)) = cached.as_ref() {
+            if self.clock.now() < *expires_at {
+                return token.clone();
+            }
+        }
+        let default = sdemu::store::organizations::default_organization(&self.state.db)
+            .await
+            .unwrap()
+            .expect("a default organization");
+        let token = self
+            .token_for(&default.client_id, &default.client_secret)
+            .await;
+        *cached = Some((token.clone(), self.clock.now() + self.state.auth.token_ttl));
+        token
+    }
+}
+
+impl TestApp {
+    /// Sends `request` exactly as it is: no token is added.
+    pub async fn request_anonymous(&self, request: Request<Body>) -> TestResponse {
         let response = self
             .router
             .clone()
@@ -81,7 +122,9 @@ impl TestApp {
             body,
         }
     }
+}
 
+impl TestApp {
     pub async fn get(&self, uri: &str) -> TestResponse {
         self.request(Request::get(uri).body(Body::empty()).unwrap())
             .await
@@ -313,3 +356,69 @@ pub const TWO_ORG_FIXTURE: &str = r#"{
     {"taskId": 21, "workspaceId": 3, "externalId": "X-10", "displayName": "d.pdf", "createdOn": "2024-01-03T00:00:00Z", "taskStatus": 3, "integrationStatus": 1}
   ]
 }"#;
+
+/// Authentication helpers: tokens, anonymous requests, acting as another organization.
+#[allow(dead_code)]
+impl TestApp {
+    /// `POST /connect/token` with `form` as an application/x-www-form-urlencoded body.
+    pub async fn post_token(&self, form: &str) -> TestResponse {
+        self.request_anonymous(
+            Request::post("/connect/token")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form.to_owned()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// An access token for this client, through the token endpoint (panics unless 200).
+    pub async fn token_for(&self, client_id: &str, client_secret: &str) -> String {
+        let form: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "client_credentials")
+            .append_pair("scope", "WebAPI")
+            .append_pair("client_id", client_id)
+            .append_pair("client_secret", client_secret)
+            .finish();
+        let response = self.post_token(&form).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&response.body)
+        );
+        response.json()["access_token"]
+            .as_str()
+            .expect("an access_token")
+            .to_owned()
+    }
+
+    /// Sends `request` with `Authorization: Bearer {token}`.
+    pub async fn request_as(&self, token: &str, mut request: Request<Body>) -> TestResponse {
+        request.headers_mut().insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+        );
+        self.request_anonymous(request).await
+    }
+
+    /// `GET uri` with `Authorization: Bearer {token}`.
+    pub async fn get_as(&self, token: &str, uri: &str) -> TestResponse {
+        self.request_as(token, Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// `GET uri` without any `Authorization` header.
+    pub async fn get_anonymous(&self, uri: &str) -> TestResponse {
+        self.request_anonymous(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    /// The task status list as the organization `token` belongs to.
+    pub async fn status_list_as(&self, token: &str, query: &str) -> TestResponse {
+        self.get_as(
+            token,
+            &format!("/api/v1.0/external/sdtask/statuslist?{query}"),
+        )
+        .await
+    }
+}

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod auth;
 mod batches;
 mod create_task;
 mod fixtures;

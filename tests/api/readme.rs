@@ -19,6 +19,8 @@ fn readme_options() -> BTreeMap<String, String> {
         .lines()
         .filter(|line| line.starts_with("| `--"))
         .map(|line| {
+            // `\|` is a pipe inside a cell (`--auth on\|off`), not a column break.
+            let line = line.replace("\\|", "/");
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
             let flag = cells[1]
                 .trim_matches('`')

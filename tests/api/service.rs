@@ -218,7 +218,7 @@ async fn the_healthcheck_command_passes_on_200_and_fails_otherwise() {
         std::future::pending(),
         Duration::from_secs(1),
     ));
-    let ok = format!("http://{address}{LIST}");
+    let ok = format!("http://{address}/_emulator/ready");
     healthcheck::check(&ok).await.unwrap();
     let missing = format!("http://{address}/nowhere");
     let error = healthcheck::check(&missing).await.unwrap_err();

@@ -1,0 +1,267 @@
+//! The token endpoint: OAuth 2.0 client credentials (RFC 6749 §4.4).
+
+use std::collections::HashMap;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::Engine;
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::domain::auth::{new_token, secrets_match, token_hash, GRANT_TYPE, SCOPE};
+use crate::error::{ApiResult, OAuthError};
+use crate::routes::JSON_CONTENT_TYPE;
+use crate::store::{organizations, tokens};
+
+/// The largest token request body sdemu reads; a real one is about 100 bytes.
+pub const MAX_TOKEN_REQUEST_BYTES: usize = 8 * 1024;
+
+const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/connect/token", post(token))
+}
+
+/// The success body, fields in the documented order.
+#[derive(Serialize)]
+struct AccessTokenResponse<'a> {
+    access_token: &'a str,
+    expires_in: i64,
+    token_type: &'static str,
+    scope: &'static str,
+}
+
+/// [POST] Client Credentials Access Token:
+/// <https://docs.smartdocumentor.net/technical/api-reference/post-client-credentials-access-token>
+///
+/// Fidelity: the documentation names only `invalid_client`; every other failure follows
+/// RFC 6749 §5.2 (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), checked in
+/// that order after the client is authenticated. An omitted `scope` is granted `WebAPI`.
+async fn token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    let basic = basic_credentials(&headers)?;
+    check_content_type(&headers)?;
+    let bytes = axum::body::to_bytes(body, MAX_TOKEN_REQUEST_BYTES)
+        .await
+        .map_err(|_| {
+            OAuthError::invalid_request(format!(
+                "The request body is unreadable or larger than {MAX_TOKEN_REQUEST_BYTES} bytes."
+            ))
+        })?;
+    let form = TokenForm::parse(&bytes)?;
+
+    let grant_type = form
+        .get("grant_type")
+        .ok_or_else(|| OAuthError::invalid_request("The grant_type parameter is required."))?;
+    let (client_id, client_secret) = client_credentials(basic.as_ref(), &form)?;
+
+    let client = organizations::find_by_client_id(&state.db, client_id).await?;
+    let authenticated = match &client {
+        Some(client) => secrets_match(client_secret, &client.client_secret),
+        None => {
+            // The same work as for a known client, so that timing tells nothing either way.
+            let _ = secrets_match(client_secret, "");
+            false
+        }
+    };
+    let Some(client) = client.filter(|_| authenticated) else {
+        tracing::info!(client_id, "token request refused: invalid_client");
+        let status = if basic.is_some() {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        let mut error = OAuthError::new(
+            status,
+            "invalid_client",
+            "Client authentication failed: unknown client id or wrong client secret.",
+        );
+        error.basic_challenge = basic.is_some();
+        return Err(error.into());
+    };
+
+    if grant_type != GRANT_TYPE {
+        return Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!("The grant type '{grant_type}' is not supported; use {GRANT_TYPE}."),
+        )
+        .into());
+    }
+    if let Some(scope) = form.get("scope") {
+        if scope.split(' ').any(|requested| requested != SCOPE) {
+            return Err(OAuthError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_scope",
+                format!("The scope '{scope}' cannot be granted; the only scope is {SCOPE}."),
+            )
+            .into());
+        }
+    }
+
+    let access_token = new_token()?;
+    let issued_at = state.clock.now();
+    let expires_at = issued_at + state.auth.token_ttl;
+    tokens::issue(
+        &state.db,
+        &token_hash(&access_token),
+        client.tenant_id,
+        &client.client_id,
+        issued_at,
+        expires_at,
+    )
+    .await?;
+    tracing::info!(client_id = %client.client_id, "access token issued");
+
+    let body = serde_json::to_vec(&AccessTokenResponse {
+        access_token: &access_token,
+        expires_in: state.auth.token_ttl.num_seconds(),
+        token_type: "Bearer",
+        scope: SCOPE,
+    })
+    .map_err(anyhow::Error::from)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(JSON_CONTENT_TYPE),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (header::PRAGMA, HeaderValue::from_static("no-cache")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Client credentials from an HTTP Basic `Authorization` header (RFC 6749 §2.3.1: each part
+/// form-urlencoded, then `id:secret` in base64), or `None` without that header.
+fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OAuthError> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(OAuthError::invalid_request(
+            "The request has more than one Authorization header.",
+        ));
+    }
+    let bytes = value.as_bytes();
+    let scheme_end = bytes.iter().position(|&b| b == b' ').unwrap_or(bytes.len());
+    if !bytes[..scheme_end].eq_ignore_ascii_case(b"Basic") {
+        return Err(OAuthError::invalid_request(
+            "The Authorization header must use the Basic scheme; or send client_id and client_secret in the body.",
+        ));
+    }
+    let malformed = || {
+        OAuthError::invalid_request(
+            "The Basic credentials are not base64 of client_id:client_secret.",
+        )
+    };
+    let encoded = std::str::from_utf8(&bytes[scheme_end..])
+        .map_err(|_| malformed())?
+        .trim_matches(' ');
+    let lenient = GeneralPurpose::new(
+        &alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let decoded = lenient.decode(encoded).map_err(|_| malformed())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
+    let (id, secret) = (form_decode(id), form_decode(secret));
+    if id.is_empty() || secret.is_empty() {
+        return Err(OAuthError::invalid_request(
+            "The Basic credentials need both a client id and a client secret.",
+        ));
+    }
+    Ok(Some((id, secret)))
+}
+
+/// Undoes application/x-www-form-urlencoded encoding of one value (`+` is a space).
+fn form_decode(value: &str) -> String {
+    percent_encoding::percent_decode_str(&value.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn check_content_type(headers: &HeaderMap) -> Result<(), OAuthError> {
+    let media_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(str::trim);
+    match media_type {
+        Some(media_type) if media_type.eq_ignore_ascii_case(FORM_CONTENT_TYPE) => Ok(()),
+        _ => Err(OAuthError::invalid_request(format!(
+            "The request body must be {FORM_CONTENT_TYPE}."
+        ))),
+    }
+}
+
+/// The form parameters. Names match case-insensitively (as ASP.NET reads forms), a parameter
+/// without a value counts as omitted, and a repeated one is an error (RFC 6749 §3.2).
+struct TokenForm {
+    values: HashMap<String, String>,
+}
+
+impl TokenForm {
+    fn parse(body: &[u8]) -> Result<Self, OAuthError> {
+        let mut values = HashMap::new();
+        for (name, value) in form_urlencoded::parse(body) {
+            if value.is_empty() {
+                continue;
+            }
+            let name = name.to_lowercase();
+            if values.insert(name.clone(), value.into_owned()).is_some() {
+                return Err(OAuthError::invalid_request(format!(
+                    "The {name} parameter is repeated."
+                )));
+            }
+        }
+        Ok(Self { values })
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+}
+
+/// The client's id and secret: from the Basic header or from the body, never both (a body
+/// `client_id` equal to the Basic one is tolerated, as some clients send it anyway).
+fn client_credentials<'a>(
+    basic: Option<&'a (String, String)>,
+    form: &'a TokenForm,
+) -> Result<(&'a str, &'a str), OAuthError> {
+    let body_id = form.get("client_id");
+    let body_secret = form.get("client_secret");
+    match basic {
+        Some((id, secret)) => {
+            if body_secret.is_some() || body_id.is_some_and(|body_id| body_id != id) {
+                return Err(OAuthError::invalid_request(
+                    "The client credentials are both in the Authorization header and in the body; use one.",
+                ));
+            }
+            Ok((id, secret))
+        }
+        None => {
+            let id = body_id.ok_or_else(|| {
+                OAuthError::invalid_request(
+                    "The client_id parameter is required (or HTTP Basic client credentials).",
+                )
+            })?;
+            let secret = body_secret.ok_or_else(|| {
+                OAuthError::invalid_request("The client_secret parameter is required.")
+            })?;
+            Ok((id, secret))
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Organizations: the client credentials a token request is checked against.
+
+use sqlx::SqlitePool;
+
+/// What the token endpoint needs to know about an organization.
+#[derive(Clone, sqlx::FromRow)]
+pub struct ClientRecord {
+    pub tenant_id: i64,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// The organization whose client id is `client_id`, if any. Client ids are not secret; the
+/// secret is compared by the caller, in constant time.
+pub async fn find_by_client_id(
+    pool: &SqlitePool,
+    client_id: &str,
+) -> sqlx::Result<Option<ClientRecord>> {
+    sqlx::query_as(
+        "SELECT tenant_id, client_id, client_secret FROM organizations WHERE client_id = ?",
+    )
+    .bind(client_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The default organization: the one served when authentication is off.
+pub async fn default_organization(pool: &SqlitePool) -> sqlx::Result<Option<ClientRecord>> {
+    sqlx::query_as(
+        "SELECT tenant_id, client_id, client_secret FROM organizations \
+         WHERE is_default = 1 ORDER BY tenant_id LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+}

@@ -1,0 +1,91 @@
+//! Access tokens. Only their SHA-256 is stored; the table has no foreign key to
+//! `organizations` (a data set reset reloads organizations and must not revoke tokens), so
+//! every lookup joins the organization to check that it still exists.
+
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::SqlitePool;
+
+/// The most unexpired tokens one client may hold; issuing more revokes its oldest ones, so
+/// that a client asking for a token per request cannot grow the table without bound.
+pub const MAX_LIVE_TOKENS_PER_CLIENT: i64 = 10_000;
+
+/// What a presented token turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenLookup {
+    /// Valid: it acts for this organization.
+    Valid { tenant_id: i64 },
+    /// Issued, but its lifetime is over.
+    Expired { expired_at: DateTime<Utc> },
+    /// Never issued by this database, revoked, purged after expiry, or its organization is
+    /// gone.
+    Unknown,
+}
+
+/// Stores a newly issued token (by its hash), first purging every expired token, then
+/// revoking the client's oldest tokens beyond `MAX_LIVE_TOKENS_PER_CLIENT`; one transaction.
+pub async fn issue(
+    pool: &SqlitePool,
+    token_hash: &str,
+    tenant_id: i64,
+    client_id: &str,
+    issued_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let now = issued_at.timestamp_millis();
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM access_tokens WHERE expires_at <= ?")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO access_tokens (token_hash, tenant_id, client_id, issued_at, expires_at) \
+         VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(token_hash)
+    .bind(tenant_id)
+    .bind(client_id)
+    .bind(now)
+    .bind(expires_at.timestamp_millis())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM access_tokens WHERE token_hash IN ( \
+             SELECT token_hash FROM access_tokens WHERE tenant_id = ? AND client_id = ? \
+             ORDER BY expires_at DESC, issued_at DESC LIMIT -1 OFFSET ?)",
+    )
+    .bind(tenant_id)
+    .bind(client_id)
+    .bind(MAX_LIVE_TOKENS_PER_CLIENT)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// Looks a presented token up by its hash. It is valid while it has not expired and an
+/// organization with the same tenant id and client id exists.
+pub async fn lookup(
+    pool: &SqlitePool,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<TokenLookup> {
+    let row: Option<(i64, i64)> = sqlx::query_as(
+        "SELECT t.tenant_id, t.expires_at FROM access_tokens AS t \
+         JOIN organizations AS o ON o.tenant_id = t.tenant_id AND o.client_id = t.client_id \
+         WHERE t.token_hash = ?",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?;
+    Ok(match row {
+        None => TokenLookup::Unknown,
+        Some((tenant_id, expires_at)) if now.timestamp_millis() < expires_at => {
+            TokenLookup::Valid { tenant_id }
+        }
+        Some((_, expires_at)) => TokenLookup::Expired {
+            expired_at: Utc
+                .timestamp_millis_opt(expires_at)
+                .single()
+                .unwrap_or_default(),
+        },
+    })
+}
