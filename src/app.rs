@@ -8,6 +8,8 @@ use std::time::Duration;
 use anyhow::Context;
 use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
 use sqlx::SqlitePool;
 use tokio::net::TcpListener;
@@ -135,7 +137,8 @@ pub fn build_router(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     let request_id = HeaderName::from_static("x-request-id");
     routes::api_router()
-        .fallback(|| async { empty_response(StatusCode::NOT_FOUND) })
+        .route("/_emulator/openapi.json", get(openapi_description))
+        .fallback(unmatched)
         // Request bodies over 1 MiB are refused; `JsonBody` turns that into a 413 problem.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(
@@ -148,6 +151,30 @@ pub fn build_router(state: AppState) -> Router {
                 .option_layer(cors),
         )
         .with_state(state)
+}
+
+/// The OpenAPI 3.1 description of every route, kept in the repository as `src/openapi.json`.
+pub const OPENAPI_DESCRIPTION: &str = include_str!("openapi.json");
+
+async fn openapi_description() -> impl IntoResponse {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        OPENAPI_DESCRIPTION,
+    )
+}
+
+/// Marks responses from the fallback (no route matched), so tests can tell them apart from
+/// a handler's own empty 404.
+#[derive(Debug, Clone, Copy)]
+pub struct Unmatched;
+
+async fn unmatched() -> Response {
+    let mut response = empty_response(StatusCode::NOT_FOUND);
+    response.extensions_mut().insert(Unmatched);
+    response
 }
 
 /// CORS for browser front-ends, only when origins are configured: the real API is meant for

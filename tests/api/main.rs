@@ -7,6 +7,7 @@ mod auth;
 mod batches;
 mod create_task;
 mod fixtures;
+mod openapi;
 mod paginated;
 mod readme;
 mod service;
