@@ -100,7 +100,7 @@ fn every_route_in_the_sources_is_described_and_every_description_is_routed_in_th
 async fn every_described_operation_reaches_a_handler_of_the_real_router() {
     let app = TestApp::demo().await;
     for (method, path) in described_operations() {
-        let uri = path.replace('{', "").replace('}', "");
+        let uri = path.replace(['{', '}'], "");
         let request = Request::builder()
             .method(Method::from_bytes(method.to_uppercase().as_bytes()).unwrap())
             .uri(&uri)
