@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::extract::{FromRef, MatchedPath};
 use axum::http::{Request, StatusCode};
-use axum::Router;
+use axum::{middleware, Router};
 use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::fixture::{self, Dataset};
+use crate::emulator::{self, faults, Emulator};
 use crate::error::empty_response;
 use crate::{db, routes, store};
 
@@ -28,6 +29,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The validated fixture sdemu started with.
     pub startup_dataset: Arc<Dataset>,
+    /// The control plane's state: readiness, request journal, fault rules, admin token.
+    pub emulator: Arc<Emulator>,
 }
 
 impl FromRef<AppState> for SqlitePool {
@@ -81,6 +84,11 @@ pub async fn open(
     clock: Arc<dyn Clock>,
     fixtures: FixtureSource,
 ) -> anyhow::Result<AppState> {
+    let started_at = clock.now();
+    let startup_faults = match &config.faults {
+        Some(path) => load_fault_file(path)?,
+        None => Vec::new(),
+    };
     let db = db::open(config.database.as_deref()).await?;
     let catalogues = store::dataset::builtin_catalogues(&db).await?;
     let text = fixtures.read()?;
@@ -98,17 +106,53 @@ pub async fn open(
     } else {
         tracing::info!("the database already holds data; fixtures not loaded");
     }
+    let emulator = Emulator::new(
+        started_at,
+        config.admin_token.clone(),
+        config.journal_limit,
+        faults::Faults::new(config.fault_seed, startup_faults),
+    );
+    // Migrations are applied and the fixtures loaded: /_emulator/ready may say so.
+    emulator.set_ready();
     Ok(AppState {
         db,
         clock,
         startup_dataset: Arc::new(dataset),
+        emulator: Arc::new(emulator),
+    })
+}
+
+/// Reads the start-up fault rules (`--faults`); a bad file stops start-up with every problem
+/// listed.
+fn load_fault_file(path: &std::path::Path) -> anyhow::Result<Vec<faults::FaultRule>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read fault rules file {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("fault rules file {} is not valid JSON", path.display()))?;
+    faults::parse_rules(value).map_err(|problems| {
+        let list: Vec<String> = problems
+            .iter()
+            .map(|problem| format!("\n  - {problem}"))
+            .collect();
+        anyhow::anyhow!(
+            "fault rules file {} is not valid: {} problem(s):{}",
+            path.display(),
+            problems.len(),
+            list.concat()
+        )
     })
 }
 
 /// The whole HTTP surface. `main` and the tests both serve exactly this.
 pub fn build_router(state: AppState) -> Router {
     routes::api_router()
+        .merge(emulator::router())
         .fallback(|| async { empty_response(StatusCode::NOT_FOUND) })
+        // Journal and fault injection for everything but the control plane itself.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            emulator::intercept,
+        ))
         .layer(
             // One span per request, named by the matched route so that logs group well.
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

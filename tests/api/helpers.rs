@@ -185,3 +185,58 @@ pub const SMALL_FIXTURE: &str = r#"{
     {"taskId": 5, "workspaceId": 3, "displayName": "d.mp3", "createdOn": "2024-02-01T00:00:00Z", "taskStatus": 36, "integrationStatus": 1, "totalPages": 0, "externalIntegrationStatus": "exported"}
   ]
 }"#;
+
+/// Control-plane helpers (`/_emulator/...`).
+#[allow(dead_code)]
+impl TestApp {
+    /// The emulator started with extra command-line options (`--admin-token`, ...).
+    pub async fn with_options(options: &[&str]) -> Self {
+        let config =
+            Config::try_parse_from(std::iter::once("sdemu").chain(options.iter().copied()))
+                .expect("options parse");
+        Self::start(config, FixtureSource::Builtin).await
+    }
+
+    /// A request with an optional JSON body and extra headers.
+    pub async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let body = match body {
+            Some(value) => {
+                builder = builder.header("content-type", "application/json");
+                Body::from(serde_json::to_vec(value).unwrap())
+            }
+            None => Body::empty(),
+        };
+        self.request(builder.body(body).unwrap()).await
+    }
+
+    pub async fn control(&self, method: &str, path: &str, body: Option<&Value>) -> TestResponse {
+        self.send(method, &format!("/_emulator/{path}"), body, &[])
+            .await
+    }
+
+    /// `GET /_emulator/state` as JSON, asserting success.
+    pub async fn state_document(&self) -> Value {
+        let response = self.control("GET", "state", None).await;
+        assert_eq!(response.status, StatusCode::OK);
+        response.json()
+    }
+
+    /// `GET /_emulator/requests?{query}`: the `requests` array.
+    pub async fn journal(&self, query: &str) -> Vec<Value> {
+        let response = self
+            .control("GET", &format!("requests?{query}"), None)
+            .await;
+        assert_eq!(response.status, StatusCode::OK);
+        response.json()["requests"].as_array().unwrap().clone()
+    }
+}

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod emulator_data;
 mod fixtures;
 mod socket;
 mod task_list;
