@@ -4,6 +4,7 @@
 mod helpers;
 
 mod emulator_data;
+mod emulator_journal;
 mod fixtures;
 mod socket;
 mod task_list;
