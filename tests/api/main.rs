@@ -4,6 +4,7 @@
 mod helpers;
 
 mod emulator_data;
+mod emulator_faults;
 mod emulator_journal;
 mod fixtures;
 mod socket;
