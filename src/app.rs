@@ -10,7 +10,7 @@ use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{middleware, Router};
 use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -21,6 +21,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::auth::{self, AuthSettings};
 use crate::domain::fixture::{self, Dataset};
+use crate::emulator::{self, faults, Emulator};
 use crate::error::empty_response;
 use crate::extract::MAX_BODY_BYTES;
 use crate::{db, routes, store, telemetry};
@@ -39,6 +40,8 @@ pub struct AppState {
     pub startup_dataset: Arc<Dataset>,
     /// `--auth` and `--token-ttl`.
     pub auth: AuthSettings,
+    /// The control plane's state: readiness, request journal, fault rules, admin token.
+    pub emulator: Arc<Emulator>,
 }
 
 impl FromRef<AppState> for SqlitePool {
@@ -92,6 +95,11 @@ pub async fn open(
     clock: Arc<dyn Clock>,
     fixtures: FixtureSource,
 ) -> anyhow::Result<AppState> {
+    let started_at = clock.now();
+    let startup_faults = match &config.faults {
+        Some(path) => load_fault_file(path)?,
+        None => Vec::new(),
+    };
     let db = db::open(config.database.as_deref()).await?;
     let catalogues = store::dataset::builtin_catalogues(&db).await?;
     let text = fixtures.read()?;
@@ -123,12 +131,42 @@ pub async fn open(
             }
         }
     }
+    let emulator = Emulator::new(
+        started_at,
+        config.admin_token.clone(),
+        config.journal_limit,
+        faults::Faults::new(config.fault_seed, startup_faults),
+    );
+    // Migrations are applied and the fixtures loaded: /_emulator/ready may say so.
+    emulator.set_ready();
     Ok(AppState {
         db,
         config: Arc::new(config.clone()),
         clock,
         startup_dataset: Arc::new(dataset),
         auth: AuthSettings::from_config(config),
+        emulator: Arc::new(emulator),
+    })
+}
+
+/// Reads the start-up fault rules (`--faults`); a bad file stops start-up with every problem
+/// listed.
+fn load_fault_file(path: &std::path::Path) -> anyhow::Result<Vec<faults::FaultRule>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read fault rules file {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("fault rules file {} is not valid JSON", path.display()))?;
+    faults::parse_rules(value).map_err(|problems| {
+        let list: Vec<String> = problems
+            .iter()
+            .map(|problem| format!("\n  - {problem}"))
+            .collect();
+        anyhow::anyhow!(
+            "fault rules file {} is not valid: {} problem(s):{}",
+            path.display(),
+            problems.len(),
+            list.concat()
+        )
     })
 }
 
@@ -138,9 +176,15 @@ pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     routes::api_router()
         .route("/_emulator/openapi.json", get(openapi_description))
+        .merge(emulator::router())
         .fallback(unmatched)
         // Request bodies over 1 MiB are refused; `JsonBody` turns that into a 413 problem.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Journal and fault injection for everything but the control plane itself.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            emulator::intercept,
+        ))
         .layer(
             // Listed outermost first: every request gets an id (the client's `x-request-id`,
             // or a new UUID), is logged with it, and the id is echoed on the response.

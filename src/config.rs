@@ -63,6 +63,36 @@ pub struct Config {
         hide_env_values = true
     )]
     pub clients: Vec<ClientCredentials>,
+    /// Require `Authorization: Bearer TOKEN` on every `/_emulator/` route except health and
+    /// ready. Without it the control plane is open to anyone who can reach the port.
+    #[arg(long, env = "SDEMU_ADMIN_TOKEN", value_name = "TOKEN", hide_env_values = true,
+          value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub admin_token: Option<String>,
+
+    /// How many requests the request journal keeps (the oldest are dropped first); 0 turns
+    /// the journal off.
+    #[arg(
+        long,
+        env = "SDEMU_JOURNAL_LIMIT",
+        value_name = "N",
+        default_value_t = 10_000
+    )]
+    pub journal_limit: usize,
+
+    /// Load fault injection rules (JSON, the format of `PUT /_emulator/faults`) at start-up;
+    /// reset restores them.
+    #[arg(long, env = "SDEMU_FAULTS", value_name = "FILE")]
+    pub faults: Option<PathBuf>,
+
+    /// Seed of the random numbers fault rules draw (probability, random delays), so that a
+    /// run is reproducible.
+    #[arg(
+        long,
+        env = "SDEMU_FAULT_SEED",
+        value_name = "SEED",
+        default_value_t = 42
+    )]
+    pub fault_seed: u64,
 
     /// Log line format.
     #[arg(long, env = "SDEMU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]

@@ -12,6 +12,8 @@ pub mod config;
 pub mod db;
 /// Wire formats and rules that are not HTTP or SQL: times, sorting, the fixture document.
 pub mod domain;
+/// The control plane under `/_emulator/`: health, reset, seed, state, journal, faults.
+pub mod emulator;
 /// `ApiError`: the status, headers and body of every failure sdemu sends.
 pub mod error;
 /// Extractors that turn requests into typed values or reject them with `ApiError`.

@@ -38,6 +38,12 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}:{}", config.host, config.port))?;
     let address = listener.local_addr()?;
     println!("sdemu listening on http://{address}");
+    if config.admin_token.is_none() {
+        tracing::warn!(
+            "the control plane (/_emulator/) is open to anyone who can reach this port; \
+             start with --admin-token to protect it"
+        );
+    }
     let example = format!(
         "curl 'http://{address}/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z'"
     );

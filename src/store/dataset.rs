@@ -1,8 +1,13 @@
-//! Whole-dataset operations: what start-up, and later reset and seed, do to the database.
+//! Whole-dataset operations: what start-up, reset and seed do to the database, and the
+//! export that `GET /_emulator/state` serves.
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use crate::domain::fixture::{CatalogueEntry, Catalogues, Dataset};
+use crate::domain::fixture::{
+    BatchRecord, CatalogueEntry, CatalogueRecord, Catalogues, Dataset, FixtureDocument,
+    OrganizationRecord, TaskRecord, WorkspaceRecord,
+};
+use crate::domain::time::{BatchTime, TaskTime};
 
 /// Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters even for
 /// the 17 columns of a task.
@@ -172,4 +177,166 @@ async fn insert_catalogue(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A task row as `export` reads it.
+#[derive(sqlx::FromRow)]
+struct TaskRow {
+    task_id: i64,
+    workspace_id: i64,
+    batch_id: Option<i64>,
+    task_number: Option<i64>,
+    external_id: Option<String>,
+    display_name: String,
+    description: Option<String>,
+    created_on: i64,
+    task_status: i64,
+    integration_status: i64,
+    task_status_text: String,
+    integration_status_text: String,
+    total_pages: i64,
+    restart_count: Option<i64>,
+    pre_processing_started_on: Option<i64>,
+    external_integration_status: String,
+    priority: i64,
+    context: Option<String>,
+}
+
+/// Everything a dataset can hold, read back as a fixture document (every section, every
+/// field explicit, rows in id order), so that loading it reproduces the same data. Run it
+/// inside a transaction for a consistent picture.
+pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument> {
+    let organizations = sqlx::query_as::<_, (i64, String, String, String, bool)>(
+        "SELECT tenant_id, name, client_id, client_secret, is_default FROM organizations \
+         ORDER BY tenant_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(
+        |(tenant_id, name, client_id, client_secret, is_default)| OrganizationRecord {
+            tenant_id,
+            name,
+            client_id,
+            client_secret,
+            is_default,
+        },
+    )
+    .collect();
+
+    let catalogue = |rows: Vec<(i64, String)>| {
+        rows.into_iter()
+            .map(|(value, name)| CatalogueRecord { value, name })
+            .collect::<Vec<_>>()
+    };
+    let task_statuses = catalogue(
+        sqlx::query_as("SELECT code, name FROM task_statuses WHERE builtin = 0 ORDER BY code")
+            .fetch_all(&mut *conn)
+            .await?,
+    );
+    let integration_statuses = catalogue(
+        sqlx::query_as(
+            "SELECT code, name FROM integration_statuses WHERE builtin = 0 ORDER BY code",
+        )
+        .fetch_all(&mut *conn)
+        .await?,
+    );
+
+    type WorkspaceRow = (
+        i64,
+        i64,
+        String,
+        Option<String>,
+        bool,
+        i64,
+        i64,
+        i64,
+        Option<String>,
+    );
+    let workspaces = sqlx::query_as::<_, WorkspaceRow>(
+        "SELECT workspace_id, tenant_id, workspace_name, workspace_description, is_default, \
+         task_type, workspace_type, template_type, workspace_template_name \
+         FROM workspaces ORDER BY workspace_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|row| WorkspaceRecord {
+        workspace_id: row.0,
+        tenant_id: Some(row.1),
+        workspace_name: row.2,
+        workspace_description: row.3,
+        is_default: row.4,
+        task_type: row.5,
+        workspace_type: row.6,
+        template_type: row.7,
+        workspace_template_name: row.8,
+    })
+    .collect();
+
+    let batches = sqlx::query_as::<_, (i64, i64, String, Option<String>, i64, i64)>(
+        "SELECT batch_id, workspace_id, display_name, description, created_on_ticks, \
+         total_tasks_in_history FROM batches ORDER BY batch_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|row| BatchRecord {
+        batch_id: row.0,
+        workspace_id: row.1,
+        display_name: row.2,
+        description: row.3,
+        created_on: BatchTime(row.4).to_wire(),
+        total_tasks: None,
+        total_tasks_in_history: row.5,
+    })
+    .collect();
+
+    let tasks = sqlx::query_as::<_, TaskRow>(
+        "SELECT t.task_id, t.workspace_id, t.batch_id, t.task_number, t.external_id, \
+         t.display_name, t.description, t.created_on, t.task_status, t.integration_status, \
+         ts.name AS task_status_text, ist.name AS integration_status_text, t.total_pages, \
+         t.restart_count, t.pre_processing_started_on, t.external_integration_status, \
+         t.priority, t.context \
+         FROM tasks t \
+         JOIN task_statuses ts ON ts.code = t.task_status \
+         JOIN integration_statuses ist ON ist.code = t.integration_status \
+         ORDER BY t.task_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .map(|row| TaskRecord {
+        task_id: row.task_id,
+        workspace_id: row.workspace_id,
+        batch_id: row.batch_id,
+        task_number: row.task_number,
+        external_id: row.external_id,
+        display_name: row.display_name,
+        description: row.description,
+        created_on: TaskTime(row.created_on).to_wire(),
+        task_status: row.task_status,
+        integration_status: row.integration_status,
+        task_status_text: Some(row.task_status_text),
+        integration_status_text: Some(row.integration_status_text),
+        total_pages: row.total_pages,
+        restart_count: row.restart_count,
+        pre_processing_started_on: row.pre_processing_started_on.map(|t| TaskTime(t).to_wire()),
+        external_integration_status: Some(row.external_integration_status),
+        priority: Some(row.priority),
+        // Stored as JSON text by sdemu itself; text that is not JSON is kept as a string.
+        context: row
+            .context
+            .map(|text| serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))),
+    })
+    .collect();
+
+    Ok(FixtureDocument {
+        organizations,
+        task_statuses,
+        integration_statuses,
+        workspaces,
+        batches,
+        tasks,
+    })
 }

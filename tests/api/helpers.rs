@@ -55,6 +55,11 @@ impl TestApp {
         let state = app::open(&config, Arc::new(clock.clone()), fixtures)
             .await
             .expect("the emulator starts");
+        Self::from_state(state, clock)
+    }
+
+    /// A TestApp over an already opened state (for tests that alter the state first).
+    pub fn from_state(state: AppState, clock: ManualClock) -> Self {
         Self {
             router: app::build_router(state.clone()),
             state,
@@ -90,10 +95,22 @@ impl TestApp {
             .await
             .unwrap()
             .expect("a default organization");
-        let token = self
-            .token_for(&default.client_id, &default.client_secret)
-            .await;
-        *cached = Some((token.clone(), self.clock.now() + self.state.auth.token_ttl));
+        // Issued through the store, not POST /connect/token, so that the request journal
+        // holds only the requests a test sends itself.
+        let token = sdemu::domain::auth::new_token().unwrap();
+        let issued_at = self.clock.now();
+        let expires_at = issued_at + self.state.auth.token_ttl;
+        sdemu::store::tokens::issue(
+            &self.state.db,
+            &sdemu::domain::auth::token_hash(&token),
+            default.tenant_id,
+            &default.client_id,
+            issued_at,
+            expires_at,
+        )
+        .await
+        .unwrap();
+        *cached = Some((token.clone(), expires_at));
         token
     }
 }
@@ -420,5 +437,60 @@ impl TestApp {
             &format!("/api/v1.0/external/sdtask/statuslist?{query}"),
         )
         .await
+    }
+}
+
+/// Control-plane helpers (`/_emulator/...`).
+#[allow(dead_code)]
+impl TestApp {
+    /// The emulator started with extra command-line options (`--admin-token`, ...).
+    pub async fn with_options(options: &[&str]) -> Self {
+        let config =
+            Config::try_parse_from(std::iter::once("sdemu").chain(options.iter().copied()))
+                .expect("options parse");
+        Self::start(config, FixtureSource::Builtin).await
+    }
+
+    /// A request with an optional JSON body and extra headers.
+    pub async fn send(
+        &self,
+        method: &str,
+        uri: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let body = match body {
+            Some(value) => {
+                builder = builder.header("content-type", "application/json");
+                Body::from(serde_json::to_vec(value).unwrap())
+            }
+            None => Body::empty(),
+        };
+        self.request(builder.body(body).unwrap()).await
+    }
+
+    pub async fn control(&self, method: &str, path: &str, body: Option<&Value>) -> TestResponse {
+        self.send(method, &format!("/_emulator/{path}"), body, &[])
+            .await
+    }
+
+    /// `GET /_emulator/state` as JSON, asserting success.
+    pub async fn state_document(&self) -> Value {
+        let response = self.control("GET", "state", None).await;
+        assert_eq!(response.status, StatusCode::OK);
+        response.json()
+    }
+
+    /// `GET /_emulator/requests?{query}`: the `requests` array.
+    pub async fn journal(&self, query: &str) -> Vec<Value> {
+        let response = self
+            .control("GET", &format!("requests?{query}"), None)
+            .await;
+        assert_eq!(response.status, StatusCode::OK);
+        response.json()["requests"].as_array().unwrap().clone()
     }
 }

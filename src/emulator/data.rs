@@ -1,0 +1,206 @@
+//! The data a test works against: reset to the start-up state, seed a fixture document,
+//! read the whole state back as one.
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{json, Map, Value};
+
+use super::{read_json, Admin};
+use crate::app::AppState;
+use crate::domain::fixture::{self, Dataset, FixtureProblem};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::QueryParams;
+use crate::routes::json_ok;
+use crate::store;
+
+/// The sections of a fixture document, in the order `state` writes them.
+const SECTIONS: [&str; 6] = [
+    "organizations",
+    "taskStatuses",
+    "integrationStatuses",
+    "workspaces",
+    "batches",
+    "tasks",
+];
+
+/// How many of each thing a dataset holds: the answer of reset and seed.
+fn counts(dataset: &Dataset) -> Map<String, Value> {
+    let mut counts = Map::new();
+    for (name, count) in [
+        ("organizations", dataset.organizations.len()),
+        ("taskStatuses", dataset.task_statuses.len()),
+        ("integrationStatuses", dataset.integration_statuses.len()),
+        ("workspaces", dataset.workspaces.len()),
+        ("batches", dataset.batches.len()),
+        ("tasks", dataset.tasks.len()),
+    ] {
+        counts.insert(name.to_owned(), json!(count));
+    }
+    counts
+}
+
+/// `POST /_emulator/reset`: the data back to what sdemu started with (its fixtures), the
+/// journal emptied and the fault rules back to the start-up ones, counters afresh. Issued
+/// access tokens stay valid. `200` with the counts now loaded.
+pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Response> {
+    store::dataset::replace(&state.db, &state.startup_dataset).await?;
+    state.emulator.journal.clear();
+    state.emulator.faults.restore();
+    json_ok(&counts(&state.startup_dataset))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SeedMode {
+    Replace,
+    Merge,
+}
+
+/// `POST /_emulator/seed?mode=replace|merge`: loads a fixture document (the `--fixtures`
+/// format). `replace` (the default) swaps the whole data set for the document; `merge`
+/// adds it to what is loaded, and anything that clashes (a taken id, an external id already
+/// used, a second default) is an error. The document is validated in full first (for merge,
+/// together with the current state) and applied in one transaction: on any problem, `400`
+/// with every problem listed in `errors` and nothing changed.
+pub async fn seed(
+    _admin: Admin,
+    State(state): State<AppState>,
+    query: QueryParams,
+    request: Request,
+) -> ApiResult<Response> {
+    let mode = match query.raw_first("mode") {
+        None => SeedMode::Replace,
+        Some(mode) if mode.eq_ignore_ascii_case("replace") => SeedMode::Replace,
+        Some(mode) if mode.eq_ignore_ascii_case("merge") => SeedMode::Merge,
+        Some(mode) => {
+            return Err(ApiError::invalid_parameter(
+                "mode",
+                mode,
+                "replace or merge",
+            ))
+        }
+    };
+    let document = read_json(request.into_body()).await?;
+    let catalogues = store::dataset::builtin_catalogues(&state.db).await?;
+    let dataset = match mode {
+        SeedMode::Replace => {
+            let dataset =
+                fixture::load_value(document, &catalogues).map_err(|e| invalid_fixture(e.0))?;
+            store::dataset::replace(&state.db, &dataset).await?;
+            dataset
+        }
+        SeedMode::Merge => {
+            let mut tx = state.db.begin().await?;
+            let current = store::dataset::export(&mut tx).await?;
+            let current = serde_json::to_value(current).map_err(anyhow::Error::from)?;
+            let (union, offsets) = union_of(current, document);
+            let dataset = fixture::load_value(union, &catalogues)
+                .map_err(|e| invalid_fixture(relabel(e.0, &offsets)))?;
+            store::dataset::clear(&mut tx).await?;
+            store::dataset::insert(&mut tx, &dataset).await?;
+            tx.commit().await?;
+            dataset
+        }
+    };
+    let mut body = counts(&dataset);
+    body.insert(
+        "mode".into(),
+        json!(if mode == SeedMode::Merge {
+            "merge"
+        } else {
+            "replace"
+        }),
+    );
+    json_ok(&body)
+}
+
+/// `GET /_emulator/state`: everything loaded, as a fixture document with every section
+/// (catalogue additions only). Seeding it with `mode=replace` reproduces the same state.
+pub async fn state(_admin: Admin, State(state): State<AppState>) -> ApiResult<Response> {
+    let mut tx = state.db.begin().await?;
+    let document = store::dataset::export(&mut tx).await?;
+    tx.commit().await?;
+    json_ok(&document)
+}
+
+fn invalid_fixture(problems: Vec<FixtureProblem>) -> ApiError {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-fixture",
+        format!(
+            "The fixture document has {} problem(s); nothing was changed.",
+            problems.len()
+        ),
+    )
+    .with("errors", problems)
+    .into()
+}
+
+/// The current state (an exported document) followed by a seed document, section by
+/// section, and how many items of each section came from the current state. Catalogue
+/// entries the seed restates exactly are dropped, so that fixtures needing the same
+/// addition can be merged one after another. Whatever is not a section array is kept as it
+/// is for validation to report.
+fn union_of(current: Value, seed: Value) -> (Value, Map<String, Value>) {
+    let Value::Object(mut union) = current else {
+        return (seed, Map::new());
+    };
+    let mut offsets = Map::new();
+    for name in SECTIONS {
+        let held = union
+            .get(name)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        offsets.insert(name.to_owned(), json!(held));
+    }
+    let seed = match seed {
+        Value::Array(tasks) => Map::from_iter([("tasks".to_owned(), Value::Array(tasks))]),
+        Value::Object(sections) => sections,
+        other => return (other, Map::new()),
+    };
+    for (name, value) in seed {
+        match (union.get_mut(&name), value) {
+            (Some(Value::Array(held)), Value::Array(added)) => {
+                let catalogue = name == "taskStatuses" || name == "integrationStatuses";
+                for item in added {
+                    if !(catalogue && held.contains(&item)) {
+                        held.push(item);
+                    }
+                }
+            }
+            (_, value) => {
+                union.insert(name, value);
+            }
+        }
+    }
+    (Value::Object(union), offsets)
+}
+
+/// Problems of a merged document name items by their position in the union; point them at
+/// the seed document (`tasks[0]`) or at the current state (`current tasks[12]`) instead.
+fn relabel(problems: Vec<FixtureProblem>, offsets: &Map<String, Value>) -> Vec<FixtureProblem> {
+    problems
+        .into_iter()
+        .map(|mut problem| {
+            for (section, held) in offsets {
+                let held = held.as_u64().unwrap_or(0) as usize;
+                let Some(rest) = problem.item.strip_prefix(&format!("{section}[")) else {
+                    continue;
+                };
+                let Some((index, tail)) = rest.split_once(']') else {
+                    continue;
+                };
+                let Ok(index) = index.parse::<usize>() else {
+                    continue;
+                };
+                problem.item = if index >= held {
+                    format!("{section}[{}]{tail}", index - held)
+                } else {
+                    format!("current {section}[{index}]{tail}")
+                };
+                break;
+            }
+            problem
+        })
+        .collect()
+}
