@@ -7,7 +7,7 @@
 //! real error bodies are not documented and a precise message is what a test author needs.
 
 use axum::{
-    http::{header, HeaderValue, StatusCode},
+    http::{header, HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
@@ -147,6 +147,9 @@ pub struct Problem {
     pub detail: String,
     #[serde(flatten)]
     pub extensions: Map<String, Value>,
+    /// Headers sent with the problem (a `WWW-Authenticate` challenge, ...).
+    #[serde(skip)]
+    pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Problem {
@@ -157,6 +160,7 @@ impl Problem {
             status: status.as_u16(),
             detail: detail.into(),
             extensions: Map::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -169,6 +173,12 @@ impl Problem {
         self
     }
 
+    /// Adds a header to the response that carries this problem.
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
     pub fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
@@ -178,7 +188,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status_code();
         let body = serde_json::to_vec(&self).unwrap_or_default();
-        (
+        let mut response = (
             status,
             [(
                 header::CONTENT_TYPE,
@@ -186,7 +196,9 @@ impl IntoResponse for Problem {
             )],
             body,
         )
-            .into_response()
+            .into_response();
+        response.headers_mut().extend(self.headers);
+        response
     }
 }
 

@@ -15,6 +15,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use crate::domain::auth::secrets_match;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -25,7 +26,6 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::error::{ApiError, Problem};
@@ -135,7 +135,7 @@ async fn unknown_route(_admin: Admin, uri: Uri) -> Response {
 pub struct Admin;
 
 impl FromRequestParts<AppState> for Admin {
-    type Rejection = Response;
+    type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -152,20 +152,18 @@ impl FromRequestParts<AppState> for Admin {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, token)| token.trim());
         let detail = match given {
-            Some(token) if bool::from(token.as_bytes().ct_eq(expected.as_bytes())) => {
-                return Ok(Admin)
-            }
+            Some(token) if secrets_match(token, expected) => return Ok(Admin),
             Some(_) => "The admin token is not the one sdemu was started with (--admin-token).",
             None => "The control plane needs 'Authorization: Bearer <admin token>' (sdemu was started with --admin-token).",
         };
-        Err((
-            [(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"sdemu-control-plane\""),
-            )],
-            Problem::new(StatusCode::UNAUTHORIZED, "admin-token-required", detail),
+        Err(
+            Problem::new(StatusCode::UNAUTHORIZED, "admin-token-required", detail)
+                .with_header(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"sdemu-control-plane\""),
+                )
+                .into(),
         )
-            .into_response())
     }
 }
 

@@ -48,14 +48,7 @@ impl BatchFilter {
         if let Some(to) = self.created_to {
             query.push(" AND b.created_on_ticks <= ").push_bind(to);
         }
-        if !self.workspace_ids.is_empty() {
-            query.push(" AND b.workspace_id IN (");
-            let mut separated = query.separated(", ");
-            for id in &self.workspace_ids {
-                separated.push_bind(*id);
-            }
-            separated.push_unseparated(")");
-        }
+        super::push_any_of(query, "b.workspace_id", &self.workspace_ids);
     }
 }
 

@@ -1,3 +1,7 @@
+//! The SQL of each resource. Dynamic filters are built with bound parameters only.
+
+use sqlx::{QueryBuilder, Sqlite};
+
 /// Batch queries: lookups, creation, the paginated list.
 pub mod batches;
 /// Loading, replacing and reading whole datasets (fixtures), and the status catalogues.
@@ -10,3 +14,22 @@ pub mod tasks;
 pub mod tokens;
 /// Workspace queries: the organization's workspaces and its default.
 pub mod workspaces;
+
+/// ` AND column IN (?, ?, ...)`, or nothing for an empty list.
+pub(crate) fn push_any_of<'args, T>(
+    query: &mut QueryBuilder<'args, Sqlite>,
+    column: &'static str,
+    values: &[T],
+) where
+    T: 'args + Clone + Send + sqlx::Encode<'args, Sqlite> + sqlx::Type<Sqlite>,
+{
+    if values.is_empty() {
+        return;
+    }
+    query.push(" AND ").push(column).push(" IN (");
+    let mut separated = query.separated(", ");
+    for value in values {
+        separated.push_bind(value.clone());
+    }
+    separated.push_unseparated(")");
+}

@@ -70,34 +70,15 @@ impl TaskFilter {
         if let Some(to) = self.created_to {
             query.push(" AND t.created_on <= ").push_bind(to);
         }
-        push_any_of(query, "t.task_status", &self.task_statuses);
-        push_any_of(query, "t.integration_status", &self.integration_statuses);
-        push_any_of(query, "t.workspace_id", &self.workspace_ids);
-        push_any_of(
+        super::push_any_of(query, "t.task_status", &self.task_statuses);
+        super::push_any_of(query, "t.integration_status", &self.integration_statuses);
+        super::push_any_of(query, "t.workspace_id", &self.workspace_ids);
+        super::push_any_of(
             query,
             "t.external_integration_status",
             &self.external_integration_statuses,
         );
     }
-}
-
-/// ` AND column IN (?, ?, ...)`, or nothing for an empty list.
-fn push_any_of<'args, T>(
-    query: &mut QueryBuilder<'args, Sqlite>,
-    column: &'static str,
-    values: &[T],
-) where
-    T: 'args + Clone + Send + sqlx::Encode<'args, Sqlite> + sqlx::Type<Sqlite>,
-{
-    if values.is_empty() {
-        return;
-    }
-    query.push(" AND ").push(column).push(" IN (");
-    let mut separated = query.separated(", ");
-    for value in values {
-        separated.push_bind(value.clone());
-    }
-    separated.push_unseparated(")");
 }
 
 /// The SQL expression a sort key orders by. Never-reprocessed tasks sort as 0 restarts.

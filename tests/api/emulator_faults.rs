@@ -6,13 +6,12 @@ use std::time::Instant;
 use axum::http::StatusCode;
 use clap::Parser;
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
 
 use sdemu::app::{self, FixtureSource};
 use sdemu::clock::SystemClock;
 use sdemu::config::Config;
 
-use crate::helpers::{TestApp, TestResponse};
+use crate::helpers::{ServedApp, TestApp, TestResponse};
 
 const LIST: &str = "/api/v1.0/external/sdtask/statuslist";
 const QUERY: &str = "startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z";
@@ -396,20 +395,8 @@ async fn a_bad_fault_file_stops_start_up_naming_every_problem() {
 async fn a_drop_rule_closes_the_connection_without_an_answer_over_a_real_socket() {
     // Authentication off: this test is about the connection, not the token.
     let config = Config::try_parse_from(["sdemu", "--auth", "off"]).unwrap();
-    let state = app::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
-        .await
-        .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app::serve(
-        listener,
-        app::build_router(state),
-        async {
-            let _ = stopped.await;
-        },
-        std::time::Duration::from_secs(5),
-    ));
+    let served = ServedApp::start(&config).await;
+    let address = served.address;
     let client = reqwest::Client::new();
     let base = format!("http://{address}");
 
@@ -450,6 +437,5 @@ async fn a_drop_rule_closes_the_connection_without_an_answer_over_a_real_socket(
     assert_eq!(entries[1]["status"], json!(null));
     assert_eq!(entries[1]["fault"], json!({"rule": 0, "action": "drop"}));
 
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    served.shut_down().await;
 }

@@ -494,3 +494,72 @@ impl TestApp {
         response.json()["requests"].as_array().unwrap().clone()
     }
 }
+
+/// sdemu served over a real socket on a free port, as `main` serves it.
+pub struct ServedApp {
+    pub address: std::net::SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+#[allow(dead_code)]
+impl ServedApp {
+    /// The app opened with `config` and the demo data, on the wall clock.
+    pub async fn open(config: &Config) -> AppState {
+        app::open(
+            config,
+            Arc::new(sdemu::clock::SystemClock),
+            FixtureSource::Builtin,
+        )
+        .await
+        .expect("the emulator starts")
+    }
+
+    /// The real router for `config`, served with a 5 s shutdown grace period.
+    pub async fn start(config: &Config) -> Self {
+        let router = app::build_router(Self::open(config).await);
+        Self::serve(router, std::time::Duration::from_secs(5)).await
+    }
+
+    /// Serves `router` (the real one, perhaps with test routes added) until `shut_down`.
+    pub async fn serve(router: Router, grace: std::time::Duration) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(app::serve(
+            listener,
+            router,
+            async {
+                let _ = stopped.await;
+            },
+            grace,
+        ));
+        Self {
+            address,
+            stop: Some(stop),
+            server,
+        }
+    }
+
+    /// `http://{address}{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Signals shutdown, as SIGTERM does in `main`.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
+    /// Signals shutdown and waits (at most 5 s) for the server to stop.
+    pub async fn shut_down(mut self) {
+        self.begin_shutdown();
+        tokio::time::timeout(std::time::Duration::from_secs(5), self.server)
+            .await
+            .expect("the server stops in time")
+            .unwrap()
+            .unwrap();
+    }
+}

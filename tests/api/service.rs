@@ -1,6 +1,5 @@
 //! Running as a service: CORS, request ids, request logs, graceful shutdown, healthcheck.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -10,11 +9,10 @@ use clap::Parser;
 use tokio::net::TcpListener;
 
 use sdemu::app::{self, FixtureSource};
-use sdemu::clock::SystemClock;
 use sdemu::config::Config;
 use sdemu::healthcheck;
 
-use crate::helpers::{default_config, TestApp};
+use crate::helpers::{default_config, ServedApp, TestApp};
 
 const LIST: &str = "/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16";
 
@@ -118,110 +116,54 @@ async fn a_request_id_is_echoed_or_generated() {
 
 #[tokio::test]
 async fn a_request_in_flight_at_shutdown_completes_and_the_server_stops() {
-    let state = app::open(
-        &default_config(),
-        Arc::new(SystemClock),
-        FixtureSource::Builtin,
-    )
-    .await
-    .unwrap();
     // The real router plus one slow route, so that a request is surely in flight.
-    let router = app::build_router(state).route(
+    let router = app::build_router(ServedApp::open(&default_config()).await).route(
         "/slow",
         get(|| async {
             tokio::time::sleep(Duration::from_millis(400)).await;
             "finished"
         }),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app::serve(
-        listener,
-        router,
-        async {
-            let _ = stopped.await;
-        },
-        Duration::from_secs(5),
-    ));
+    let mut served = ServedApp::serve(router, Duration::from_secs(5)).await;
 
-    let in_flight = tokio::spawn(reqwest::get(format!("http://{address}/slow")));
+    let in_flight = tokio::spawn(reqwest::get(served.url("/slow")));
     tokio::time::sleep(Duration::from_millis(100)).await;
-    stop.send(()).unwrap();
+    served.begin_shutdown();
 
     let response = in_flight.await.unwrap().unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "finished");
-    tokio::time::timeout(Duration::from_secs(5), server)
-        .await
-        .expect("the server stops after its last request")
-        .unwrap()
-        .unwrap();
+    let list = served.url(LIST);
+    served.shut_down().await;
     // New connections are refused once it has stopped.
-    assert!(reqwest::get(format!("http://{address}{LIST}"))
-        .await
-        .is_err());
+    assert!(reqwest::get(list).await.is_err());
 }
 
 #[tokio::test]
 async fn shutdown_does_not_wait_past_its_timeout() {
-    let state = app::open(
-        &default_config(),
-        Arc::new(SystemClock),
-        FixtureSource::Builtin,
-    )
-    .await
-    .unwrap();
-    let router = app::build_router(state).route(
+    let router = app::build_router(ServedApp::open(&default_config()).await).route(
         "/stuck",
         get(|| async {
             tokio::time::sleep(Duration::from_secs(60)).await;
             "never"
         }),
     );
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app::serve(
-        listener,
-        router,
-        async {
-            let _ = stopped.await;
-        },
-        Duration::from_millis(200),
-    ));
-    let _stuck = tokio::spawn(reqwest::get(format!("http://{address}/stuck")));
+    let served = ServedApp::serve(router, Duration::from_millis(200)).await;
+    let _stuck = tokio::spawn(reqwest::get(served.url("/stuck")));
     tokio::time::sleep(Duration::from_millis(100)).await;
-    stop.send(()).unwrap();
-    tokio::time::timeout(Duration::from_secs(5), server)
-        .await
-        .expect("the server gives up after the timeout")
-        .unwrap()
-        .unwrap();
+    // Returns within 5 s although the stuck request would take a minute.
+    served.shut_down().await;
 }
 
 #[tokio::test]
 async fn the_healthcheck_command_passes_on_200_and_fails_otherwise() {
-    let state = app::open(
-        &default_config(),
-        Arc::new(SystemClock),
-        FixtureSource::Builtin,
-    )
-    .await
-    .unwrap();
-    let router = app::build_router(state);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(app::serve(
-        listener,
-        router,
-        std::future::pending(),
-        Duration::from_secs(1),
-    ));
-    let ok = format!("http://{address}/_emulator/ready");
-    healthcheck::check(&ok).await.unwrap();
-    let missing = format!("http://{address}/nowhere");
-    let error = healthcheck::check(&missing).await.unwrap_err();
+    let served = ServedApp::start(&default_config()).await;
+    healthcheck::check(&served.url("/_emulator/ready"))
+        .await
+        .unwrap();
+    let error = healthcheck::check(&served.url("/nowhere"))
+        .await
+        .unwrap_err();
     assert!(format!("{error:#}").contains("404"), "{error:#}");
     // Nothing listening: an error, not a hang.
     let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,34 +1,11 @@
 //! One smoke test over a real socket: what `main` does, on a free port.
 
-use std::sync::Arc;
-
-use tokio::net::TcpListener;
-
-use sdemu::app::{self, FixtureSource};
-use sdemu::clock::SystemClock;
-
-use crate::helpers::default_config;
+use crate::helpers::{default_config, ServedApp};
 
 #[tokio::test]
 async fn the_documented_token_step_and_curl_example_work_over_a_real_socket() {
-    let state = app::open(
-        &default_config(),
-        Arc::new(SystemClock),
-        FixtureSource::Builtin,
-    )
-    .await
-    .unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app::serve(
-        listener,
-        app::build_router(state),
-        async {
-            let _ = stopped.await;
-        },
-        std::time::Duration::from_secs(5),
-    ));
+    let served = ServedApp::start(&default_config()).await;
+    let address = served.address;
 
     let client = reqwest::Client::new();
     // The documented token request, with the demo organization's credentials.
@@ -82,6 +59,5 @@ async fn the_documented_token_step_and_curl_example_work_over_a_real_socket() {
     assert!(empty.headers().get("content-type").is_none());
     assert!(empty.bytes().await.unwrap().is_empty());
 
-    stop.send(()).unwrap();
-    server.await.unwrap().unwrap();
+    served.shut_down().await;
 }
