@@ -293,3 +293,70 @@ pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, Cre
     .await?;
     created.ok_or_else(|| CreateError::Database(sqlx::Error::RowNotFound))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SQLite's plan for the list query with `filter` and the default order.
+    async fn plan(filter: &TaskFilter) -> String {
+        let pool = crate::db::open(None).await.unwrap();
+        let mut query = QueryBuilder::new(format!("EXPLAIN QUERY PLAN {SELECT_TASK_STATUS}"));
+        filter.push_predicate(&mut query);
+        push_order(&mut query, SortOrder::default());
+        let rows: Vec<(i64, i64, i64, String)> =
+            query.build_query_as().fetch_all(&pool).await.unwrap();
+        rows.into_iter()
+            .map(|(_, _, _, detail)| detail)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[tokio::test]
+    async fn the_date_range_and_the_default_order_are_served_by_one_index() {
+        let filter = TaskFilter {
+            tenant_id: 1,
+            created_from: Some(0),
+            created_to: Some(10),
+            ..TaskFilter::default()
+        };
+        let plan = plan(&filter).await;
+        assert!(
+            plan.contains("SEARCH t USING INDEX tasks_by_tenant_created"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE"), "no sort step: {plan}");
+    }
+
+    #[tokio::test]
+    async fn every_filter_is_served_by_an_index() {
+        let base = TaskFilter {
+            tenant_id: 1,
+            created_from: Some(0),
+            ..TaskFilter::default()
+        };
+        let filters = [
+            TaskFilter {
+                task_statuses: vec![3, 4],
+                ..base.clone()
+            },
+            TaskFilter {
+                integration_statuses: vec![1],
+                ..base.clone()
+            },
+            TaskFilter {
+                workspace_ids: vec![1, 2],
+                ..base.clone()
+            },
+            TaskFilter {
+                external_integration_statuses: vec!["never".into()],
+                ..base.clone()
+            },
+        ];
+        for filter in filters {
+            let plan = plan(&filter).await;
+            assert!(plan.contains("SEARCH t USING"), "{filter:?}: {plan}");
+            assert!(!plan.contains("SCAN t"), "{filter:?}: {plan}");
+        }
+    }
+}
