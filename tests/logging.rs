@@ -1,7 +1,7 @@
 //! Request logging, and that no secret or access token is ever logged. This is its own test
-//! binary, with one test, because tracing caches
-//! which call sites are enabled process-wide: a subscriber installed for one test thread
-//! misses events while other tests run concurrently without one.
+//! binary, with one test, because tracing caches which call sites are enabled process-wide: a
+//! subscriber installed for one test thread misses events while other tests run concurrently
+//! without one.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
