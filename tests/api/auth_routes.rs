@@ -677,3 +677,21 @@ async fn the_batch_membership_check_is_scoped_by_organization_in_sql() {
     assert!(!in_workspace(2, 1, 1).await.unwrap());
     assert!(!in_workspace(1, 2, 3).await.unwrap());
 }
+
+#[tokio::test]
+async fn unknown_api_paths_and_wrong_methods_answer_without_authentication() {
+    let app = two_organizations(&[]).await;
+    app.get_anonymous("/api/v1.0/external/sdtask/nothing")
+        .await
+        .assert_empty(StatusCode::NOT_FOUND);
+    let response = app
+        .request_anonymous(
+            Request::delete("/api/v1.0/external/sdtask/status?taskId=10")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.header("allow"), Some("GET,HEAD"));
+    assert_eq!(response.header("www-authenticate"), None);
+}
