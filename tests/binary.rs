@@ -83,3 +83,132 @@ fn a_bad_fixture_file_stops_start_up_with_a_message_naming_it() {
     assert!(stderr.contains("tasks[0] (taskId 1)"), "{stderr}");
     assert!(stderr.contains("missing field"), "{stderr}");
 }
+
+/// The `--data` arguments of the README's token request, joined as curl joins them.
+fn readme_token_form() -> String {
+    let readme = include_str!("../README.md");
+    let block = readme
+        .split("```sh\ncurl http://127.0.0.1:8080/connect/token")
+        .nth(1)
+        .expect("the README's quick start has the token request")
+        .split("```")
+        .next()
+        .unwrap();
+    let words: Vec<&str> = block.split_whitespace().collect();
+    let data: Vec<&str> = words
+        .windows(2)
+        .filter(|pair| pair[0] == "--data")
+        .map(|pair| pair[1])
+        .collect();
+    assert_eq!(data.len(), 4, "{block}");
+    data.join("&")
+}
+
+/// The URL of the README's copy of the documentation's curl example.
+fn readme_example_url() -> String {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("curl --location '")
+        .expect("the README has the documentation's example")
+        + "curl --location '".len();
+    let rest = &readme[start..];
+    rest[..rest.find('\'').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn the_readme_token_step_works_as_written_and_sdemu_variables_configure_clients() {
+    let mut child = Command::new(SDEMU)
+        .env("SDEMU_PORT", "0")
+        .env("SDEMU_CLIENTS", "ci:ci-secret-value,qa:qa-secret-value")
+        .env("SDEMU_TOKEN_TTL", "60")
+        .env("SDEMU_AUTH", "on")
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sdemu starts");
+    let (lines, received) = mpsc::channel();
+    for reader in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let lines = lines.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(reader).lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+    }
+    let mut output = Vec::new();
+    let base = loop {
+        let line = received
+            .recv_timeout(Duration::from_secs(30))
+            .expect("sdemu prints its address");
+        output.push(line.clone());
+        if let Some(base) = line.strip_prefix("sdemu listening on ") {
+            break base.to_owned();
+        }
+    };
+
+    let client = reqwest::Client::new();
+    let token_request = |form: String| {
+        client
+            .post(format!("{base}/connect/token"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form)
+            .send()
+    };
+    let response = token_request(readme_token_form()).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["cache-control"].to_str().unwrap(),
+        "no-store"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["expires_in"], 60, "{body}");
+    let token = body["access_token"].as_str().unwrap().to_owned();
+
+    let url = readme_example_url().replace("http://127.0.0.1:8080", &base);
+    let list = |token: String| {
+        client
+            .get(&url)
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+    };
+    let tasks: serde_json::Value = list(token.clone()).await.unwrap().json().await.unwrap();
+    let ids: Vec<i64> = tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|task| task["taskId"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![47, 49, 50, 51]);
+    let anonymous = client.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    // SDEMU_CLIENTS added both organizations, each with no task in the example's range.
+    for (id, secret) in [("ci", "ci-secret-value"), ("qa", "qa-secret-value")] {
+        let response = token_request(format!(
+            "grant_type=client_credentials&client_id={id}&client_secret={secret}"
+        ))
+        .await
+        .unwrap();
+        assert_eq!(response.status(), 200, "{id}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        let token = body["access_token"].as_str().unwrap().to_owned();
+        let tasks: serde_json::Value = list(token).await.unwrap().json().await.unwrap();
+        assert_eq!(tasks, serde_json::json!([]), "{id}");
+    }
+
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(lines);
+    output.extend(received.iter());
+    let output = output.join("\n");
+    assert!(
+        output.contains("client secret sdemu-demo-secret"),
+        "{output}"
+    );
+    assert!(!output.contains("secret-value"), "{output}");
+    assert!(!output.contains(&token), "{output}");
+}

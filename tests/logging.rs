@@ -1,6 +1,7 @@
-//! Request logging. This is its own test binary, with one test, because tracing caches
-//! which call sites are enabled process-wide: a subscriber installed for one test thread
-//! misses events while other tests run concurrently without one.
+//! Request logging, and that no secret or access token is ever logged. This is its own test
+//! binary, with one test, because tracing caches which call sites are enabled process-wide: a
+//! subscriber installed for one test thread misses events while other tests run concurrently
+//! without one.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -81,4 +82,72 @@ async fn each_request_is_logged_once_with_route_status_duration_and_id_but_no_se
     assert_eq!(line["span"]["method"], "GET");
     assert_eq!(line["span"]["request_id"], "log-test-1");
     assert!(!text.contains("SECRET"), "{text}");
+    drop(_guard);
+
+    // Everything, at every level, while clients authenticate: no secret and no access token.
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let config =
+        <Config as clap::Parser>::try_parse_from(["sdemu", "--client", "ci:CI-SECRET-VALUE"])
+            .unwrap();
+    let state = app::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
+        .await
+        .unwrap();
+    let router = app::build_router(state);
+    let form = "application/x-www-form-urlencoded";
+    let requests = [
+        (
+            None,
+            "grant_type=client_credentials&client_id=ci&client_secret=CI-SECRET-VALUE",
+        ),
+        (
+            None,
+            "grant_type=client_credentials&client_id=ci&client_secret=WRONG-SECRET-VALUE",
+        ),
+        // ci:WRONG-SECRET-VALUE
+        (
+            Some("Basic Y2k6V1JPTkctU0VDUkVULVZBTFVF"),
+            "grant_type=client_credentials",
+        ),
+    ];
+    let mut token = String::new();
+    for (authorization, body) in requests {
+        let mut request = Request::post("/connect/token").header("content-type", form);
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", authorization);
+        }
+        let response = router
+            .clone()
+            .oneshot(request.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        if let Some(issued) = body["access_token"].as_str() {
+            token = issued.to_owned();
+        }
+    }
+    assert!(!token.is_empty());
+    let response = router
+        .oneshot(
+            Request::get("/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16")
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.into_body().collect().await.unwrap();
+    let text = logs.text();
+    assert!(text.contains("invalid_client"), "{text}");
+    assert!(!text.contains("SECRET-VALUE"), "{text}");
+    assert!(!text.contains(&token), "{text}");
+    assert!(!text.contains("Y2k6"), "{text}");
 }

@@ -199,7 +199,7 @@ async fn create_task(
     }
     let workspace_id = resolve_workspace(&state, caller, request.workspace_id).await?;
     if let Some(batch_id) = request.batch_id {
-        if !batches::in_workspace(&state.db, batch_id, workspace_id).await? {
+        if !batches::in_workspace(&state.db, caller.tenant_id, batch_id, workspace_id).await? {
             return Err(ApiError::invalid_field(
                 "batchId",
                 &format!("names batch {batch_id}, which is not in workspace {workspace_id}"),

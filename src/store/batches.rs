@@ -75,15 +75,19 @@ pub async fn find(pool: &SqlitePool, tenant_id: i64, batch_id: i64) -> sqlx::Res
     query.build_query_as().fetch_optional(pool).await
 }
 
-/// Whether `batch_id` exists in `workspace_id`.
+/// Whether `batch_id` exists in `workspace_id` and that workspace belongs to the organization
+/// (scoped here too, so the answer never depends on the caller having checked the workspace).
 pub async fn in_workspace(
     pool: &SqlitePool,
+    tenant_id: i64,
     batch_id: i64,
     workspace_id: i64,
 ) -> sqlx::Result<bool> {
     sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM batches WHERE batch_id = ? AND workspace_id = ?)",
+        "SELECT EXISTS (SELECT 1 FROM batches b JOIN workspaces w ON w.workspace_id = b.workspace_id \
+         WHERE w.tenant_id = ? AND b.batch_id = ? AND b.workspace_id = ?)",
     )
+    .bind(tenant_id)
     .bind(batch_id)
     .bind(workspace_id)
     .fetch_one(pool)

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod auth_routes;
 mod batches;
 mod create_task;
 mod emulator_data;
