@@ -1,0 +1,89 @@
+//! Edge cases of the task, workspace and batch API: extreme and odd input is always a clear
+//! 4xx or a true answer (never a 500 or a panic), and body problems name the offending field.
+
+use axum::http::StatusCode;
+
+use crate::helpers::{TestApp, TWO_ORG_FIXTURE};
+
+#[tokio::test]
+async fn batch_page_bounds_at_the_ends_of_the_calendar_are_answered_without_overflow() {
+    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    // Year -262143 and +99999 are readable dates whose .NET ticks do not fit in 64 bits.
+    for (query, expected) in [
+        ("startDate=-262143-01-01T00:00:00", 1),
+        ("endDate=-262143-01-01T00:00:00", 0),
+        ("startDate=%2B99999-01-01", 0),
+        ("endDate=%2B99999-01-01", 1),
+        ("startDate=-262143-01-01T00:00:00&endDate=%2B99999-01-01", 1),
+    ] {
+        let response = app.batch_paginated(query).await;
+        assert_eq!(response.status, StatusCode::OK, "{query}");
+        let page = response.json();
+        assert_eq!(page["totalCount"], expected, "{query}");
+        assert_eq!(page["items"].as_array().unwrap().len(), expected, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn task_page_bounds_at_the_ends_of_the_calendar_are_answered() {
+    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    for (query, expected) in [
+        ("startDate=-262143-01-01T00:00:00", 2),
+        ("endDate=-262143-01-01T00:00:00", 0),
+        ("startDate=%2B99999-01-01", 0),
+        ("endDate=%2B99999-01-01", 2),
+    ] {
+        let response = app.status_list_paginated(query).await;
+        assert_eq!(response.status, StatusCode::OK, "{query}");
+        assert_eq!(response.json()["totalCount"], expected, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn the_largest_page_number_is_an_empty_page_past_the_end_on_both_paginated_endpoints() {
+    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let max = i64::MAX;
+    for response in [
+        app.status_list_paginated(&format!(
+            "startDate=2020-01-01&pageNumber={max}&pageSize=1000"
+        ))
+        .await,
+        app.batch_paginated(&format!("pageNumber={max}&pageSize=1000"))
+            .await,
+    ] {
+        assert_eq!(response.status, StatusCode::OK);
+        let page = response.json();
+        assert_eq!(page["items"], serde_json::json!([]));
+        assert_eq!(page["pageNumber"], max);
+        assert_eq!(page["totalPages"], 1);
+        assert_eq!(page["hasPreviousPage"], true);
+        assert_eq!(page["hasNextPage"], false);
+    }
+}
+
+#[tokio::test]
+async fn page_numbers_and_sizes_beyond_64_bits_or_not_whole_are_problems_naming_them() {
+    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let huge = "99999999999999999999";
+    for (query, parameter, value) in [
+        (format!("pageNumber={huge}"), "pageNumber", huge),
+        (format!("pageSize={huge}"), "pageSize", huge),
+        ("pageNumber=1.0".to_owned(), "pageNumber", "1.0"),
+        ("pageNumber=1e3".to_owned(), "pageNumber", "1e3"),
+        ("pageSize=%2B".to_owned(), "pageSize", "+"),
+        (
+            format!("pageNumber=-{}", i64::MAX),
+            "pageNumber",
+            "-9223372036854775807",
+        ),
+    ] {
+        for response in [
+            app.status_list_paginated(&format!("startDate=2020-01-01&{query}"))
+                .await,
+            app.batch_paginated(&query).await,
+        ] {
+            let problem = response.assert_problem(StatusCode::BAD_REQUEST, Some(parameter));
+            assert_eq!(problem["value"], value, "{query}");
+        }
+    }
+}
