@@ -87,3 +87,97 @@ async fn page_numbers_and_sizes_beyond_64_bits_or_not_whole_are_problems_naming_
         }
     }
 }
+
+#[tokio::test]
+async fn a_body_value_of_the_wrong_type_is_a_problem_naming_the_field() {
+    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let url = r#""context":{"url":"https://example.com/a.pdf"}"#;
+    let task = "/api/v1.0/external/sdtask/process";
+    let batch = "/api/v1.0/external/sdbatch";
+    let status = "/api/v1.0/external/sdtask/externalIntegrationStatus?taskId=10";
+    let cases = [
+        (task, format!(r#"{{{url},"priority":"high"}}"#), "priority"),
+        (task, format!(r#"{{{url},"priority":1.5}}"#), "priority"),
+        (task, format!(r#"{{{url},"priority":1e30}}"#), "priority"),
+        (
+            task,
+            format!(r#"{{{url},"priority":18446744073709551615}}"#),
+            "priority",
+        ),
+        (
+            task,
+            r#"{"context":"https://e.com/a.pdf"}"#.to_owned(),
+            "context",
+        ),
+        (
+            task,
+            r#"{"context":[{"url":"https://e.com/a.pdf"}]}"#.to_owned(),
+            "context",
+        ),
+        (
+            task,
+            format!(r#"{{{url},"taskAssignment":[]}}"#),
+            "taskAssignment",
+        ),
+        (
+            task,
+            format!(r#"{{{url},"customFormValues":"x"}}"#),
+            "customFormValues",
+        ),
+        (
+            task,
+            format!(r#"{{{url},"workspaceId":"1"}}"#),
+            "workspaceId",
+        ),
+        (task, format!(r#"{{{url},"batchId":true}}"#), "batchId"),
+        (task, format!(r#"{{{url},"externalId":7}}"#), "externalId"),
+        (
+            task,
+            format!(r#"{{{url},"displayName":{{}}}}"#),
+            "displayName",
+        ),
+        (batch, r#"{"displayName":["x"]}"#.to_owned(), "displayName"),
+        (
+            batch,
+            r#"{"displayName":"x","workspaceId":1.5}"#.to_owned(),
+            "workspaceId",
+        ),
+        (
+            batch,
+            r#"{"displayName":"x","description":false}"#.to_owned(),
+            "description",
+        ),
+        (
+            status,
+            r#"{"externalIntegrationStatus":5}"#.to_owned(),
+            "externalIntegrationStatus",
+        ),
+    ];
+    for (uri, body, field) in cases {
+        let method = if uri == status { "PATCH" } else { "POST" };
+        let response = app.send_json(method, uri, &body).await;
+        let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
+        assert_eq!(problem["type"], "urn:sdemu:problem:invalid-body", "{body}");
+        assert_eq!(problem["field"], field, "{body}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains(&format!("'{field}'")), "{detail}");
+    }
+    // A body that is not an object names no field, even an array serde could read field by
+    // field.
+    let positional = r#"[null,null,null,null,null,{"url":"https://e.com/a.pdf"}]"#;
+    for body in ["[1,2]", positional, "null", "\"text\"", "7"] {
+        let problem = app
+            .send_json("POST", task, body)
+            .await
+            .assert_problem(StatusCode::BAD_REQUEST, None);
+        assert_eq!(problem["type"], "urn:sdemu:problem:invalid-body", "{body}");
+        assert!(problem.get("field").is_none(), "{problem}");
+    }
+    // Nothing was stored by any of these requests.
+    let tasks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(tasks, 4);
+    assert_eq!(app.task_status("taskId=10").await.status, StatusCode::OK);
+}
