@@ -2,6 +2,10 @@
 //! 4xx or a true answer (never a 500 or a panic), and body problems name the offending field.
 
 use axum::http::StatusCode;
+use sdemu::domain::time::{BatchTime, TaskTime};
+use sdemu::store::batches;
+use sdemu::store::tasks::{self, CreateError, NewTask};
+use serde_json::Value;
 
 use crate::helpers::{TestApp, TWO_ORG_FIXTURE};
 
@@ -180,4 +184,132 @@ async fn a_body_value_of_the_wrong_type_is_a_problem_naming_the_field() {
         .unwrap();
     assert_eq!(tasks, 4);
     assert_eq!(app.task_status("taskId=10").await.status, StatusCode::OK);
+}
+
+fn new_task(tenant_id: i64, workspace_id: i64, batch_id: Option<i64>) -> NewTask {
+    NewTask {
+        tenant_id,
+        workspace_id,
+        batch_id,
+        external_id: None,
+        display_name: None,
+        description: None,
+        priority: 1,
+        created_on: TaskTime(1_700_000_000),
+        context: r#"{"url":"https://example.com/a.pdf"}"#.to_owned(),
+        task_assignment: None,
+        custom_form_values: None,
+    }
+}
+
+#[tokio::test]
+async fn the_task_insert_itself_checks_workspace_and_batch_within_the_organization() {
+    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let db = &app.state.db;
+    // Workspace 3 is organization 2's; 99 does not exist; batch 1 is in workspace 1, batch 2
+    // in workspace 3, batch 99 nowhere.
+    for (workspace, batch, expected) in [
+        (3, None, "workspace"),
+        (99, None, "workspace"),
+        (99, Some(1), "workspace"),
+        (2, Some(1), "batch"),
+        (1, Some(2), "batch"),
+        (1, Some(99), "batch"),
+    ] {
+        let outcome = tasks::create(db, &new_task(1, workspace, batch)).await;
+        match (expected, outcome) {
+            ("workspace", Err(CreateError::WorkspaceNotInOrganization))
+            | ("batch", Err(CreateError::BatchNotInWorkspace)) => {}
+            (_, other) => panic!("workspace {workspace}, batch {batch:?}: {other:?}"),
+        }
+    }
+    let created = tasks::create(db, &new_task(1, 1, Some(1))).await.unwrap();
+    assert_eq!((created.task_id, created.batch_id), (22, Some(1)));
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
+        .fetch_one(db)
+        .await
+        .unwrap();
+    assert_eq!(count, 5);
+
+    assert_eq!(
+        batches::create(db, 1, 3, "x", None, BatchTime(0))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        batches::create(db, 1, 99, "x", None, BatchTime(0))
+            .await
+            .unwrap(),
+        None
+    );
+    let batch = batches::create(db, 1, 2, "x", None, BatchTime(0))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((batch.batch_id, batch.workspace_id), (3, 2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn creations_racing_seeds_that_remove_their_workspace_get_200_or_400_never_500() {
+    let app = std::sync::Arc::new(TestApp::with_fixture(TWO_ORG_FIXTURE).await);
+    let full: Value = serde_json::from_str(TWO_ORG_FIXTURE).unwrap();
+    // The same organizations without workspace 2 and without batch 1 (nor its task).
+    let mut reduced = full.clone();
+    reduced["workspaces"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|w| w["workspaceId"] != 2);
+    reduced["batches"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|b| b["batchId"] != 1);
+    reduced["tasks"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|t| t["workspaceId"] == 3);
+
+    let seeder = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            for round in 0..40 {
+                let doc = if round % 2 == 0 { &reduced } else { &full };
+                let response = app.control("POST", "seed", Some(doc)).await;
+                assert_eq!(response.status, StatusCode::OK);
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let mut creators = Vec::new();
+    for i in 0..120 {
+        let app = app.clone();
+        creators.push(tokio::spawn(async move {
+            let (uri, body, field) = match i % 3 {
+                0 => (
+                    "/api/v1.0/external/sdtask/process",
+                    r#"{"workspaceId":2,"context":{"url":"https://example.com/a.pdf"}}"#,
+                    "workspaceId",
+                ),
+                1 => (
+                    "/api/v1.0/external/sdtask/process",
+                    r#"{"batchId":1,"context":{"url":"https://example.com/a.pdf"}}"#,
+                    "batchId",
+                ),
+                _ => (
+                    "/api/v1.0/external/sdbatch",
+                    r#"{"displayName":"b","workspaceId":2}"#,
+                    "workspaceId",
+                ),
+            };
+            let response = app.send_json("POST", uri, body).await;
+            if response.status != StatusCode::OK {
+                let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
+                assert_eq!(problem["field"], field, "{problem}");
+            }
+        }));
+    }
+    for creator in creators {
+        creator.await.unwrap();
+    }
+    seeder.await.unwrap();
 }
