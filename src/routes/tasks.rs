@@ -272,15 +272,28 @@ pub async fn resolve_workspace(
     }
 }
 
-/// `context.url`: required, an absolute http or https URL with a host.
+/// `context.url`: required, an absolute http or https URL with a host. The text must spell
+/// `http://` or `https://` and hold no control characters: the WHATWG parser would otherwise
+/// repair `http:host/a.pdf`, `https:\\host\a.pdf` or a URL with a line break into a
+/// different URL than the one sent.
 fn context_url(context: &Map<String, Value>) -> ApiResult<url::Url> {
     const FIELD: &str = "context.url";
     let text = match context.get("url") {
-        Some(Value::String(text)) => text,
+        Some(Value::String(text)) => text.trim(),
         Some(Value::Null) | None => return Err(ApiError::invalid_field(FIELD, "is required")),
         Some(_) => return Err(ApiError::invalid_field(FIELD, "must be a string")),
     };
-    let parsed = url::Url::parse(text.trim()).ok().filter(|url| {
+    let spelled_absolute = ["http://", "https://"].iter().any(|prefix| {
+        text.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    });
+    if !spelled_absolute || text.chars().any(char::is_control) {
+        return Err(ApiError::invalid_field(
+            FIELD,
+            "must be an absolute http or https URL",
+        ));
+    }
+    let parsed = url::Url::parse(text).ok().filter(|url| {
         matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
     });
     parsed.ok_or_else(|| ApiError::invalid_field(FIELD, "must be an absolute http or https URL"))

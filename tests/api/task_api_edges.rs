@@ -313,3 +313,100 @@ async fn creations_racing_seeds_that_remove_their_workspace_get_200_or_400_never
     }
     seeder.await.unwrap();
 }
+
+#[tokio::test]
+async fn context_urls_that_are_not_spelled_absolute_http_are_refused() {
+    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    for url in [
+        "javascript:alert(1)",
+        "ftp://example.com/a.pdf",
+        "file:///etc/passwd",
+        "data:application/pdf;base64,AAAA",
+        "//example.com/a.pdf",
+        "example.com/a.pdf",
+        "http:example.com/a.pdf",
+        "http:/example.com/a.pdf",
+        "https:\\\\example.com\\a.pdf",
+        "https://exa mple.com/a.pdf",
+        "https://example.com/a\n.pdf",
+        "https://example.com/a\t.pdf",
+        "https://",
+        "",
+    ] {
+        let body = serde_json::json!({"context": {"url": url}});
+        let problem = app
+            .create_task(&body.to_string())
+            .await
+            .assert_problem(StatusCode::BAD_REQUEST, None);
+        assert_eq!(problem["field"], "context.url", "{url:?}");
+    }
+    // Accepted: any letter case, surrounding white space, spaces and odd escapes in the path,
+    // ports, user info and IP literals; the URL is stored as sent.
+    for (url, name) in [
+        ("HTTPS://EXAMPLE.COM/A.PDF", "A.PDF"),
+        ("  https://example.com/a.pdf  ", "a.pdf"),
+        ("https://example.com/a b.pdf", "a b.pdf"),
+        ("https://example.com/%ZZ", "%ZZ"),
+        ("http://user:pw@[::1]:8080/in/", "in"),
+        ("https://例え.jp/ファイル.pdf", "ファイル.pdf"),
+    ] {
+        let body = serde_json::json!({"context": {"url": url}});
+        let response = app.create_task(&body.to_string()).await;
+        assert_eq!(response.status, StatusCode::OK, "{url:?}");
+        assert_eq!(response.json()["displayName"], name, "{url:?}");
+    }
+}
+
+#[tokio::test]
+async fn every_optional_field_may_be_null_and_extreme_values_are_kept() {
+    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let body = r#"{"displayName":null,"description":null,"workspaceId":null,"batchId":null,
+        "priority":null,"context":{"url":"https://example.com/a.pdf"},"taskAssignment":null,
+        "customFormValues":null,"externalId":null}"#;
+    let response = app.create_task(body).await;
+    assert_eq!(response.status, StatusCode::OK);
+    let task = response.json();
+    assert_eq!(
+        (
+            &task["workspaceId"],
+            &task["displayName"],
+            &task["externalId"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!("a.pdf"),
+            &Value::Null
+        )
+    );
+    // The largest priority, 256 non-ASCII characters and an external id with a NUL in it.
+    let name = "ü".repeat(256);
+    let body = serde_json::json!({"context": {"url": "https://example.com/a.pdf"},
+        "priority": i64::MAX, "displayName": name, "externalId": "a\u{0}b"});
+    let task = app.create_task(&body.to_string()).await.json();
+    assert_eq!(task["displayName"], name);
+    assert_eq!(
+        app.task_status("externalId=a%00b").await.json()["taskId"],
+        task["taskId"]
+    );
+    let priority: i64 = sqlx::query_scalar("SELECT priority FROM tasks WHERE task_id = ?")
+        .bind(task["taskId"].as_i64().unwrap())
+        .fetch_one(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(priority, i64::MAX);
+    // Negative and zero priorities, ids out of this organization: named problems.
+    for (extra, field) in [
+        (r#""priority":-1"#, "priority"),
+        (r#""priority":-9223372036854775808"#, "priority"),
+        (r#""workspaceId":-1"#, "workspaceId"),
+        (r#""workspaceId":0"#, "workspaceId"),
+        (r#""batchId":-1"#, "batchId"),
+    ] {
+        let body = format!(r#"{{"context":{{"url":"https://example.com/a.pdf"}},{extra}}}"#);
+        let problem = app
+            .create_task(&body)
+            .await
+            .assert_problem(StatusCode::BAD_REQUEST, None);
+        assert_eq!(problem["field"], field, "{body}");
+    }
+}
