@@ -211,9 +211,12 @@ fn bearer_token(headers: &HeaderMap) -> PresentedToken<'_> {
 /// The largest request body sdemu reads; larger ones get a 413 problem body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// A JSON request body. Axum's `Json` rejections (wrong content type, malformed JSON, a field
-/// of the wrong type, a body over `MAX_BODY_BYTES`) become problem bodies: 413 for a body that
-/// is too large, 400 for everything else. Unknown fields are ignored, as ASP.NET does.
+/// A JSON request body. Axum's `Json` rejections (wrong content type, malformed JSON, a body
+/// over `MAX_BODY_BYTES`) become problem bodies: 413 for a body that is too large, 400 for
+/// everything else. The JSON is then mapped onto `T` through `serde_path_to_error`, so a value
+/// of the wrong type is an `invalid-body` problem whose `field` member names where it is
+/// (`context`, `taskAssignment`, ...). A body that is not a JSON object is an `invalid-body`
+/// problem without `field`. Unknown fields are ignored, as ASP.NET does.
 #[derive(Debug, Clone)]
 pub struct JsonBody<T>(pub T);
 
@@ -225,11 +228,43 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection_problem(&rejection).into()),
+        let value = match axum::Json::<serde_json::Value>::from_request(request, state).await {
+            Ok(axum::Json(value)) => value,
+            Err(rejection) => return Err(json_rejection_problem(&rejection).into()),
+        };
+        // Every request body of the API is an object; serde would also read a struct from an
+        // array, field by field in declaration order, which no client means.
+        if !value.is_object() {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-body",
+                "The request body must be a JSON object.",
+            )
+            .into());
         }
+        serde_path_to_error::deserialize(value)
+            .map(Self)
+            .map_err(|error| body_shape_problem(&error).into())
     }
+}
+
+/// A JSON object whose values do not fit the request type: names the field.
+fn body_shape_problem(error: &serde_path_to_error::Error<serde_json::Error>) -> Problem {
+    let path = error.path().to_string();
+    let inner = error.inner();
+    if path == "." {
+        return Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-body",
+            format!("The request body cannot be used: {inner}."),
+        );
+    }
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-body",
+        format!("The field '{path}' of the request body cannot be used: {inner}."),
+    )
+    .with("field", path)
 }
 
 fn json_rejection_problem(rejection: &axum::extract::rejection::JsonRejection) -> Problem {

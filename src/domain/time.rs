@@ -47,8 +47,14 @@ pub fn floor_to_second(instant: DateTime<Utc>) -> i64 {
     instant.timestamp()
 }
 
+/// The instant in 100-nanosecond ticks since the Unix epoch. Instants beyond the range of
+/// `i64` ticks (about ±29,000 years) saturate, which keeps their order, so a query bound of
+/// year -262143 or +262143 filters as "no bound" / "nothing" instead of overflowing.
 pub fn to_ticks(instant: DateTime<Utc>) -> i64 {
-    instant.timestamp() * TICKS_PER_SECOND + i64::from(instant.nanosecond() / 100)
+    instant
+        .timestamp()
+        .saturating_mul(TICKS_PER_SECOND)
+        .saturating_add(i64::from(instant.nanosecond() / 100))
 }
 
 pub fn from_ticks(ticks: i64) -> Option<DateTime<Utc>> {
@@ -152,5 +158,13 @@ mod tests {
             "2023-08-08T08:55:29.7831583Z"
         );
         assert_eq!(from_ticks(to_ticks(instant)), Some(instant));
+    }
+
+    #[test]
+    fn ticks_saturate_at_the_ends_of_the_calendar() {
+        assert_eq!(to_ticks(DateTime::<Utc>::MIN_UTC), i64::MIN);
+        assert_eq!(to_ticks(DateTime::<Utc>::MAX_UTC), i64::MAX);
+        let year_99999 = parse_instant("+99999-01-01T00:00:00").unwrap();
+        assert_eq!(to_ticks(year_99999), i64::MAX);
     }
 }

@@ -11,7 +11,9 @@ use crate::domain::sort::{BatchSortKey, SortOrder};
 use crate::domain::time::{to_ticks, BatchTime};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Caller, JsonBody, PageRequest, QueryParams};
-use crate::routes::tasks::{resolve_workspace, MAX_DESCRIPTION_CHARS, MAX_DISPLAY_NAME_CHARS};
+use crate::routes::tasks::{
+    foreign_workspace, resolve_workspace, MAX_DESCRIPTION_CHARS, MAX_DISPLAY_NAME_CHARS,
+};
 use crate::routes::{json_ok, Page};
 use crate::store::batches::{self, BatchFilter};
 
@@ -66,17 +68,17 @@ async fn create_batch(
     }
     let workspace_id = resolve_workspace(&state, caller, request.workspace_id).await?;
     let created_on = BatchTime(to_ticks(state.clock.now()));
-    let batch_id = batches::create(
+    // Checked again by the INSERT, atomically: a workspace removed meanwhile is still a 400.
+    let batch = batches::create(
         &state.db,
+        caller.tenant_id,
         workspace_id,
         &display_name,
         description.as_deref(),
         created_on,
     )
-    .await?;
-    let batch = batches::find(&state.db, caller.tenant_id, batch_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("batch {batch_id} vanished after creation"))?;
+    .await?
+    .ok_or_else(|| foreign_workspace(workspace_id))?;
     json_ok(&batch)
 }
 

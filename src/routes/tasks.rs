@@ -16,7 +16,7 @@ use crate::error::{empty_response, ApiError, ApiResult, Problem};
 use crate::extract::{Caller, JsonBody, PageRequest, QueryParams, TaskSelector};
 use crate::routes::{json_ok, Page};
 use crate::store::tasks::{self, CreateError, NewTask, TaskFilter};
-use crate::store::{batches, workspaces};
+use crate::store::workspaces;
 
 /// The longest `displayName` a created task may have.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 256;
@@ -197,15 +197,9 @@ async fn create_task(
     if priority < 1 {
         return Err(ApiError::invalid_field("priority", "must be 1 or more"));
     }
+    // The workspace is resolved (and checked) here; the INSERT checks it again together with
+    // the batch, atomically, so a concurrent reset or seed cannot slip in between.
     let workspace_id = resolve_workspace(&state, caller, request.workspace_id).await?;
-    if let Some(batch_id) = request.batch_id {
-        if !batches::in_workspace(&state.db, caller.tenant_id, batch_id, workspace_id).await? {
-            return Err(ApiError::invalid_field(
-                "batchId",
-                &format!("names batch {batch_id}, which is not in workspace {workspace_id}"),
-            ));
-        }
-    }
     let to_json = |map: Map<String, Value>| Value::Object(map).to_string();
     let new_task = NewTask {
         tenant_id: caller.tenant_id,
@@ -232,8 +226,24 @@ async fn create_task(
         )
         .with("field", "externalId")
         .into()),
+        Err(CreateError::WorkspaceNotInOrganization) => Err(foreign_workspace(workspace_id)),
+        Err(CreateError::BatchNotInWorkspace) => Err(ApiError::invalid_field(
+            "batchId",
+            &format!(
+                "names batch {}, which is not in workspace {workspace_id}",
+                new_task.batch_id.unwrap_or_default()
+            ),
+        )),
         Err(CreateError::Database(error)) => Err(error.into()),
     }
+}
+
+/// `workspaceId` names a workspace the caller cannot use.
+pub fn foreign_workspace(id: i64) -> ApiError {
+    ApiError::invalid_field(
+        "workspaceId",
+        &format!("names workspace {id}, which is not a workspace of this organization"),
+    )
 }
 
 /// The workspace a created task or batch goes to: the one named, if it belongs to the caller's
@@ -248,10 +258,7 @@ pub async fn resolve_workspace(
             if workspaces::belongs(&state.db, caller.tenant_id, id).await? {
                 Ok(id)
             } else {
-                Err(ApiError::invalid_field(
-                    "workspaceId",
-                    &format!("names workspace {id}, which is not a workspace of this organization"),
-                ))
+                Err(foreign_workspace(id))
             }
         }
         None => workspaces::default_id(&state.db, caller.tenant_id)
@@ -265,15 +272,28 @@ pub async fn resolve_workspace(
     }
 }
 
-/// `context.url`: required, an absolute http or https URL with a host.
+/// `context.url`: required, an absolute http or https URL with a host. The text must spell
+/// `http://` or `https://` and hold no control characters: the WHATWG parser would otherwise
+/// repair `http:host/a.pdf`, `https:\\host\a.pdf` or a URL with a line break into a
+/// different URL than the one sent.
 fn context_url(context: &Map<String, Value>) -> ApiResult<url::Url> {
     const FIELD: &str = "context.url";
     let text = match context.get("url") {
-        Some(Value::String(text)) => text,
+        Some(Value::String(text)) => text.trim(),
         Some(Value::Null) | None => return Err(ApiError::invalid_field(FIELD, "is required")),
         Some(_) => return Err(ApiError::invalid_field(FIELD, "must be a string")),
     };
-    let parsed = url::Url::parse(text.trim()).ok().filter(|url| {
+    let spelled_absolute = ["http://", "https://"].iter().any(|prefix| {
+        text.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    });
+    if !spelled_absolute || text.chars().any(char::is_control) {
+        return Err(ApiError::invalid_field(
+            FIELD,
+            "must be an absolute http or https URL",
+        ));
+    }
+    let parsed = url::Url::parse(text).ok().filter(|url| {
         matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
     });
     parsed.ok_or_else(|| ApiError::invalid_field(FIELD, "must be an absolute http or https URL"))

@@ -2,7 +2,7 @@
 //! every query joins the workspace and filters by its `tenant_id` first.
 
 use serde::Serialize;
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
 
 use crate::domain::sort::{BatchSortKey, SortOrder};
 use crate::domain::time::BatchTime;
@@ -65,54 +65,53 @@ fn sort_expression(key: BatchSortKey) -> &'static str {
 }
 
 /// The batch `batch_id` if it belongs to the organization.
-pub async fn find(pool: &SqlitePool, tenant_id: i64, batch_id: i64) -> sqlx::Result<Option<Batch>> {
+pub async fn find<'c>(
+    executor: impl SqliteExecutor<'c>,
+    tenant_id: i64,
+    batch_id: i64,
+) -> sqlx::Result<Option<Batch>> {
     let mut query = QueryBuilder::new(SELECT_BATCH);
     query
         .push(" WHERE w.tenant_id = ")
         .push_bind(tenant_id)
         .push(" AND b.batch_id = ")
         .push_bind(batch_id);
-    query.build_query_as().fetch_optional(pool).await
+    query.build_query_as().fetch_optional(executor).await
 }
 
-/// Whether `batch_id` exists in `workspace_id` and that workspace belongs to the organization
-/// (scoped here too, so the answer never depends on the caller having checked the workspace).
-pub async fn in_workspace(
-    pool: &SqlitePool,
-    tenant_id: i64,
-    batch_id: i64,
-    workspace_id: i64,
-) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM batches b JOIN workspaces w ON w.workspace_id = b.workspace_id \
-         WHERE w.tenant_id = ? AND b.batch_id = ? AND b.workspace_id = ?)",
-    )
-    .bind(tenant_id)
-    .bind(batch_id)
-    .bind(workspace_id)
-    .fetch_one(pool)
-    .await
-}
-
-/// Creates an empty batch (id = highest + 1) and returns its id.
+/// Creates an empty batch (id = highest + 1) in `workspace_id` and returns it, in one
+/// transaction that starts with the write. The INSERT itself checks that the workspace
+/// belongs to the organization: `None` when it does not (or no longer does, after a
+/// concurrent reset or seed), never a foreign-key failure.
 pub async fn create(
     pool: &SqlitePool,
+    tenant_id: i64,
     workspace_id: i64,
     display_name: &str,
     description: Option<&str>,
     created_on: BatchTime,
-) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+) -> sqlx::Result<Option<Batch>> {
+    let mut tx = pool.begin().await?;
+    let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO batches (batch_id, workspace_id, display_name, description, \
-         created_on_ticks, total_tasks_in_history) VALUES (NULL, ?, ?, ?, ?, 0) \
+         created_on_ticks, total_tasks_in_history) \
+         SELECT NULL, ?2, ?3, ?4, ?5, 0 \
+         WHERE EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = ?2 AND tenant_id = ?1) \
          RETURNING batch_id",
     )
+    .bind(tenant_id)
     .bind(workspace_id)
     .bind(display_name)
     .bind(description)
     .bind(created_on)
-    .fetch_one(pool)
-    .await
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(batch_id) = inserted else {
+        return Ok(None);
+    };
+    let batch = find(&mut *tx, tenant_id, batch_id).await?;
+    tx.commit().await?;
+    Ok(batch)
 }
 
 /// One page of the organization's batches matching `filter`, and how many match in all, read

@@ -3,7 +3,7 @@
 //! from `TaskSortKey`, never from the raw query string.
 
 use serde::Serialize;
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
 
 use crate::domain::sort::{SortOrder, TaskSortKey};
 use crate::domain::time::TaskTime;
@@ -176,14 +176,14 @@ fn push_task_ref<'args>(
 }
 
 /// The task `task` names in the organization `tenant_id`, if any.
-pub async fn find(
-    pool: &SqlitePool,
+pub async fn find<'c>(
+    executor: impl SqliteExecutor<'c>,
     tenant_id: i64,
     task: &TaskRef,
 ) -> sqlx::Result<Option<TaskStatus>> {
     let mut query = QueryBuilder::new(SELECT_TASK_STATUS);
     push_task_ref(&mut query, tenant_id, task);
-    query.build_query_as().fetch_optional(pool).await
+    query.build_query_as().fetch_optional(executor).await
 }
 
 /// Puts the task back in the pre-processing queue, in one statement: one more restart,
@@ -242,23 +242,35 @@ pub struct NewTask {
 pub enum CreateError {
     /// Another task of the organization already has this `externalId`.
     DuplicateExternalId,
+    /// The workspace is not (or no longer) a workspace of the organization.
+    WorkspaceNotInOrganization,
+    /// The batch is not (or no longer) a batch of the workspace.
+    BatchNotInWorkspace,
     Database(sqlx::Error),
 }
 
 impl From<sqlx::Error> for CreateError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::DuplicateExternalId,
+            sqlx::Error::Database(db)
+                if db.is_unique_violation() && db.message().contains("external_id") =>
+            {
+                Self::DuplicateExternalId
+            }
             _ => Self::Database(error),
         }
     }
 }
 
-/// Inserts a new task queued for pre-processing and returns it. One statement picks the next
-/// task id (highest + 1, across organizations) and the next task number of the workspace
-/// (highest + 1), so concurrent creations cannot collide.
+/// Inserts a new task queued for pre-processing and returns it, in one transaction that
+/// starts with the write (so it holds the write lock throughout). The INSERT itself checks
+/// that the workspace belongs to the organization and the batch to the workspace, so a
+/// concurrent reset or seed that removes either is reported as such, never as a foreign-key
+/// failure. One statement picks the next task id (highest + 1, across organizations) and the
+/// next task number of the workspace (highest + 1), so concurrent creations cannot collide.
 pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, CreateError> {
-    let task_id: i64 = sqlx::query_scalar(
+    let mut tx = pool.begin().await?;
+    let inserted: Option<i64> = sqlx::query_scalar(
         "INSERT INTO tasks (task_id, tenant_id, workspace_id, batch_id, task_number, external_id, \
          display_name, description, created_on, task_status, integration_status, total_pages, \
          restart_count, pre_processing_started_on, external_integration_status, priority, \
@@ -267,6 +279,8 @@ pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, Cre
            (SELECT COALESCE(MAX(task_number), 0) + 1 FROM tasks WHERE workspace_id = ?2), \
            ?4, COALESCE(?5, 'Task ' || n.id), ?6, ?7, 30, 1, 0, NULL, ?7, 'never', ?8, ?9, ?10, ?11 \
          FROM (SELECT COALESCE(MAX(task_id), 0) + 1 AS id FROM tasks) AS n \
+         WHERE EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = ?2 AND tenant_id = ?1) \
+           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM batches WHERE batch_id = ?3 AND workspace_id = ?2)) \
          RETURNING task_id",
     )
     .bind(task.tenant_id)
@@ -280,18 +294,31 @@ pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, Cre
     .bind(&task.context)
     .bind(&task.task_assignment)
     .bind(&task.custom_form_values)
-    .fetch_one(pool)
+    .fetch_optional(&mut *tx)
     .await?;
-    let created = find(
-        pool,
-        task.tenant_id,
-        &TaskRef {
-            task_id: Some(task_id),
-            external_id: None,
-        },
-    )
-    .await?;
-    created.ok_or_else(|| CreateError::Database(sqlx::Error::RowNotFound))
+    let Some(task_id) = inserted else {
+        let workspace_found: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = ? AND tenant_id = ?)",
+        )
+        .bind(task.workspace_id)
+        .bind(task.tenant_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        return Err(if workspace_found {
+            CreateError::BatchNotInWorkspace
+        } else {
+            CreateError::WorkspaceNotInOrganization
+        });
+    };
+    let task_ref = TaskRef {
+        task_id: Some(task_id),
+        external_id: None,
+    };
+    let created = find(&mut *tx, task.tenant_id, &task_ref)
+        .await?
+        .ok_or(CreateError::Database(sqlx::Error::RowNotFound))?;
+    tx.commit().await?;
+    Ok(created)
 }
 
 #[cfg(test)]

@@ -666,19 +666,6 @@ async fn a_client_keeps_at_most_10000_live_tokens_and_loses_its_oldest_first() {
 }
 
 #[tokio::test]
-async fn the_batch_membership_check_is_scoped_by_organization_in_sql() {
-    let app = two_organizations(&[]).await;
-    let in_workspace = |tenant_id, batch_id, workspace_id| {
-        sdemu::store::batches::in_workspace(&app.state.db, tenant_id, batch_id, workspace_id)
-    };
-    assert!(in_workspace(1, 1, 1).await.unwrap());
-    assert!(in_workspace(2, 2, 3).await.unwrap());
-    // The right batch and workspace, asked for by the other organization.
-    assert!(!in_workspace(2, 1, 1).await.unwrap());
-    assert!(!in_workspace(1, 2, 3).await.unwrap());
-}
-
-#[tokio::test]
 async fn unknown_api_paths_and_wrong_methods_answer_without_authentication() {
     let app = two_organizations(&[]).await;
     app.get_anonymous("/api/v1.0/external/sdtask/nothing")

@@ -16,6 +16,7 @@ mod paginated;
 mod readme;
 mod service;
 mod socket;
+mod task_api_edges;
 mod task_list;
 mod task_status;
 mod workspaces;
