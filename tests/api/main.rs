@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod batches;
 mod create_task;
+mod emulator_control;
 mod emulator_data;
 mod emulator_faults;
 mod emulator_journal;
