@@ -177,13 +177,13 @@ fn push_task_ref<'args>(
 
 /// The task `task` names in the organization `tenant_id`, if any.
 pub async fn find(
-    pool: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     tenant_id: i64,
     task: &TaskRef,
 ) -> sqlx::Result<Option<TaskStatus>> {
     let mut query = QueryBuilder::new(SELECT_TASK_STATUS);
     push_task_ref(&mut query, tenant_id, task);
-    query.build_query_as().fetch_optional(pool).await
+    query.build_query_as().fetch_optional(db).await
 }
 
 /// Puts the task back in the pre-processing queue, in one statement: one more restart,
@@ -256,8 +256,10 @@ impl From<sqlx::Error> for CreateError {
 
 /// Inserts a new task queued for pre-processing and returns it. One statement picks the next
 /// task id (highest + 1, across organizations) and the next task number of the workspace
-/// (highest + 1), so concurrent creations cannot collide.
+/// (highest + 1), so concurrent creations cannot collide. The task is read back in the same
+/// transaction, so a reset or seed arriving between the two cannot make it vanish.
 pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, CreateError> {
+    let mut tx = pool.begin().await?;
     let task_id: i64 = sqlx::query_scalar(
         "INSERT INTO tasks (task_id, tenant_id, workspace_id, batch_id, task_number, external_id, \
          display_name, description, created_on, task_status, integration_status, total_pages, \
@@ -280,10 +282,10 @@ pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, Cre
     .bind(&task.context)
     .bind(&task.task_assignment)
     .bind(&task.custom_form_values)
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
     let created = find(
-        pool,
+        &mut *tx,
         task.tenant_id,
         &TaskRef {
             task_id: Some(task_id),
@@ -291,5 +293,6 @@ pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, Cre
         },
     )
     .await?;
+    tx.commit().await?;
     created.ok_or_else(|| CreateError::Database(sqlx::Error::RowNotFound))
 }

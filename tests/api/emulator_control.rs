@@ -6,7 +6,11 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use clap::Parser;
 use serde_json::{json, Value};
+
+use sdemu::app::FixtureSource;
+use sdemu::config::Config;
 
 use crate::helpers::{TestApp, SMALL_FIXTURE, TWO_ORG_FIXTURE};
 
@@ -188,9 +192,31 @@ async fn the_journal_records_token_requests_without_their_form_body_or_credentia
     }
 }
 
+/// The same fixture in memory (shared cache) or in a database file (WAL): the two lock
+/// differently, so concurrency tests run on both.
+async fn small_app(file: Option<&tempfile::TempDir>) -> Arc<TestApp> {
+    let mut options = vec!["sdemu".to_owned()];
+    if let Some(directory) = file {
+        options.push("--database".into());
+        options.push(directory.path().join("sdemu.db").to_str().unwrap().into());
+    }
+    let config = Config::try_parse_from(options).unwrap();
+    let fixtures = FixtureSource::Inline {
+        name: "small".into(),
+        text: SMALL_FIXTURE.into(),
+    };
+    Arc::new(TestApp::start(config, fixtures).await)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn reset_and_seed_while_lists_are_served_never_fail_a_list() {
-    let app = Arc::new(TestApp::with_fixture(SMALL_FIXTURE).await);
+    let directory = tempfile::tempdir().unwrap();
+    for file in [None, Some(&directory)] {
+        reset_and_seed_while_lists_are_served(small_app(file).await).await;
+    }
+}
+
+async fn reset_and_seed_while_lists_are_served(app: Arc<TestApp>) {
     let original = ids(&app.status_list(EVERYTHING).await);
     let extra = json!({"tasks": [{"taskId": 99, "workspaceId": 1, "displayName": "x",
         "createdOn": "2024-06-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 1}]});
@@ -230,8 +256,14 @@ async fn reset_and_seed_while_lists_are_served_never_fail_a_list() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn merges_racing_task_creation_never_answer_500() {
-    let app = Arc::new(TestApp::with_fixture(SMALL_FIXTURE).await);
+async fn merges_and_resets_racing_task_creation_never_answer_500() {
+    let directory = tempfile::tempdir().unwrap();
+    for file in [None, Some(&directory)] {
+        merges_and_resets_racing_task_creation(small_app(file).await).await;
+    }
+}
+
+async fn merges_and_resets_racing_task_creation(app: Arc<TestApp>) {
     let creator = {
         let app = app.clone();
         tokio::spawn(async move {
@@ -256,8 +288,18 @@ async fn merges_racing_task_creation_never_answer_500() {
             }
         })
     };
+    let resetter = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            for _ in 0..10 {
+                let reset = app.control("POST", "reset", None).await;
+                assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.json());
+            }
+        })
+    };
     creator.await.unwrap();
     merger.await.unwrap();
+    resetter.await.unwrap();
 }
 
 #[tokio::test]
