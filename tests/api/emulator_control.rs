@@ -413,3 +413,18 @@ async fn an_empty_seed_body_is_a_400_problem() {
     let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:invalid-json");
 }
+
+#[tokio::test]
+async fn with_an_admin_token_health_ready_and_the_openapi_description_stay_open() {
+    let app = TestApp::with_options(&["--admin-token", "s3cret"]).await;
+    for path in ["health", "ready", "openapi.json"] {
+        let response = app.control("GET", path, None).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        assert!(response
+            .header("content-type")
+            .unwrap()
+            .starts_with("application/json"));
+    }
+    let response = app.control("GET", "state", None).await;
+    response.assert_problem(StatusCode::UNAUTHORIZED, None);
+}
