@@ -145,6 +145,12 @@ pub struct TaskRecord {
     pub priority: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<Value>,
+    /// The CreateTaskRequest `taskAssignment` object, kept but never served by the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_assignment: Option<Value>,
+    /// The CreateTaskRequest `customFormValues` object, kept but never served by the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_form_values: Option<Value>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -210,6 +216,9 @@ pub struct Task {
     pub priority: i64,
     /// The CreateTaskRequest context object as JSON text.
     pub context: Option<String>,
+    /// The CreateTaskRequest `taskAssignment` and `customFormValues` objects as JSON text.
+    pub task_assignment: Option<String>,
+    pub custom_form_values: Option<String>,
 }
 
 /// Everything a fixture puts in the database, checked and normalised.
@@ -520,6 +529,8 @@ pub fn validate(document: FixtureDocument, builtin: &Catalogues) -> Result<Datas
             external_integration_status,
             priority: record.priority.unwrap_or(1),
             context: record.context.map(|context| context.to_string()),
+            task_assignment: record.task_assignment.map(|value| value.to_string()),
+            custom_form_values: record.custom_form_values.map(|value| value.to_string()),
         });
     }
 

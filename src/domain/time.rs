@@ -5,18 +5,23 @@
 //! (midnight UTC). Responses: tasks use whole seconds with `Z`; batches use seven fractional
 //! digits (.NET ticks), exactly as the documentation's examples show.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, Timelike, Utc};
 use serde::{Serialize, Serializer};
 
 /// What a rejected date is said to be expected as, in problem bodies.
 pub const DATE_EXPECTATION: &str =
-    "an RFC 3339 date-time (for example 2022-03-16T16:59:55Z) or a date (2022-03-16)";
+    "an RFC 3339 date-time (for example 2022-03-16T16:59:55Z) or a date (2022-03-16), in the years 0001 to 9999";
 
 /// 100-nanosecond ticks per second, the resolution of .NET's `DateTime`.
 const TICKS_PER_SECOND: i64 = 10_000_000;
 
-/// Parses a date-time in any of the accepted forms.
+/// Parses a date-time in any of the accepted forms, within the range of .NET's `DateTime`
+/// (years 0001 to 9999), so that every accepted instant fits in ticks (`to_ticks`).
 pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
+    parse_any_year(text).filter(|instant| (1..=9999).contains(&instant.year()))
+}
+
+fn parse_any_year(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {
         return Some(with_offset.with_timezone(&Utc));
@@ -134,7 +139,19 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_date() {
-        for text in ["", "yesterday", "2022-13-01", "16/03/2022", "1647449995"] {
+        for text in [
+            "",
+            "yesterday",
+            "2022-13-01",
+            "16/03/2022",
+            "1647449995",
+            // Outside .NET's DateTime (and beyond what ticks can hold in an i64).
+            "+99999-01-01T00:00:00Z",
+            "99999-01-01T00:00:00",
+            "10000-01-01",
+            "-0001-01-01T00:00:00Z",
+            "0000-12-31",
+        ] {
             assert_eq!(parse_instant(text), None, "{text}");
         }
     }
@@ -164,7 +181,7 @@ mod tests {
     fn ticks_saturate_at_the_ends_of_the_calendar() {
         assert_eq!(to_ticks(DateTime::<Utc>::MIN_UTC), i64::MIN);
         assert_eq!(to_ticks(DateTime::<Utc>::MAX_UTC), i64::MAX);
-        let year_99999 = parse_instant("+99999-01-01T00:00:00").unwrap();
-        assert_eq!(to_ticks(year_99999), i64::MAX);
+        // Such dates never reach `to_ticks` from input: they are not read at all.
+        assert_eq!(parse_instant("+99999-01-01T00:00:00"), None);
     }
 }

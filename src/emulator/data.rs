@@ -90,7 +90,10 @@ pub async fn seed(
             dataset
         }
         SeedMode::Merge => {
-            let mut tx = state.db.begin().await?;
+            // Write-locked from the start: a deferred transaction that read the state and
+            // then wrote would fail (SQLITE_BUSY_SNAPSHOT, a 500) whenever another request
+            // wrote in between; this one waits for it instead (busy timeout).
+            let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
             let current = store::dataset::export(&mut tx).await?;
             let current = serde_json::to_value(current).map_err(anyhow::Error::from)?;
             let (union, offsets) = union_of(current, document);

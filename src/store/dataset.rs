@@ -10,7 +10,7 @@ use crate::domain::fixture::{
 use crate::domain::time::{BatchTime, TaskTime};
 
 /// Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters even for
-/// the 17 columns of a task.
+/// the 19 columns of a task.
 const INSERT_CHUNK: usize = 500;
 
 /// The documented catalogue entries (the rows the schema itself inserts).
@@ -130,7 +130,7 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
             "INSERT INTO tasks (task_id, tenant_id, workspace_id, batch_id, task_number, \
              external_id, display_name, description, created_on, task_status, integration_status, \
              total_pages, restart_count, pre_processing_started_on, external_integration_status, \
-             priority, context) ",
+             priority, context, task_assignment, custom_form_values) ",
         )
         .push_values(chunk, |mut row, t| {
             row.push_bind(t.task_id)
@@ -149,7 +149,9 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
                 .push_bind(t.pre_processing_started_on)
                 .push_bind(&t.external_integration_status)
                 .push_bind(t.priority)
-                .push_bind(&t.context);
+                .push_bind(&t.context)
+                .push_bind(&t.task_assignment)
+                .push_bind(&t.custom_form_values);
         })
         .build()
         .execute(&mut *conn)
@@ -200,6 +202,8 @@ struct TaskRow {
     external_integration_status: String,
     priority: i64,
     context: Option<String>,
+    task_assignment: Option<String>,
+    custom_form_values: Option<String>,
 }
 
 /// Everything a dataset can hold, read back as a fixture document (every section, every
@@ -297,7 +301,7 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
          t.display_name, t.description, t.created_on, t.task_status, t.integration_status, \
          ts.name AS task_status_text, ist.name AS integration_status_text, t.total_pages, \
          t.restart_count, t.pre_processing_started_on, t.external_integration_status, \
-         t.priority, t.context \
+         t.priority, t.context, t.task_assignment, t.custom_form_values \
          FROM tasks t \
          JOIN task_statuses ts ON ts.code = t.task_status \
          JOIN integration_statuses ist ON ist.code = t.integration_status \
@@ -325,9 +329,9 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
         external_integration_status: Some(row.external_integration_status),
         priority: Some(row.priority),
         // Stored as JSON text by sdemu itself; text that is not JSON is kept as a string.
-        context: row
-            .context
-            .map(|text| serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))),
+        context: row.context.map(stored_json),
+        task_assignment: row.task_assignment.map(stored_json),
+        custom_form_values: row.custom_form_values.map(stored_json),
     })
     .collect();
 
@@ -339,4 +343,10 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
         batches,
         tasks,
     })
+}
+
+/// A JSON column as a value: stored as JSON text by sdemu itself; text that is not JSON is
+/// kept as a string.
+fn stored_json(text: String) -> serde_json::Value {
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
 }

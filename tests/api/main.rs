@@ -7,6 +7,7 @@ mod auth;
 mod auth_routes;
 mod batches;
 mod create_task;
+mod emulator_control;
 mod emulator_data;
 mod emulator_faults;
 mod emulator_journal;
