@@ -1,6 +1,10 @@
 //! sdemu: a local emulator of the SmartDocumentor cloud API.
 //!
-//! A tour for a new reader, in the order a request travels:
+//! A tour for a new reader. Start at `app::build_router`: every request passes its layers
+//! (request id, log line, CORS, journal and faults), then meets `extract` (query, body and
+//! bearer token, each rejected with an `ApiError`), a handler in `routes` (or `emulator` for
+//! the control plane), and the SQL in `store`. `domain` holds the rules that are neither HTTP
+//! nor SQL; `main.rs` only reads `config`, starts `telemetry` and serves.
 
 /// `AppState`, `build_router` (the one place layers are stacked) and `serve`.
 pub mod app;
@@ -24,5 +28,5 @@ pub mod healthcheck;
 pub mod routes;
 /// The SQL for each resource, with dynamic filters built from bound parameters only.
 pub mod store;
-/// Logging set-up (pretty or JSON), done once at start-up.
+/// Logging: the subscriber (pretty or JSON), set up once, and the one-line-per-request log.
 pub mod telemetry;
