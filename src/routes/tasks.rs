@@ -113,7 +113,14 @@ async fn restart_processing(
     TaskSelector(task): TaskSelector,
 ) -> ApiResult<Response> {
     let now = TaskTime(state.clock.now().timestamp());
-    if tasks::restart(&state.db, caller.tenant_id, &task, now).await? {
+    let found = tasks::restart(&state.db, caller.tenant_id, &task, now).await?;
+    empty_ok_if_found(found)
+}
+
+/// The answer of the task PATCH endpoints: 200 with an empty body when the task was
+/// updated, 404 with an empty body when the caller's organization has no such task.
+fn empty_ok_if_found(found: bool) -> ApiResult<Response> {
+    if found {
         Ok(empty_response(StatusCode::OK))
     } else {
         Err(ApiError::empty_not_found())
@@ -143,11 +150,9 @@ async fn external_integration_status(
         .ok_or_else(|| ApiError::invalid_field(FIELD, "is required and must not be null"))?;
     check_external_integration_status(&value)
         .map_err(|reason| ApiError::invalid_field(FIELD, &reason))?;
-    if tasks::set_external_integration_status(&state.db, caller.tenant_id, &task, &value).await? {
-        Ok(empty_response(StatusCode::OK))
-    } else {
-        Err(ApiError::empty_not_found())
-    }
+    let found =
+        tasks::set_external_integration_status(&state.db, caller.tenant_id, &task, &value).await?;
+    empty_ok_if_found(found)
 }
 
 #[derive(Debug, Deserialize)]

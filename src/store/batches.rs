@@ -42,12 +42,12 @@ impl BatchFilter {
         query
             .push(" WHERE w.tenant_id = ")
             .push_bind(self.tenant_id);
-        if let Some(from) = self.created_from {
-            query.push(" AND b.created_on_ticks >= ").push_bind(from);
-        }
-        if let Some(to) = self.created_to {
-            query.push(" AND b.created_on_ticks <= ").push_bind(to);
-        }
+        super::push_range(
+            query,
+            "b.created_on_ticks",
+            self.created_from,
+            self.created_to,
+        );
         super::push_any_of(query, "b.workspace_id", &self.workspace_ids);
     }
 }

@@ -33,3 +33,22 @@ pub(crate) fn push_any_of<'args, T>(
     }
     separated.push_unseparated(")");
 }
+
+/// ` AND column >= from AND column <= to`, each bound only when given (both inclusive).
+pub(crate) fn push_range(
+    query: &mut QueryBuilder<'_, Sqlite>,
+    column: &'static str,
+    from: Option<i64>,
+    to: Option<i64>,
+) {
+    if let Some(from) = from {
+        query
+            .push(" AND ")
+            .push(column)
+            .push(" >= ")
+            .push_bind(from);
+    }
+    if let Some(to) = to {
+        query.push(" AND ").push(column).push(" <= ").push_bind(to);
+    }
+}

@@ -64,12 +64,7 @@ impl TaskFilter {
         query
             .push(" WHERE t.tenant_id = ")
             .push_bind(self.tenant_id);
-        if let Some(from) = self.created_from {
-            query.push(" AND t.created_on >= ").push_bind(from);
-        }
-        if let Some(to) = self.created_to {
-            query.push(" AND t.created_on <= ").push_bind(to);
-        }
+        super::push_range(query, "t.created_on", self.created_from, self.created_to);
         super::push_any_of(query, "t.task_status", &self.task_statuses);
         super::push_any_of(query, "t.integration_status", &self.integration_statuses);
         super::push_any_of(query, "t.workspace_id", &self.workspace_ids);
