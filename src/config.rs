@@ -63,11 +63,16 @@ pub struct Config {
         hide_env_values = true
     )]
     pub clients: Vec<ClientCredentials>,
-    /// Require `Authorization: Bearer TOKEN` on every `/_emulator/` route except health and
-    /// ready. Without it the control plane is open to anyone who can reach the port.
-    #[arg(long, env = "SDEMU_ADMIN_TOKEN", value_name = "TOKEN", hide_env_values = true,
-          value_parser = clap::builder::NonEmptyStringValueParser::new())]
-    pub admin_token: Option<String>,
+    /// Require `Authorization: Bearer TOKEN` on every `/_emulator/` route except health,
+    /// ready and openapi.json. Without it the control plane is open to anyone who can reach
+    /// the port.
+    #[arg(
+        long,
+        env = "SDEMU_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<AdminToken>,
 
     /// How many requests the request journal keeps (the oldest are dropped first); 0 turns
     /// the journal off.
@@ -143,4 +148,58 @@ pub enum LogFormat {
     Pretty,
     /// One JSON object per line, for log collectors.
     Json,
+}
+
+/// The control plane's token. Its `Debug` output hides the value, so printing the
+/// configuration can never leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdminToken(String);
+
+impl AdminToken {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AdminToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AdminToken(<hidden>)")
+    }
+}
+
+impl std::str::FromStr for AdminToken {
+    type Err = &'static str;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.is_empty() {
+            Err("the admin token must not be empty")
+        } else {
+            Ok(Self(text.to_owned()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_every_secret() {
+        let config = Config::try_parse_from([
+            "sdemu",
+            "--admin-token",
+            "admin-SECRET",
+            "--client",
+            "ci:client-SECRET",
+        ])
+        .unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("SECRET"), "{printed}");
+        assert_eq!(config.admin_token.unwrap().expose(), "admin-SECRET");
+    }
+
+    #[test]
+    fn an_empty_admin_token_is_refused() {
+        assert!(Config::try_parse_from(["sdemu", "--admin-token", ""]).is_err());
+    }
 }

@@ -504,6 +504,19 @@ pub fn validate(document: FixtureDocument, builtin: &Catalogues) -> Result<Datas
         if record.restart_count.is_some_and(|count| count < 0) {
             problems.add(&item, Some("restartCount"), "must not be negative");
         }
+        // The same rules as Create Task, so that every stored task could have been created.
+        if record.priority.is_some_and(|priority| priority < 1) {
+            problems.add(&item, Some("priority"), "must be at least 1");
+        }
+        for (field, value) in [
+            ("context", &record.context),
+            ("taskAssignment", &record.task_assignment),
+            ("customFormValues", &record.custom_form_values),
+        ] {
+            if value.as_ref().is_some_and(|value| !value.is_object()) {
+                problems.add(&item, Some(field), "must be a JSON object");
+            }
+        }
         let external_integration_status = record
             .external_integration_status
             .unwrap_or_else(|| DEFAULT_EXTERNAL_INTEGRATION_STATUS.to_owned());

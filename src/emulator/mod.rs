@@ -28,6 +28,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::app::AppState;
+use crate::config::AdminToken;
 use crate::error::{ApiError, Problem};
 use crate::extract::QueryParams;
 
@@ -47,7 +48,7 @@ pub struct Emulator {
     /// When sdemu started, by `state.clock`.
     pub started_at: DateTime<Utc>,
     ready: AtomicBool,
-    admin_token: Option<String>,
+    admin_token: Option<AdminToken>,
     pub journal: journal::Journal,
     pub faults: faults::Faults,
 }
@@ -55,7 +56,7 @@ pub struct Emulator {
 impl Emulator {
     pub fn new(
         started_at: DateTime<Utc>,
-        admin_token: Option<String>,
+        admin_token: Option<AdminToken>,
         journal_limit: usize,
         faults: faults::Faults,
     ) -> Self {
@@ -141,7 +142,7 @@ impl FromRequestParts<AppState> for Admin {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(expected) = state.emulator.admin_token.as_deref() else {
+        let Some(expected) = state.emulator.admin_token.as_ref().map(AdminToken::expose) else {
             return Ok(Admin);
         };
         let given = parts

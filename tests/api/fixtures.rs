@@ -173,3 +173,24 @@ async fn every_connection_of_the_in_memory_pool_sees_the_same_data() {
         assert!(count >= 2000);
     }
 }
+
+#[tokio::test]
+async fn fixture_tasks_follow_the_create_task_rules_for_priority_and_objects() {
+    let error = start_error(
+        r#"[{"taskId": 1, "workspaceId": 1, "displayName": "x", "createdOn": "2024-01-01T00:00:00Z",
+             "taskStatus": 3, "integrationStatus": 1, "priority": 0, "context": "https://x/a.pdf",
+             "taskAssignment": [1], "customFormValues": {"ok": true}}]"#,
+    )
+    .await;
+    for expected in [
+        "tasks[0] (taskId 1), field 'priority': must be at least 1",
+        "tasks[0] (taskId 1), field 'context': must be a JSON object",
+        "tasks[0] (taskId 1), field 'taskAssignment': must be a JSON object",
+    ] {
+        assert!(
+            error.contains(expected),
+            "missing «{expected}» in:\n{error}"
+        );
+    }
+    assert!(!error.contains("customFormValues"), "{error}");
+}
