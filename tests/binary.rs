@@ -18,14 +18,24 @@ fn healthcheck(url: &str) -> bool {
 
 #[test]
 #[cfg(unix)]
-fn the_binary_serves_until_sigterm_then_exits_0() {
+fn the_binary_serves_until_sigterm_then_exits_0_and_closes_the_database_cleanly() {
+    let directory = tempfile::tempdir().unwrap();
+    let database = directory.path().join("sdemu.db");
     let mut child = Command::new(SDEMU)
-        .args(["--port", "0", "--log-format", "json"])
-        .env("RUST_LOG", "warn")
+        .args(["--port", "0", "--log-format", "json", "--database"])
+        .arg(&database)
+        .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("sdemu starts");
+    let stderr = child.stderr.take().unwrap();
+    let logs = std::thread::spawn(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<String>>()
+    });
 
     // The first line says where it listens: "sdemu listening on http://127.0.0.1:PORT".
     let stdout = child.stdout.take().unwrap();
@@ -44,6 +54,10 @@ fn the_binary_serves_until_sigterm_then_exits_0() {
         .to_owned();
 
     assert!(healthcheck(&format!("{base}/_emulator/ready")));
+    // Without a token the list is a 401: the healthcheck fails, and the request is logged.
+    assert!(!healthcheck(&format!(
+        "{base}/api/v1.0/external/sdtask/statuslist?startDate=2022-01-01"
+    )));
 
     let terminated = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -66,6 +80,24 @@ fn the_binary_serves_until_sigterm_then_exits_0() {
 
     // Nothing answers any more, and the healthcheck says so with a failing status.
     assert!(!healthcheck(&format!("{base}/_emulator/ready")));
+
+    // The database was closed cleanly: SQLite removes the write-ahead log on the last close.
+    assert!(database.exists());
+    assert!(!directory.path().join("sdemu.db-wal").exists());
+
+    // --log-format json: every log line (on stderr) is JSON, one of them the 401 request.
+    let logs = logs.join().unwrap();
+    let entries: Vec<serde_json::Value> = logs
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}")))
+        .collect();
+    assert!(
+        entries.iter().any(|entry| entry["message"] == "request"
+            && entry["status"] == 401
+            && entry["span"]["route"] == "/api/v1.0/external/sdtask/statuslist"),
+        "{logs:?}"
+    );
+    assert!(entries.iter().any(|entry| entry["message"] == "stopped"));
 }
 
 #[test]
