@@ -132,18 +132,13 @@ pub async fn page(
 
     let mut query = QueryBuilder::new(SELECT_BATCH);
     filter.push_predicate(&mut query);
-    query
-        .push(" ORDER BY ")
-        .push(sort_expression(sort.key))
-        .push(if sort.descending { " DESC" } else { " ASC" });
-    if sort.key != BatchSortKey::BatchId {
-        query.push(", b.batch_id ASC");
-    }
-    query
-        .push(" LIMIT ")
-        .push_bind(limit)
-        .push(" OFFSET ")
-        .push_bind(offset);
+    super::push_order_by(
+        &mut query,
+        sort_expression(sort.key),
+        sort.descending,
+        "b.batch_id",
+    );
+    super::push_page(&mut query, limit, offset);
     let items = query.build_query_as().fetch_all(&mut *tx).await?;
     tx.commit().await?;
     Ok((items, total))

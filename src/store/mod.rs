@@ -52,3 +52,29 @@ pub(crate) fn push_range(
         query.push(" AND ").push(column).push(" <= ").push_bind(to);
     }
 }
+
+/// ` ORDER BY expression ASC|DESC, id ASC`: the id breaks ties so that the order is total
+/// (and is left out when it is the sort expression itself).
+pub(crate) fn push_order_by(
+    query: &mut QueryBuilder<'_, Sqlite>,
+    expression: &'static str,
+    descending: bool,
+    id_column: &'static str,
+) {
+    query
+        .push(" ORDER BY ")
+        .push(expression)
+        .push(if descending { " DESC" } else { " ASC" });
+    if expression != id_column {
+        query.push(", ").push(id_column).push(" ASC");
+    }
+}
+
+/// ` LIMIT ? OFFSET ?`.
+pub(crate) fn push_page(query: &mut QueryBuilder<'_, Sqlite>, limit: i64, offset: i64) {
+    query
+        .push(" LIMIT ")
+        .push_bind(limit)
+        .push(" OFFSET ")
+        .push_bind(offset);
+}

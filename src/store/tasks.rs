@@ -99,13 +99,12 @@ fn sort_expression(key: TaskSortKey) -> &'static str {
 
 /// Appends ` ORDER BY <key> <direction>, t.task_id` so that the order is total and stable.
 pub fn push_order(query: &mut QueryBuilder<'_, Sqlite>, sort: SortOrder<TaskSortKey>) {
-    query
-        .push(" ORDER BY ")
-        .push(sort_expression(sort.key))
-        .push(if sort.descending { " DESC" } else { " ASC" });
-    if sort.key != TaskSortKey::TaskId {
-        query.push(", t.task_id ASC");
-    }
+    super::push_order_by(
+        query,
+        sort_expression(sort.key),
+        sort.descending,
+        "t.task_id",
+    );
 }
 
 /// Every task matching `filter`, in `sort` order.
@@ -137,11 +136,7 @@ pub async fn page(
     let mut query = QueryBuilder::new(SELECT_TASK_STATUS);
     filter.push_predicate(&mut query);
     push_order(&mut query, sort);
-    query
-        .push(" LIMIT ")
-        .push_bind(limit)
-        .push(" OFFSET ")
-        .push_bind(offset);
+    super::push_page(&mut query, limit, offset);
     let items = query.build_query_as().fetch_all(&mut *tx).await?;
     tx.commit().await?;
     Ok((items, total))
