@@ -1,8 +1,9 @@
 //! The application: its state, its router (the one place layers are stacked) and `serve`.
 
+use std::collections::HashMap;
 use std::future::{Future, IntoFuture};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -13,7 +14,7 @@ use axum::routing::get;
 use axum::{middleware, Router};
 use sqlx::SqlitePool;
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
+use tower::{ServiceBuilder, ServiceExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
@@ -174,7 +175,7 @@ fn load_fault_file(path: &std::path::Path) -> anyhow::Result<Vec<faults::FaultRu
 pub fn build_router(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     let request_id = HeaderName::from_static("x-request-id");
-    routes::api_router()
+    let router = routes::api_router()
         .route("/_emulator/openapi.json", get(openapi_description))
         .merge(emulator::router())
         .fallback(unmatched)
@@ -194,7 +195,56 @@ pub fn build_router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .option_layer(cors),
         )
-        .with_state(state)
+        .with_state(state);
+    // The path is made canonical before routing, so this wraps the whole router.
+    Router::new().fallback_service(router.map_request(canonical_api_path))
+}
+
+/// The emulated API's paths by their lower-case form, from the OpenAPI description (which a
+/// test keeps equal to the router's routes).
+fn api_paths() -> &'static HashMap<String, String> {
+    static PATHS: OnceLock<HashMap<String, String>> = OnceLock::new();
+    PATHS.get_or_init(|| {
+        let description: serde_json::Value =
+            serde_json::from_str(OPENAPI_DESCRIPTION).expect("src/openapi.json is JSON");
+        description["paths"]
+            .as_object()
+            .into_iter()
+            .flat_map(|paths| paths.keys())
+            .filter(|path| !path.starts_with("/_emulator/"))
+            .map(|path| (path.to_ascii_lowercase(), path.clone()))
+            .collect()
+    })
+}
+
+/// ASP.NET Core, which serves the real API, matches route paths case-insensitively and
+/// ignores one trailing slash, so `/API/v1.0/External/SDTask/StatusList/` reaches the task
+/// list there; this rewrites such a path to the route's own spelling (the query is kept).
+/// The control plane under `/_emulator/` stays exact.
+fn canonical_api_path(mut request: axum::extract::Request) -> axum::extract::Request {
+    let path = request.uri().path();
+    let trimmed = path
+        .strip_suffix('/')
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(path);
+    let Some(canonical) = api_paths().get(&trimmed.to_ascii_lowercase()) else {
+        return request;
+    };
+    if canonical == path {
+        return request;
+    }
+    let path_and_query = match request.uri().query() {
+        Some(query) => format!("{canonical}?{query}"),
+        None => canonical.clone(),
+    };
+    let mut parts = request.uri().clone().into_parts();
+    if let Ok(rewritten) = path_and_query.parse() {
+        parts.path_and_query = Some(rewritten);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }
 
 /// The OpenAPI 3.1 description of every route, kept in the repository as `src/openapi.json`.

@@ -72,7 +72,11 @@ impl TestApp {
     /// `Authorization` header gets the default organization's bearer token. Use
     /// `request_anonymous` to send a request exactly as it is.
     pub async fn request(&self, mut request: Request<Body>) -> TestResponse {
-        if request.uri().path().starts_with("/api/")
+        if request
+            .uri()
+            .path()
+            .to_ascii_lowercase()
+            .starts_with("/api/")
             && !request.headers().contains_key(header::AUTHORIZATION)
         {
             let token = self.default_token().await;

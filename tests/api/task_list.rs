@@ -360,3 +360,34 @@ async fn the_demo_data_is_large_realistic_and_uses_every_catalogued_status() {
     assert!(tasks.iter().any(|t| !t["externalId"].is_null()));
     assert!(tasks.iter().any(|t| t.get("restartCount").is_some()));
 }
+
+#[tokio::test]
+async fn api_paths_match_case_insensitively_and_ignore_a_trailing_slash_as_asp_net_does() {
+    let app = TestApp::demo().await;
+    for path in [
+        "/API/V1.0/External/SDTask/StatusList",
+        "/api/v1.0/external/sdtask/statuslist/",
+        "/api/v1.0/external/sdtask/statusList/",
+    ] {
+        let response = app.get(&format!("{path}?{DOC_EXAMPLE_QUERY}")).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        assert_eq!(response.json(), documented_tasks(), "{path}");
+    }
+    let workspaces = app
+        .get("/api/v1.0/external/sdworkspace/currentworkspaces")
+        .await;
+    assert_eq!(workspaces.status, StatusCode::OK);
+    assert_eq!(workspaces.json()[0]["workspaceName"], "Invoices");
+
+    // Only whole known paths are rewritten: others stay unknown, and the control plane is exact.
+    app.get("/api/v1.0/external/sdtask/statuslist//")
+        .await
+        .assert_empty(StatusCode::NOT_FOUND);
+    app.get("/api/v1.0/external/sdtask/statuslistx")
+        .await
+        .assert_empty(StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/_emulator/HEALTH").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
