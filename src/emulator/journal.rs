@@ -139,7 +139,26 @@ impl Journal {
     }
 }
 
-/// The headers of a request as the journal keeps them, credentials redacted.
+/// The most bytes the journal keeps of one header value, of the query string and of the
+/// path, so that an entry stays small whatever a client sends and the journal's memory is
+/// bounded by its entry limit.
+pub const MAX_RECORDED_BYTES: usize = 2_048;
+
+/// `text`, or its first `MAX_RECORDED_BYTES` bytes (on a character boundary) followed by a
+/// note of how much was left out.
+pub fn clipped(text: &str) -> String {
+    if text.len() <= MAX_RECORDED_BYTES {
+        return text.to_owned();
+    }
+    let mut end = MAX_RECORDED_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…[{} more bytes]", &text[..end], text.len() - end)
+}
+
+/// The headers of a request as the journal keeps them, credentials redacted, long values
+/// clipped.
 pub fn redacted_headers(headers: &HeaderMap) -> Map<String, Value> {
     let mut map = Map::new();
     for name in headers.keys() {
@@ -156,7 +175,7 @@ pub fn redacted_headers(headers: &HeaderMap) -> Map<String, Value> {
                 } else if name == header::COOKIE {
                     REDACTED.to_owned()
                 } else {
-                    text
+                    clipped(&text)
                 }
             })
             .collect();

@@ -229,8 +229,8 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
     state.emulator.journal.record(journal::NewEntry {
         time,
         method: method.to_string(),
-        path,
-        query: raw_query,
+        path: journal::clipped(&path),
+        query: raw_query.as_deref().map(journal::clipped),
         headers,
         status,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,

@@ -238,3 +238,36 @@ async fn without_an_admin_token_the_control_plane_is_open() {
         assert_eq!(response.status, StatusCode::OK, "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn long_header_values_paths_and_queries_are_clipped_so_entries_stay_small() {
+    let app = TestApp::demo().await;
+    let long = "é".repeat(3_000); // 6,000 bytes, two per character
+    let request = axum::http::Request::get(format!(
+        "/api/{}?q={}",
+        "p".repeat(5_000),
+        "x".repeat(5_000)
+    ))
+    .header("x-long", long.as_str())
+    .body(axum::body::Body::empty())
+    .unwrap();
+    app.request(request).await;
+    let entry = &app.journal("").await[0];
+    let header = entry["headers"]["x-long"].as_str().unwrap();
+    assert!(header.starts_with("éé"));
+    assert!(
+        header.ends_with("…[3952 more bytes]"),
+        "{}",
+        &header[header.len() - 40..]
+    );
+    let path = entry["path"].as_str().unwrap();
+    assert!(
+        path.len() < 2_100 && path.ends_with("more bytes]"),
+        "{path}"
+    );
+    let query = entry["query"].as_str().unwrap();
+    assert!(
+        query.len() < 2_100 && query.ends_with("more bytes]"),
+        "{query}"
+    );
+}
