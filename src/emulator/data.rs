@@ -1,6 +1,8 @@
 //! The data a test works against: reset to the start-up state, seed a fixture document,
 //! read the whole state back as one.
 
+use std::collections::HashMap;
+
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -96,9 +98,9 @@ pub async fn seed(
             let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
             let current = store::dataset::export(&mut tx).await?;
             let current = serde_json::to_value(current).map_err(anyhow::Error::from)?;
-            let (union, offsets) = union_of(current, document);
+            let (union, origins) = union_of(current, document);
             let dataset = fixture::load_value(union, &catalogues)
-                .map_err(|e| invalid_fixture(relabel(e.0, &offsets)))?;
+                .map_err(|e| invalid_fixture(relabel(e.0, &origins)))?;
             store::dataset::clear(&mut tx).await?;
             store::dataset::insert(&mut tx, &dataset).await?;
             tx.commit().await?;
@@ -139,35 +141,52 @@ fn invalid_fixture(problems: Vec<FixtureProblem>) -> ApiError {
     .into()
 }
 
+/// Where the items of one section of a merged document came from: the first `held` are the
+/// current state's, the rest are the seed document's items at `seed_positions`.
+#[derive(Debug, Default)]
+struct Origins {
+    held: usize,
+    seed_positions: Vec<usize>,
+}
+
 /// The current state (an exported document) followed by a seed document, section by
-/// section, and how many items of each section came from the current state. Catalogue
-/// entries the seed restates exactly are dropped, so that fixtures needing the same
-/// addition can be merged one after another. Whatever is not a section array is kept as it
-/// is for validation to report.
-fn union_of(current: Value, seed: Value) -> (Value, Map<String, Value>) {
+/// section, and where each item came from. Catalogue entries the seed restates exactly are
+/// dropped, so that fixtures needing the same addition can be merged one after another.
+/// Whatever is not a section array is kept as it is for validation to report.
+fn union_of(current: Value, seed: Value) -> (Value, HashMap<String, Origins>) {
     let Value::Object(mut union) = current else {
-        return (seed, Map::new());
+        return (seed, HashMap::new());
     };
-    let mut offsets = Map::new();
-    for name in SECTIONS {
-        let held = union
-            .get(name)
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        offsets.insert(name.to_owned(), json!(held));
-    }
+    let mut origins: HashMap<String, Origins> = SECTIONS
+        .iter()
+        .map(|name| {
+            let held = union
+                .get(*name)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            (
+                (*name).to_owned(),
+                Origins {
+                    held,
+                    seed_positions: Vec::new(),
+                },
+            )
+        })
+        .collect();
     let seed = match seed {
         Value::Array(tasks) => Map::from_iter([("tasks".to_owned(), Value::Array(tasks))]),
         Value::Object(sections) => sections,
-        other => return (other, Map::new()),
+        other => return (other, HashMap::new()),
     };
     for (name, value) in seed {
         match (union.get_mut(&name), value) {
             (Some(Value::Array(held)), Value::Array(added)) => {
                 let catalogue = name == "taskStatuses" || name == "integrationStatuses";
-                for item in added {
+                let positions = &mut origins.entry(name.clone()).or_default().seed_positions;
+                for (position, item) in added.into_iter().enumerate() {
                     if !(catalogue && held.contains(&item)) {
                         held.push(item);
+                        positions.push(position);
                     }
                 }
             }
@@ -176,17 +195,19 @@ fn union_of(current: Value, seed: Value) -> (Value, Map<String, Value>) {
             }
         }
     }
-    (Value::Object(union), offsets)
+    (Value::Object(union), origins)
 }
 
 /// Problems of a merged document name items by their position in the union; point them at
 /// the seed document (`tasks[0]`) or at the current state (`current tasks[12]`) instead.
-fn relabel(problems: Vec<FixtureProblem>, offsets: &Map<String, Value>) -> Vec<FixtureProblem> {
+fn relabel(
+    problems: Vec<FixtureProblem>,
+    origins: &HashMap<String, Origins>,
+) -> Vec<FixtureProblem> {
     problems
         .into_iter()
         .map(|mut problem| {
-            for (section, held) in offsets {
-                let held = held.as_u64().unwrap_or(0) as usize;
+            for (section, origin) in origins {
                 let Some(rest) = problem.item.strip_prefix(&format!("{section}[")) else {
                     continue;
                 };
@@ -196,10 +217,12 @@ fn relabel(problems: Vec<FixtureProblem>, offsets: &Map<String, Value>) -> Vec<F
                 let Ok(index) = index.parse::<usize>() else {
                     continue;
                 };
-                problem.item = if index >= held {
-                    format!("{section}[{}]{tail}", index - held)
-                } else {
-                    format!("current {section}[{index}]{tail}")
+                problem.item = match index.checked_sub(origin.held) {
+                    None => format!("current {section}[{index}]{tail}"),
+                    Some(added) => {
+                        let position = origin.seed_positions.get(added).copied().unwrap_or(added);
+                        format!("{section}[{position}]{tail}")
+                    }
                 };
                 break;
             }

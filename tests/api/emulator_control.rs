@@ -428,3 +428,33 @@ async fn with_an_admin_token_health_ready_and_the_openapi_description_stay_open(
     let response = app.control("GET", "state", None).await;
     response.assert_problem(StatusCode::UNAUTHORIZED, None);
 }
+
+#[tokio::test]
+async fn merge_problems_point_at_the_seed_items_even_after_restated_catalogue_entries() {
+    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    // The first entry restates the loaded addition (and is dropped); the second is wrong.
+    let document = json!({
+        "taskStatuses": [{"value": 36, "name": "Processed"}, {"value": 4, "name": "Wrong"}],
+        "tasks": [{"taskId": 1, "workspaceId": 1, "displayName": "x", "createdOn": "2024-01-01",
+                   "taskStatus": 3, "integrationStatus": 1}]
+    });
+    let response = app
+        .control("POST", "seed?mode=merge", Some(&document))
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    let items: Vec<String> = response.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|problem| problem["item"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        items.contains(&"taskStatuses[1] (value 4)".to_owned()),
+        "{items:?}"
+    );
+    // The clash names both sides: the loaded task and the seed's task.
+    assert!(
+        items.iter().any(|item| item.starts_with("tasks[0]")),
+        "{items:?}"
+    );
+}
