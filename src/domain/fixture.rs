@@ -172,7 +172,10 @@ pub struct CatalogueEntry {
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A stored workspace. It is also the API's `GetWorkspaceResponse`: the fields are in the
+/// documented order, and `workspaceDescription` / `workspaceTemplateName` are `null` when unset.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
 pub struct Workspace {
     pub workspace_id: i64,
     pub tenant_id: i64,

@@ -246,37 +246,21 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
         .await?,
     );
 
-    type WorkspaceRow = (
-        i64,
-        i64,
-        String,
-        Option<String>,
-        bool,
-        i64,
-        i64,
-        i64,
-        Option<String>,
-    );
-    let workspaces = sqlx::query_as::<_, WorkspaceRow>(
-        "SELECT workspace_id, tenant_id, workspace_name, workspace_description, is_default, \
-         task_type, workspace_type, template_type, workspace_template_name \
-         FROM workspaces ORDER BY workspace_id",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|row| WorkspaceRecord {
-        workspace_id: row.0,
-        tenant_id: Some(row.1),
-        workspace_name: row.2,
-        workspace_description: row.3,
-        is_default: row.4,
-        task_type: row.5,
-        workspace_type: row.6,
-        template_type: row.7,
-        workspace_template_name: row.8,
-    })
-    .collect();
+    let workspaces = super::workspaces::all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|workspace| WorkspaceRecord {
+            workspace_id: workspace.workspace_id,
+            tenant_id: Some(workspace.tenant_id),
+            workspace_name: workspace.workspace_name,
+            workspace_description: workspace.workspace_description,
+            is_default: workspace.is_default,
+            task_type: workspace.task_type,
+            workspace_type: workspace.workspace_type,
+            template_type: workspace.template_type,
+            workspace_template_name: workspace.workspace_template_name,
+        })
+        .collect();
 
     let batches = sqlx::query_as::<_, (i64, i64, String, Option<String>, i64, i64)>(
         "SELECT batch_id, workspace_id, display_name, description, created_on_ticks, \

@@ -1,34 +1,28 @@
 //! Workspace queries, always scoped to one organization.
 
-use serde::Serialize;
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{SqliteConnection, SqlitePool};
 
-/// A workspace as the API returns it (`GetWorkspaceResponse`), fields in the documented order.
-/// `workspaceDescription` and `workspaceTemplateName` are `null` when unset.
-#[derive(Debug, Clone, PartialEq, Serialize, FromRow)]
-#[serde(rename_all = "camelCase")]
-pub struct Workspace {
-    pub workspace_id: i64,
-    pub tenant_id: i64,
-    pub workspace_name: String,
-    pub workspace_description: Option<String>,
-    pub is_default: bool,
-    pub task_type: i64,
-    pub workspace_type: i64,
-    pub template_type: i64,
-    pub workspace_template_name: Option<String>,
-}
+pub use crate::domain::fixture::Workspace;
+
+const SELECT_WORKSPACE: &str = "SELECT workspace_id, tenant_id, workspace_name, \
+     workspace_description, is_default, task_type, workspace_type, template_type, \
+     workspace_template_name FROM workspaces";
 
 /// Every workspace of the organization, by `workspaceId`.
 pub async fn list(pool: &SqlitePool, tenant_id: i64) -> sqlx::Result<Vec<Workspace>> {
-    sqlx::query_as(
-        "SELECT workspace_id, tenant_id, workspace_name, workspace_description, is_default, \
-         task_type, workspace_type, template_type, workspace_template_name \
-         FROM workspaces WHERE tenant_id = ? ORDER BY workspace_id",
-    )
+    sqlx::query_as(&format!(
+        "{SELECT_WORKSPACE} WHERE tenant_id = ? ORDER BY workspace_id"
+    ))
     .bind(tenant_id)
     .fetch_all(pool)
     .await
+}
+
+/// Every workspace of every organization, by `workspaceId` (the control plane's state).
+pub async fn all(conn: &mut SqliteConnection) -> sqlx::Result<Vec<Workspace>> {
+    sqlx::query_as(&format!("{SELECT_WORKSPACE} ORDER BY workspace_id"))
+        .fetch_all(conn)
+        .await
 }
 
 /// The organization's default workspace, if it has any workspace at all.
