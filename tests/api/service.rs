@@ -5,21 +5,21 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::routing::get;
-use clap::Parser;
 use tokio::net::TcpListener;
 
-use sdemu::app::{self, FixtureSource};
-use sdemu::config::Config;
+use sdemu::app;
 use sdemu::healthcheck;
 
 use crate::helpers::{default_config, ServedApp, TestApp};
 
 const LIST: &str = "/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16";
 
-async fn app_with(args: &[&str]) -> TestApp {
-    let mut all = vec!["sdemu"];
-    all.extend_from_slice(args);
-    TestApp::start(Config::try_parse_from(all).unwrap(), FixtureSource::Builtin).await
+/// `GET` the task list with one extra header.
+fn list_with(name: &str, value: &str) -> Request<Body> {
+    Request::get(LIST)
+        .header(name, value)
+        .body(Body::empty())
+        .unwrap()
 }
 
 fn preflight(origin: &str) -> Request<Body> {
@@ -37,19 +37,14 @@ fn preflight(origin: &str) -> Request<Body> {
 async fn without_cors_origins_no_cors_headers_are_sent() {
     let app = TestApp::demo().await;
     let response = app
-        .request(
-            Request::get(LIST)
-                .header("origin", "http://localhost:3000")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .request(list_with("origin", "http://localhost:3000"))
         .await;
     assert_eq!(response.header("access-control-allow-origin"), None);
 }
 
 #[tokio::test]
 async fn a_configured_origin_gets_preflight_and_response_headers() {
-    let app = app_with(&["--cors-origin", "http://localhost:3000"]).await;
+    let app = TestApp::with_options(&["--cors-origin", "http://localhost:3000"]).await;
     let response = app.request(preflight("http://localhost:3000")).await;
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(
@@ -70,12 +65,7 @@ async fn a_configured_origin_gets_preflight_and_response_headers() {
     assert_eq!(other.header("access-control-allow-origin"), None);
 
     let actual = app
-        .request(
-            Request::get(LIST)
-                .header("origin", "http://localhost:3000")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .request(list_with("origin", "http://localhost:3000"))
         .await;
     assert_eq!(
         actual.header("access-control-allow-origin"),
@@ -89,7 +79,7 @@ async fn a_configured_origin_gets_preflight_and_response_headers() {
 
 #[tokio::test]
 async fn a_wildcard_origin_allows_any_page() {
-    let app = app_with(&["--cors-origin", "*"]).await;
+    let app = TestApp::with_options(&["--cors-origin", "*"]).await;
     let response = app.request(preflight("http://anything.example")).await;
     assert_eq!(response.header("access-control-allow-origin"), Some("*"));
 }
@@ -97,14 +87,7 @@ async fn a_wildcard_origin_allows_any_page() {
 #[tokio::test]
 async fn a_request_id_is_echoed_or_generated() {
     let app = TestApp::demo().await;
-    let echoed = app
-        .request(
-            Request::get(LIST)
-                .header("x-request-id", "trace-me-42")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let echoed = app.request(list_with("x-request-id", "trace-me-42")).await;
     assert_eq!(echoed.header("x-request-id"), Some("trace-me-42"));
 
     let generated = app.get(LIST).await;
