@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 
-use crate::helpers::{TestApp, TWO_ORG_FIXTURE};
+use crate::helpers::{assert_page_envelope, TestApp, TWO_ORG_FIXTURE};
 
 #[tokio::test]
 async fn a_batch_is_read_with_every_documented_field_in_order() {
@@ -153,23 +153,7 @@ async fn batch_pages_need_no_date_and_default_to_created_on_ascending() {
     assert_eq!(page["pageNumber"], 1);
     assert_eq!(page["hasPreviousPage"], false);
     assert_eq!(page["hasNextPage"], false);
-    let keys: Vec<&str> = page
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(
-        keys,
-        [
-            "items",
-            "pageNumber",
-            "totalPages",
-            "totalCount",
-            "hasPreviousPage",
-            "hasNextPage"
-        ]
-    );
+    assert_page_envelope(&page);
 }
 
 #[tokio::test]

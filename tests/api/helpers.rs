@@ -567,3 +567,24 @@ impl ServedApp {
             .unwrap();
     }
 }
+
+/// Asserts the paginated envelope's members, in the documented order.
+pub fn assert_page_envelope(page: &Value) {
+    let keys: Vec<&str> = page
+        .as_object()
+        .expect("a JSON object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "items",
+            "pageNumber",
+            "totalPages",
+            "totalCount",
+            "hasPreviousPage",
+            "hasNextPage"
+        ]
+    );
+}

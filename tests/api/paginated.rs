@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, SMALL_FIXTURE, TWO_ORG_FIXTURE};
+use crate::helpers::{assert_page_envelope, TestApp, SMALL_FIXTURE, TWO_ORG_FIXTURE};
 
 #[tokio::test]
 async fn the_first_page_has_ten_tasks_and_the_envelope_in_documented_order() {
@@ -18,23 +18,7 @@ async fn the_first_page_has_ten_tasks_and_the_envelope_in_documented_order() {
         Some("application/json; charset=utf-8")
     );
     let page = response.json();
-    let keys: Vec<&str> = page
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    assert_eq!(
-        keys,
-        [
-            "items",
-            "pageNumber",
-            "totalPages",
-            "totalCount",
-            "hasPreviousPage",
-            "hasNextPage"
-        ]
-    );
+    assert_page_envelope(&page);
     assert_eq!(page["items"].as_array().unwrap().len(), 10);
     assert_eq!(page["pageNumber"], 1);
     assert_eq!(page["hasPreviousPage"], false);
