@@ -10,78 +10,77 @@ use sdemu::app::FixtureSource;
 
 const ALL: &str = "startDate=2000-01-01";
 
-fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let demo = support::router(FixtureSource::Builtin).await;
-        let northwind = support::token(&demo, "sdemu-demo", "sdemu-demo-secret").await;
-        let contoso = support::token(&demo, "sdemu-contoso", "sdemu-contoso-secret").await;
-        let list = |query: &str| format!("/api/v1.0/external/sdtask/statuslist?{query}");
+#[tokio::main]
+async fn main() {
+    let demo = support::router(FixtureSource::Builtin).await;
+    let northwind = support::token(&demo, "sdemu-demo", "sdemu-demo-secret").await;
+    let contoso = support::token(&demo, "sdemu-contoso", "sdemu-contoso-secret").await;
+    let list = |query: &str| format!("/api/v1.0/external/sdtask/statuslist?{query}");
 
-        let baseline = support::median(
-            &demo,
-            "GET",
-            &list("startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z"),
+    let baseline = support::median(
+        &demo,
+        "GET",
+        &list("startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z"),
+        &northwind,
+    )
+    .await;
+    let cases = [
+        (
+            "health (no data)",
+            "/_emulator/health".to_owned(),
             &northwind,
-        )
-        .await;
-        let cases = [
-            ("health (no data)", "/_emulator/health".to_owned(), &northwind),
-            ("whole list, ~2,200 tasks", list(ALL), &northwind),
-            (
-                "whole list sorted by -displayName",
-                list(&format!("{ALL}&sort=-displayName")),
-                &northwind,
-            ),
-            (
-                "two statuses, one workspace",
-                list(&format!("{ALL}&taskStatus=3&taskStatus=4&workspaceId=2")),
-                &northwind,
-            ),
-            (
-                "paginated, page 1 of 10",
-                format!("/api/v1.0/external/sdtask/statuslistpaginated?{ALL}"),
-                &northwind,
-            ),
-            (
-                "paginated, page 200 of 10",
-                format!("/api/v1.0/external/sdtask/statuslistpaginated?{ALL}&pageNumber=200"),
-                &northwind,
-            ),
-            (
-                "isolation: another org's workspace",
-                list(&format!("{ALL}&workspaceId=1")),
-                &contoso,
-            ),
-            (
-                "isolation: a workspace that does not exist",
-                list(&format!("{ALL}&workspaceId=999")),
-                &contoso,
-            ),
-        ];
+        ),
+        ("whole list, ~2,200 tasks", list(ALL), &northwind),
+        (
+            "whole list sorted by -displayName",
+            list(&format!("{ALL}&sort=-displayName")),
+            &northwind,
+        ),
+        (
+            "two statuses, one workspace",
+            list(&format!("{ALL}&taskStatus=3&taskStatus=4&workspaceId=2")),
+            &northwind,
+        ),
+        (
+            "paginated, page 1 of 10",
+            format!("/api/v1.0/external/sdtask/statuslistpaginated?{ALL}"),
+            &northwind,
+        ),
+        (
+            "paginated, page 200 of 10",
+            format!("/api/v1.0/external/sdtask/statuslistpaginated?{ALL}&pageNumber=200"),
+            &northwind,
+        ),
+        (
+            "isolation: another org's workspace",
+            list(&format!("{ALL}&workspaceId=1")),
+            &contoso,
+        ),
+        (
+            "isolation: a workspace that does not exist",
+            list(&format!("{ALL}&workspaceId=999")),
+            &contoso,
+        ),
+    ];
+    println!(
+        "median of {} rounds each; ratio to the baseline ({:.3} ms, the documented example, 4 tasks):",
+        support::ROUNDS,
+        support::ms(baseline)
+    );
+    let mut isolation = Vec::new();
+    for (name, uri, token) in &cases {
+        let time = support::median(&demo, "GET", uri, token).await;
         println!(
-            "median of {} rounds each; ratio to the baseline ({:.3} ms, the documented example, 4 tasks):",
-            support::ROUNDS,
-            support::ms(baseline)
+            "  {name:<45} {:8.3} ms  {:7.1}x",
+            support::ms(time),
+            time.as_secs_f64() / baseline.as_secs_f64()
         );
-        let mut isolation = Vec::new();
-        for (name, uri, token) in &cases {
-            let time = support::median(&demo, "GET", uri, token).await;
-            println!(
-                "  {name:<45} {:8.3} ms  {:7.1}x",
-                support::ms(time),
-                time.as_secs_f64() / baseline.as_secs_f64()
-            );
-            if name.starts_with("isolation") {
-                isolation.push(time);
-            }
+        if name.starts_with("isolation") {
+            isolation.push(time);
         }
-        println!(
-            "  isolation: another org's workspace / unknown workspace = {:.2}",
-            isolation[0].as_secs_f64() / isolation[1].as_secs_f64()
-        );
-    });
+    }
+    println!(
+        "  isolation: another org's workspace / unknown workspace = {:.2}",
+        isolation[0].as_secs_f64() / isolation[1].as_secs_f64()
+    );
 }
