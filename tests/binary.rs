@@ -53,6 +53,26 @@ fn the_binary_serves_until_sigterm_then_exits_0_and_closes_the_database_cleanly(
         .unwrap_or_else(|| panic!("unexpected first line: {first}"))
         .to_owned();
 
+    // The rest of the start-up lines: the demo credentials and ready-to-paste requests,
+    // among them the documentation's example against this address.
+    let banner: Vec<String> = (0..3)
+        .map(|_| received.recv_timeout(Duration::from_secs(5)).unwrap())
+        .collect();
+    assert_eq!(
+        banner[0],
+        "default organization: client id sdemu-demo / client secret sdemu-demo-secret"
+    );
+    assert!(
+        banner[1].starts_with(&format!("get a token: curl {base}/connect/token ")),
+        "{banner:?}"
+    );
+    assert_eq!(
+        banner[2],
+        format!(
+            "then: curl '{base}/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z' --header 'Authorization: Bearer <access_token>'"
+        )
+    );
+
     assert!(healthcheck(&format!("{base}/_emulator/ready")));
     // Without a token the list is a 401: the healthcheck fails, and the request is logged.
     assert!(!healthcheck(&format!(
