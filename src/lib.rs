@@ -24,6 +24,8 @@ pub mod error;
 pub mod extract;
 /// `sdemu healthcheck`: the container health probe.
 pub mod healthcheck;
+/// The OpenAPI 3.1 description, generated from the handlers and wire types; `sdemu openapi`.
+pub mod openapi;
 /// The HTTP handlers, one file per API resource.
 pub mod routes;
 /// The SQL for each resource, with dynamic filters built from bound parameters only.

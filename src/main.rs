@@ -8,11 +8,15 @@ use tokio::net::TcpListener;
 use sdemu::app::{self, FixtureSource};
 use sdemu::clock::SystemClock;
 use sdemu::config::{Command, Config};
-use sdemu::{healthcheck, store, telemetry};
+use sdemu::{healthcheck, openapi, store, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
+    if let Some(Command::Openapi) = &config.command {
+        print!("{}", openapi::json());
+        return Ok(());
+    }
     if let Some(Command::Healthcheck { url }) = &config.command {
         let url = url
             .clone()

@@ -18,6 +18,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::time::{parse_instant, to_ticks, DATE_EXPECTATION};
 
@@ -35,8 +36,11 @@ pub const DEFAULT_EXTERNAL_INTEGRATION_STATUS: &str = "never";
 // The document, as written by users (wire names, optional fields).
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// The object form of a fixture document: every section is optional. `GET /_emulator/state`
+/// writes every section.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = FixtureSections)]
 pub struct FixtureDocument {
     #[serde(default)]
     pub organizations: Vec<OrganizationRecord>,
@@ -52,7 +56,24 @@ pub struct FixtureDocument {
     pub tasks: Vec<TaskRecord>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A fixture document in either of its forms: the format of `--fixtures` and of
+/// `POST /_emulator/seed` (see the README). A JSON array of task objects, or an object with the
+/// sections organizations, taskStatuses, integrationStatuses, workspaces, batches and tasks.
+/// Task objects use the API's wire names, plus externalIntegrationStatus, priority, context,
+/// taskAssignment and customFormValues.
+#[derive(ToSchema)]
+#[serde(untagged)]
+#[schema(as = FixtureDocument)]
+pub enum FixtureForm {
+    /// A bare array of task objects (what Task Status List returns), for the default
+    /// organization's default workspace.
+    Tasks(Vec<TaskRecord>),
+    /// The object form with sections.
+    Sections(FixtureDocument),
+}
+
+/// An organization (tenant) and its API client credentials.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrganizationRecord {
     pub tenant_id: i64,
@@ -63,7 +84,8 @@ pub struct OrganizationRecord {
     pub is_default: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A task or integration status code and its text, added to the built-in catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CatalogueRecord {
     pub value: i64,
@@ -71,7 +93,7 @@ pub struct CatalogueRecord {
 }
 
 /// A workspace, with the fields of the Get Workspaces response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WorkspaceRecord {
     pub workspace_id: i64,
@@ -94,7 +116,7 @@ pub struct WorkspaceRecord {
 }
 
 /// A batch, with the fields of the Get Batch response (`totalTasks` is counted, not stored).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BatchRecord {
     pub batch_id: i64,
@@ -110,7 +132,7 @@ pub struct BatchRecord {
 }
 
 /// A task, with the fields of the task status response plus what sdemu keeps beside them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TaskRecord {
     pub task_id: i64,
@@ -174,17 +196,19 @@ pub struct CatalogueEntry {
 
 /// A stored workspace. It is also the API's `GetWorkspaceResponse`: the fields are in the
 /// documented order, and `workspaceDescription` / `workspaceTemplateName` are `null` when unset.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Workspace {
     pub workspace_id: i64,
     pub tenant_id: i64,
     pub workspace_name: String,
+    #[schema(required = true)]
     pub workspace_description: Option<String>,
     pub is_default: bool,
     pub task_type: i64,
     pub workspace_type: i64,
     pub template_type: i64,
+    #[schema(required = true)]
     pub workspace_template_name: Option<String>,
 }
 

@@ -20,6 +20,7 @@
 //! Every rule counts every request it matches; the first rule in the list that fires is the
 //! one applied.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -31,11 +32,17 @@ use axum::response::{IntoResponse, Response};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
-use super::{read_json, Admin};
+use super::{read_json, Admin, BodyTooLarge};
 use crate::app::AppState;
 use crate::domain::fixture::FixtureProblem;
+use crate::error::responses::AdminTokenRequired;
 use crate::error::{empty_response, ApiError, ApiResult, Problem};
 use crate::extract::QueryParams;
 use crate::routes::{json_ok, JSON_CONTENT_TYPE};
@@ -44,46 +51,67 @@ use crate::routes::{json_ok, JSON_CONTENT_TYPE};
 pub const MAX_DELAY_MS: u64 = 60_000;
 /// The most rules held at once.
 pub const MAX_RULES: usize = 1_000;
+/// The statuses a canned response may have.
+pub const CANNED_STATUSES: std::ops::RangeInclusive<u16> = 200..=599;
 
 // ---------------------------------------------------------------------------------------------
 // Rules, as written by users.
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A fault rule: which requests it matches, what it does (respond, delay, drop) and when
+/// (nth, times, probability).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FaultRule {
     /// A label for the journal and for humans.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     #[serde(rename = "match")]
     pub matcher: RequestMatch,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub respond: Option<CannedResponse>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub delay: Option<Delay>,
+    /// Close the connection without an answer.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub drop: bool,
+    /// Fire only on the nth matching request (1 is the first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 1)]
     pub nth: Option<u64>,
+    /// Fire at most this many times.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 1)]
     pub times: Option<u64>,
+    /// Fire with this probability, drawn from a generator seeded by --fault-seed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 0, maximum = 1)]
     pub probability: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Which requests a rule matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestMatch {
+    /// Any method when absent; any case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub method: Option<String>,
+    /// Exact path, or a prefix ending with `*`; never under /_emulator/.
     pub path: String,
+    /// Query parameters the request must carry: names in any case, values exact.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub query: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A canned response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CannedResponse {
+    #[schema(schema_with = canned_status_schema)]
     pub status: u16,
     /// A string is sent as it is (`text/plain; charset=utf-8`); any other JSON value is sent
     /// as JSON (`application/json; charset=utf-8`); absent or `null` is an empty body. A
@@ -94,15 +122,35 @@ pub struct CannedResponse {
     pub headers: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+fn canned_status_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(*CANNED_STATUSES.start()))
+        .maximum(Some(*CANNED_STATUSES.end()))
+}
+
+/// A delay before the canned or the real answer: a fixed `ms`, or a random delay from
+/// `minMs` to `maxMs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Delay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = delay_schema)]
     pub ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = delay_schema)]
     pub min_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = delay_schema)]
     pub max_ms: Option<u64>,
+}
+
+/// Milliseconds, at most `MAX_DELAY_MS`.
+fn delay_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0))
+        .maximum(Some(MAX_DELAY_MS))
 }
 
 /// Whether `path` is `pattern`, or starts with it when `pattern` ends with `*`.
@@ -300,8 +348,15 @@ fn validate(rule: &FaultRule, item: &str) -> Vec<FixtureProblem> {
         add("drop", "a rule cannot both respond and drop the connection");
     }
     if let Some(respond) = &rule.respond {
-        if !(200..=599).contains(&respond.status) {
-            add("respond.status", "must be an HTTP status from 200 to 599");
+        if !CANNED_STATUSES.contains(&respond.status) {
+            add(
+                "respond.status",
+                &format!(
+                    "must be an HTTP status from {} to {}",
+                    CANNED_STATUSES.start(),
+                    CANNED_STATUSES.end()
+                ),
+            );
         }
         for (name, value) in &respond.headers {
             let field = format!("respond.headers.{name}");
@@ -366,17 +421,26 @@ pub fn invalid_rules(problems: Vec<FixtureProblem>) -> ApiError {
 // ---------------------------------------------------------------------------------------------
 
 /// What a rule did when it fired, as the journal shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FaultMark {
     /// The rule's position in the list.
     pub rule: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// `respond`, `drop` or `delay` (a delay before the real answer).
+    #[schema(schema_with = action_schema)]
     pub action: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub delay_ms: Option<u64>,
+}
+
+fn action_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["respond", "drop", "delay"]))
 }
 
 #[derive(Debug, Clone)]
@@ -393,7 +457,8 @@ pub struct Injected {
     pub mark: FaultMark,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+/// How many requests a rule matched and how many times it fired.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct RuleStats {
     pub matched: u64,
     pub fired: u64,
@@ -552,19 +617,106 @@ impl http_body::Body for FailingBody {
 // Handlers.
 // ---------------------------------------------------------------------------------------------
 
-fn rules_response(faults: &Faults) -> ApiResult<Response> {
-    let (rules, stats) = faults.snapshot();
-    json_ok(&json!({ "rules": rules, "stats": stats }))
+/// The rules in force and, in the same order, their counters: what `GET /_emulator/faults`
+/// and the changes answer. `PUT` accepts it back (`stats` is then ignored).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FaultList {
+    #[schema(schema_with = rule_list_schema)]
+    pub rules: Vec<FaultRule>,
+    pub stats: Vec<RuleStats>,
 }
 
-/// `GET /_emulator/faults`: the rules in force and, in the same order, how many requests
-/// each matched and how many times it fired.
+/// At most `MAX_RULES` rules.
+fn rule_list_schema() -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(Ref::from_schema_name(FaultRule::name()))
+        .max_items(Some(MAX_RULES))
+}
+
+/// The body of `PUT /_emulator/faults` (`parse_rules`), for the description: a bare array of
+/// rules, or the object `GET` returns (its `stats` is ignored).
+pub struct FaultRulesDocument;
+
+impl PartialSchema for FaultRulesDocument {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(rule_list_schema())
+            .item(
+                ObjectBuilder::new()
+                    .property("rules", rule_list_schema())
+                    .required("rules")
+                    .property(
+                        "stats",
+                        ArrayBuilder::new()
+                            .items(Ref::from_schema_name(RuleStats::name()))
+                            .description(Some("Ignored.")),
+                    )
+                    .additional_properties(Some(AdditionalProperties::FreeForm(false))),
+            )
+            .description(Some("A bare array of rules, or `{\"rules\": [...]}`."))
+            .into()
+    }
+}
+
+impl ToSchema for FaultRulesDocument {
+    fn name() -> Cow<'static, str> {
+        "FaultRules".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        for (name, schema) in [
+            (FaultRule::name(), FaultRule::schema()),
+            (RuleStats::name(), RuleStats::schema()),
+        ] {
+            schemas.push((name.into_owned(), schema));
+        }
+        FaultRule::schemas(schemas);
+    }
+}
+
+fn rules_response(faults: &Faults) -> ApiResult<Response> {
+    let (rules, stats) = faults.snapshot();
+    json_ok(&FaultList { rules, stats })
+}
+
+/// The fault rules in force
+///
+/// The rules and, per rule in the same order, how many requests matched and how many times
+/// it fired.
+#[utoipa::path(
+    get,
+    path = "/_emulator/faults",
+    operation_id = "listFaults",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    responses(
+        (status = 200, description = "The rules in force", body = FaultList),
+        (status = 401, response = AdminTokenRequired),
+    )
+)]
 pub async fn list(_admin: Admin, State(state): State<AppState>) -> ApiResult<Response> {
     rules_response(&state.emulator.faults)
 }
 
-/// `PUT /_emulator/faults`: replaces every rule (counters start afresh). The body is a rule
-/// array or `{"rules": [...]}`; `400` with every problem listed leaves the rules unchanged.
+/// Replace every fault rule
+///
+/// A bare array of rules or `{"rules": [...]}`; counters and generators restart. `400` with
+/// every problem listed leaves the rules unchanged.
+#[utoipa::path(
+    put,
+    path = "/_emulator/faults",
+    operation_id = "replaceFaults",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    request_body = FaultRulesDocument,
+    responses(
+        (status = 200, description = "The rules now in force", body = FaultList),
+        (status = 400, description = "Every problem of the rules, by field, in `errors`; or a \
+            body that is not JSON", content_type = "application/problem+json", body = Problem),
+        (status = 401, response = AdminTokenRequired),
+        (status = 413, response = BodyTooLarge),
+    )
+)]
 pub async fn replace(
     _admin: Admin,
     State(state): State<AppState>,
@@ -576,8 +728,24 @@ pub async fn replace(
     rules_response(&state.emulator.faults)
 }
 
-/// `POST /_emulator/faults`: adds one rule (the body) at the end of the list; `201` with the
-/// whole list.
+/// Append one fault rule
+///
+/// Adds one rule (the body) at the end of the list; the others keep their counters.
+#[utoipa::path(
+    post,
+    path = "/_emulator/faults",
+    operation_id = "appendFault",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    request_body = FaultRule,
+    responses(
+        (status = 201, description = "Added; the whole list", body = FaultList),
+        (status = 400, description = "Every problem of the rule, by field, in `errors`; a body \
+            that is not JSON; or the list is full", content_type = "application/problem+json", body = Problem),
+        (status = 401, response = AdminTokenRequired),
+        (status = 413, response = BodyTooLarge),
+    )
+)]
 pub async fn append(
     _admin: Admin,
     State(state): State<AppState>,
@@ -598,8 +766,20 @@ pub async fn append(
     Ok(response)
 }
 
-/// `DELETE /_emulator/faults`: removes every rule (reset brings back the start-up ones);
-/// `204` with no body.
+/// Remove every fault rule
+///
+/// Removes every rule (reset brings back the start-up ones).
+#[utoipa::path(
+    delete,
+    path = "/_emulator/faults",
+    operation_id = "clearFaults",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    responses(
+        (status = 204, description = "Removed; no body"),
+        (status = 401, response = AdminTokenRequired),
+    )
+)]
 pub async fn clear(_admin: Admin, State(state): State<AppState>) -> StatusCode {
     state.emulator.faults.replace(Vec::new());
     StatusCode::NO_CONTENT

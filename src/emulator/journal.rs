@@ -14,35 +14,47 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::Required;
+use utoipa::{IntoParams, ToSchema};
 
 use super::faults::FaultMark;
 use super::Admin;
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::responses::{AdminTokenRequired, QueryTooLong};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::QueryParams;
 use crate::routes::json_ok;
 
 pub const REDACTED: &str = "[redacted]";
 
 /// One recorded request, as `GET /_emulator/requests` shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
     /// Increases by one per recorded request; never reused, not even after a clear.
     pub id: u64,
     /// When the request arrived, by sdemu's clock.
+    #[schema(value_type = String, format = DateTime)]
     pub time: DateTime<Utc>,
     pub method: String,
+    /// Long paths are clipped (`…[N more bytes]`).
     pub path: String,
-    /// The raw query string, or `null` when there is none.
+    /// The raw query string, or `null` when there is none; clipped as the path.
+    #[schema(required = true)]
     pub query: Option<String>,
-    /// Header names in lower case; repeated headers joined with `, `.
+    /// Header names in lower case; repeated headers joined with `, `; credentials redacted,
+    /// long values clipped as the path.
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     pub headers: Map<String, Value>,
     /// `null` when the connection was dropped by a fault.
+    #[schema(required = true)]
     pub status: Option<u16>,
     /// Until the response head was ready (injected delays included).
     pub duration_ms: f64,
     /// The fault rule that fired, or `null`.
+    #[schema(required = true)]
     pub fault: Option<FaultMark>,
 }
 
@@ -184,6 +196,20 @@ pub fn redacted_headers(headers: &HeaderMap) -> Map<String, Value> {
     map
 }
 
+/// The answer of `GET /_emulator/requests`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Journal)]
+pub struct JournalPage {
+    /// The selected entries, newest first.
+    pub requests: Vec<JournalEntry>,
+    /// How many entries the journal holds.
+    pub held: usize,
+    /// Entries dropped because the journal was full, since the last clear.
+    pub evicted: u64,
+    /// The most entries the journal keeps (`--journal-limit`; 0: the journal is off).
+    pub limit: usize,
+}
+
 /// The filters of `GET /_emulator/requests`.
 struct Filter {
     method: Option<String>,
@@ -215,6 +241,16 @@ impl Filter {
         })
     }
 
+    fn parameter(name: &str, description: &str, schema: ObjectBuilder) -> Parameter {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some(description))
+            .schema(Some(Schema::from(schema)))
+            .build()
+    }
+
     fn accepts(&self, entry: &JournalEntry) -> bool {
         self.method
             .as_deref()
@@ -228,9 +264,47 @@ impl Filter {
     }
 }
 
-/// `GET /_emulator/requests`: the journal, newest first. Filters: `method` (any case),
-/// `path` (exact, or a prefix when it ends with `*`), `since` / `until` (inclusive times),
-/// `limit` (the newest N of what matches).
+/// The query parameters `Filter::parse` reads, for the description.
+impl IntoParams for Filter {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        let time = || text().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)));
+        vec![
+            Self::parameter("method", "An HTTP method, in any case.", text()),
+            Self::parameter("path", "Exact path, or a prefix ending with `*`.", text()),
+            Self::parameter("since", "Entries at or after this time.", time()),
+            Self::parameter("until", "Entries at or before this time.", time()),
+            Self::parameter(
+                "limit",
+                "The newest N matching entries (1 or more).",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(1)),
+            ),
+        ]
+    }
+}
+
+/// The request journal
+///
+/// Requests to the emulated API (and to unknown paths), newest first. Authorization values
+/// are redacted. Filters: `method` (any case), `path` (exact, or a prefix when it ends with
+/// `*`), `since` / `until` (inclusive times), `limit` (the newest N of what matches).
+#[utoipa::path(
+    get,
+    path = "/_emulator/requests",
+    operation_id = "listRequests",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    params(Filter),
+    responses(
+        (status = 200, description = "The selected entries", body = JournalPage),
+        (status = 400, description = "A bad filter", content_type = "application/problem+json", body = Problem),
+        (status = 401, response = AdminTokenRequired),
+        (status = 414, response = QueryTooLong),
+    )
+)]
 pub async fn list(
     _admin: Admin,
     State(state): State<AppState>,
@@ -239,15 +313,28 @@ pub async fn list(
     let filter = Filter::parse(&query)?;
     let journal = &state.emulator.journal;
     let (requests, held, evicted) = journal.select(&filter);
-    json_ok(&serde_json::json!({
-        "requests": requests,
-        "held": held,
-        "evicted": evicted,
-        "limit": journal.limit(),
-    }))
+    json_ok(&JournalPage {
+        requests,
+        held,
+        evicted,
+        limit: journal.limit(),
+    })
 }
 
-/// `DELETE /_emulator/requests`: empties the journal; `204` with no body.
+/// Empty the journal
+///
+/// Empties the journal (the entry ids keep counting).
+#[utoipa::path(
+    delete,
+    path = "/_emulator/requests",
+    operation_id = "clearRequests",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    responses(
+        (status = 204, description = "Emptied; no body"),
+        (status = 401, response = AdminTokenRequired),
+    )
+)]
 pub async fn clear(_admin: Admin, State(state): State<AppState>) -> StatusCode {
     state.emulator.journal.clear();
     StatusCode::NO_CONTENT

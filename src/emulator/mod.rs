@@ -22,10 +22,14 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
-use axum::Router;
+use axum::routing::any;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use utoipa::openapi::response::Response as ResponseDescription;
+use utoipa::openapi::RefOr;
+use utoipa::ToResponse;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::AppState;
 use crate::config::AdminToken;
@@ -79,26 +83,41 @@ impl Emulator {
     }
 }
 
-/// Every control-plane route.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/_emulator/health", get(health::health))
-        .route("/_emulator/ready", get(health::ready))
-        .route("/_emulator/reset", post(data::reset))
-        .route("/_emulator/seed", post(data::seed))
-        .route("/_emulator/state", get(data::state))
-        .route(
-            "/_emulator/requests",
-            get(journal::list).delete(journal::clear),
-        )
-        .route(
-            "/_emulator/faults",
-            get(faults::list)
-                .put(faults::replace)
-                .post(faults::append)
-                .delete(faults::clear),
-        )
+/// Every control-plane route, each with its OpenAPI operation (but the catch-all for unknown
+/// control-plane paths, which is not an operation).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::health))
+        .routes(routes!(health::ready))
+        .routes(routes!(data::reset))
+        .routes(routes!(data::seed))
+        .routes(routes!(data::state))
+        .routes(routes!(journal::list, journal::clear))
+        .routes(routes!(
+            faults::list,
+            faults::replace,
+            faults::append,
+            faults::clear
+        ))
         .route("/_emulator/{*rest}", any(unknown_route))
+}
+
+/// 413 of the control plane: a body over [`MAX_BODY_BYTES`].
+pub struct BodyTooLarge;
+
+impl<'r> ToResponse<'r> for BodyTooLarge {
+    fn response() -> (&'r str, RefOr<ResponseDescription>) {
+        (
+            "ControlPlaneBodyTooLarge",
+            RefOr::T(
+                crate::error::responses::problem(&format!(
+                    "The body is over {MAX_BODY_BYTES} bytes (16 MiB); the problem's `limit` \
+                     member says so."
+                ))
+                .build(),
+            ),
+        )
+    }
 }
 
 /// Whether `path` belongs to the control plane (and so skips the journal and faults).

@@ -3,19 +3,30 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, patch, post};
-use axum::Router;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use utoipa::openapi::schema::{
+    AdditionalProperties, ObjectBuilder, SchemaFormat, SchemaType, Type,
+};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::app::AppState;
-use crate::domain::fixture::check_external_integration_status;
+use crate::domain::fixture::{
+    check_external_integration_status, EXTERNAL_INTEGRATION_STATUS_MAX_CHARS,
+};
 use crate::domain::sort::{SortOrder, TaskSortKey};
 use crate::domain::time::{ceil_to_second, floor_to_second, TaskTime};
+use crate::error::responses::{
+    BadRequestEmptyOrProblem, Conflict, NotFoundEmpty, PayloadTooLarge, Problem400, QueryTooLong,
+    Unauthorized,
+};
 use crate::error::{empty_response, ApiError, ApiResult, Problem};
 use crate::extract::{Caller, JsonBody, PageRequest, QueryParams, TaskSelector};
+use crate::routes::params::{PageParams, TaskListParams, TaskSelectorParams};
 use crate::routes::{json_ok, Page};
-use crate::store::tasks::{self, CreateError, NewTask, TaskFilter};
+use crate::store::tasks::{self, CreateError, NewTask, TaskFilter, TaskStatus};
 use crate::store::workspaces;
 
 /// The longest `displayName` a created task may have.
@@ -25,36 +36,40 @@ pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
 /// The longest `externalId` a created task may have.
 pub const MAX_EXTERNAL_ID_CHARS: usize = 256;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1.0/external/sdtask/statuslist", get(status_list))
-        .route(
-            "/api/v1.0/external/sdtask/statuslistpaginated",
-            get(status_list_paginated),
-        )
-        .route("/api/v1.0/external/sdtask/status", get(status))
-        .route(
-            "/api/v1.0/external/sdtask/restartprocessing",
-            patch(restart_processing),
-        )
-        .route(
-            "/api/v1.0/external/sdtask/externalIntegrationStatus",
-            patch(external_integration_status),
-        )
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(status_list))
+        .routes(routes!(status_list_paginated))
+        .routes(routes!(status))
+        .routes(routes!(restart_processing))
+        .routes(routes!(external_integration_status))
         // The documentation's own curl example leaves out `/external/`.
-        .route(
-            "/api/v1.0/sdtask/externalIntegrationStatus",
-            patch(external_integration_status),
-        )
-        .route("/api/v1.0/external/sdtask/process", post(create_task))
+        .routes(routes!(external_integration_status_documented_path))
+        .routes(routes!(create_task))
 }
 
-/// [GET] Task Status List:
-/// <https://docs.smartdocumentor.net/technical/api-reference/get-task-status-list>
+/// Task Status List
+///
+/// Emulates <https://docs.smartdocumentor.net/technical/api-reference/get-task-status-list>.
+/// At least one of startDate / endDate is required; bounds are inclusive.
 ///
 /// Fidelity: the documented "created after / before" bounds are inclusive here
 /// (`createdOn >= startDate`, `createdOn <= endDate`); the default order is `createdOn`
 /// ascending, ties broken by `taskId`.
+#[utoipa::path(
+    get,
+    path = "/api/v1.0/external/sdtask/statuslist",
+    operation_id = "getTaskStatusList",
+    tag = "Tasks",
+    security(("oauth2" = ["WebAPI"])),
+    params(TaskListParams),
+    responses(
+        (status = 200, description = "The matching tasks", body = Vec<TaskStatus>),
+        (status = 400, response = BadRequestEmptyOrProblem),
+        (status = 401, response = Unauthorized),
+        (status = 414, response = QueryTooLong),
+    )
+)]
 async fn status_list(
     caller: Caller,
     State(state): State<AppState>,
@@ -66,12 +81,28 @@ async fn status_list(
     json_ok(&tasks)
 }
 
-/// [GET] Task Status List Paginated:
-/// <https://docs.smartdocumentor.net/technical/api-reference/get-task-status-list-paginated>
+/// Task Status List Paginated
+///
+/// Emulates <https://docs.smartdocumentor.net/technical/api-reference/get-task-status-list-paginated>.
+/// At least one of startDate / endDate is required; bounds are inclusive.
 ///
 /// Fidelity: the envelope is the one the batch page documents; `pageSize` is at most 1,000;
 /// `pageNumber < 1` or a `pageSize` out of range is a 400 problem body; a page past the end
 /// has no items and true totals.
+#[utoipa::path(
+    get,
+    path = "/api/v1.0/external/sdtask/statuslistpaginated",
+    operation_id = "getTaskStatusListPaginated",
+    tag = "Tasks",
+    security(("oauth2" = ["WebAPI"])),
+    params(TaskListParams, PageParams),
+    responses(
+        (status = 200, description = "One page of the matching tasks", body = Page<TaskStatus>),
+        (status = 400, response = BadRequestEmptyOrProblem),
+        (status = 401, response = Unauthorized),
+        (status = 414, response = QueryTooLong),
+    )
+)]
 async fn status_list_paginated(
     caller: Caller,
     State(state): State<AppState>,
@@ -84,12 +115,29 @@ async fn status_list_paginated(
     json_ok(&Page::new(items, page, total))
 }
 
-/// [GET] Task Status:
-/// <https://docs.smartdocumentor.net/technical/api-reference/get-task-status>
+/// Task Status
+///
+/// Emulates <https://docs.smartdocumentor.net/technical/api-reference/get-task-status>.
+/// At least one of taskId / externalId is required.
 ///
 /// Fidelity: neither `taskId` nor `externalId` is a 400 with an empty body (as the list's
 /// missing dates); a task outside the caller's organization, or `taskId` and `externalId`
 /// naming different tasks, is a 404 with an empty body.
+#[utoipa::path(
+    get,
+    path = "/api/v1.0/external/sdtask/status",
+    operation_id = "getTaskStatus",
+    tag = "Tasks",
+    security(("oauth2" = ["WebAPI"])),
+    params(TaskSelectorParams),
+    responses(
+        (status = 200, description = "The task", body = TaskStatus),
+        (status = 400, response = BadRequestEmptyOrProblem),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFoundEmpty),
+        (status = 414, response = QueryTooLong),
+    )
+)]
 async fn status(
     caller: Caller,
     State(state): State<AppState>,
@@ -101,12 +149,30 @@ async fn status(
     }
 }
 
-/// [PATCH] Reprocess Task:
-/// <https://docs.smartdocumentor.net/technical/api-reference/patch-reprocess-task>
+/// Reprocess Task
+///
+/// Emulates <https://docs.smartdocumentor.net/technical/api-reference/patch-reprocess-task>.
+/// Increments restartCount, sets preProcessingStartedOn to now, status 30, external
+/// integration status `never`.
 ///
 /// Fidelity: 200 with an empty body; the task goes back to QueuedForPreProcessing (30), its
 /// `restartCount` grows by one, `preProcessingStartedOn` becomes now and its external
 /// integration status `never`. 400 / 404 as for Task Status.
+#[utoipa::path(
+    patch,
+    path = "/api/v1.0/external/sdtask/restartprocessing",
+    operation_id = "restartProcessing",
+    tag = "Tasks",
+    security(("oauth2" = ["WebAPI"])),
+    params(TaskSelectorParams),
+    responses(
+        (status = 200, description = "Reprocessing started; no body"),
+        (status = 400, response = BadRequestEmptyOrProblem),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFoundEmpty),
+        (status = 414, response = QueryTooLong),
+    )
+)]
 async fn restart_processing(
     caller: Caller,
     State(state): State<AppState>,
@@ -127,18 +193,84 @@ fn empty_ok_if_found(found: bool) -> ApiResult<Response> {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct PatchExternalIntegrationStatusRequest {
+    /// The new value, matched exactly (case-sensitive) by the list filters.
+    #[schema(required = true, schema_with = external_integration_status_schema)]
     external_integration_status: Option<String>,
 }
 
-/// [PATCH] External Integration Status:
-/// <https://docs.smartdocumentor.net/technical/api-reference/patch-external-integration-status/>
+fn external_integration_status_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(EXTERNAL_INTEGRATION_STATUS_MAX_CHARS))
+}
+
+/// External Integration Status
+///
+/// Emulates <https://docs.smartdocumentor.net/technical/api-reference/patch-external-integration-status/>.
 ///
 /// Fidelity: 200 with an empty body; also served without `/external/`, as the page's curl
 /// example sends it. The value is matched exactly (case-sensitive) by the list filters.
+#[utoipa::path(
+    patch,
+    path = "/api/v1.0/external/sdtask/externalIntegrationStatus",
+    operation_id = "patchExternalIntegrationStatus",
+    tag = "Tasks",
+    security(("oauth2" = ["WebAPI"])),
+    params(TaskSelectorParams),
+    request_body = PatchExternalIntegrationStatusRequest,
+    responses(
+        (status = 200, description = "Updated; no body"),
+        (status = 400, response = BadRequestEmptyOrProblem),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFoundEmpty),
+        (status = 413, response = PayloadTooLarge),
+        (status = 414, response = QueryTooLong),
+    )
+)]
 async fn external_integration_status(
+    caller: Caller,
+    state: State<AppState>,
+    task: TaskSelector,
+    body: JsonBody<PatchExternalIntegrationStatusRequest>,
+) -> ApiResult<Response> {
+    set_external_integration_status(caller, state, task, body).await
+}
+
+/// External Integration Status
+///
+/// The same operation at the path the documentation's curl example uses (without
+/// `/external/`).
+#[utoipa::path(
+    patch,
+    path = "/api/v1.0/sdtask/externalIntegrationStatus",
+    operation_id = "patchExternalIntegrationStatusDocumentedPath",
+    tag = "Tasks",
+    security(("oauth2" = ["WebAPI"])),
+    params(TaskSelectorParams),
+    request_body = PatchExternalIntegrationStatusRequest,
+    responses(
+        (status = 200, description = "Updated; no body"),
+        (status = 400, response = BadRequestEmptyOrProblem),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFoundEmpty),
+        (status = 413, response = PayloadTooLarge),
+        (status = 414, response = QueryTooLong),
+    )
+)]
+async fn external_integration_status_documented_path(
+    caller: Caller,
+    state: State<AppState>,
+    task: TaskSelector,
+    body: JsonBody<PatchExternalIntegrationStatusRequest>,
+) -> ApiResult<Response> {
+    set_external_integration_status(caller, state, task, body).await
+}
+
+async fn set_external_integration_status(
     caller: Caller,
     State(state): State<AppState>,
     TaskSelector(task): TaskSelector,
@@ -155,27 +287,98 @@ async fn external_integration_status(
     empty_ok_if_found(found)
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of Create Task. Unknown fields are ignored.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CreateTaskRequest {
+    /// Blank or absent: the last path segment of `context.url` (else `Task {taskId}`).
+    #[schema(schema_with = display_name_schema)]
     display_name: Option<String>,
+    /// Blank counts as absent.
+    #[schema(schema_with = description_schema)]
     description: Option<String>,
+    /// The organization's default workspace when absent.
     workspace_id: Option<i64>,
+    /// A batch of the same workspace.
     batch_id: Option<i64>,
+    #[schema(minimum = 1, default = 1)]
     priority: Option<i64>,
+    #[schema(required = true, schema_with = context_schema)]
     context: Option<Map<String, Value>>,
+    /// Kept, never served by the API.
+    #[schema(value_type = Option<Object>)]
     task_assignment: Option<Map<String, Value>>,
+    /// Kept, never served by the API.
+    #[schema(value_type = Option<Object>)]
     custom_form_values: Option<Map<String, Value>>,
+    /// Unique per organization (409 on a duplicate); not blank.
+    #[schema(schema_with = external_id_schema)]
     external_id: Option<String>,
 }
 
-/// [POST] Create Task:
-/// <https://docs.smartdocumentor.net/technical/api-reference/post-create-task>
+/// An optional text field of at most `max` characters.
+fn text_of_at_most(max: usize) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .max_length(Some(max))
+}
+
+fn display_name_schema() -> ObjectBuilder {
+    text_of_at_most(MAX_DISPLAY_NAME_CHARS)
+}
+
+fn description_schema() -> ObjectBuilder {
+    text_of_at_most(MAX_DESCRIPTION_CHARS)
+}
+
+fn external_id_schema() -> ObjectBuilder {
+    text_of_at_most(MAX_EXTERNAL_ID_CHARS).min_length(Some(1))
+}
+
+/// `context`: an object with the document's `url` (what `context_url` accepts); other
+/// members are kept as they are.
+fn context_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property(
+            "url",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::Custom("uri".into())))
+                .description(Some("An absolute http or https URL of the document.")),
+        )
+        .required("url")
+        .property(
+            "transcriptLanguage",
+            ObjectBuilder::new().schema_type(Type::String),
+        )
+        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+}
+
+/// Create Task
+///
+/// Emulates <https://docs.smartdocumentor.net/technical/api-reference/post-create-task>.
+/// The response shape is sdemu's decision: the new task object.
 ///
 /// Fidelity: the response (undocumented) is 200 with the new task object; a missing
 /// `displayName` is the URL's last path segment (else `Task {taskId}`); `externalId` is a
 /// top-level field, unique per organization (409 on a duplicate); a workspace or batch the
 /// caller cannot use is a 400 problem naming the field.
+#[utoipa::path(
+    post,
+    path = "/api/v1.0/external/sdtask/process",
+    operation_id = "createTask",
+    tag = "Tasks",
+    security(("oauth2" = ["WebAPI"])),
+    request_body = CreateTaskRequest,
+    responses(
+        (status = 200, description = "The new task", body = TaskStatus),
+        (status = 400, response = Problem400),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+    )
+)]
 async fn create_task(
     caller: Caller,
     State(state): State<AppState>,

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, Request, StatusCode};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use sdemu::app::{FixtureSource, OPENAPI_DESCRIPTION};
+use sdemu::app::FixtureSource;
 use sdemu::clock::Clock;
 use sdemu::config::Config;
 
@@ -126,7 +126,7 @@ fn invalid_token(description: &str) -> String {
 
 #[test]
 fn the_operation_table_covers_every_api_operation_of_the_openapi_description() {
-    let description: Value = serde_json::from_str(OPENAPI_DESCRIPTION).unwrap();
+    let description: Value = serde_json::from_str(sdemu::openapi::json()).unwrap();
     let mut described: Vec<(String, String)> = Vec::new();
     for (path, item) in description["paths"].as_object().unwrap() {
         if !path.starts_with("/api/") {
