@@ -4,9 +4,7 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use serde_json::json;
 
-use crate::helpers::TestApp;
-
-const LIST: &str = "/api/v1.0/external/sdtask/statuslist";
+use crate::helpers::{TestApp, STATUS_LIST};
 
 #[tokio::test]
 async fn the_journal_records_each_api_request_newest_first() {
@@ -26,7 +24,7 @@ async fn the_journal_records_each_api_request_newest_first() {
     assert_eq!(newest["fault"], json!(null));
     assert!(newest["durationMs"].as_f64().unwrap() >= 0.0);
     let oldest = &entries[1];
-    assert_eq!(oldest["path"], LIST);
+    assert_eq!(oldest["path"], STATUS_LIST);
     assert_eq!(oldest["query"], "startDate=2022-01-01");
     assert_eq!(oldest["status"], 200);
     assert_eq!(oldest["time"], "2026-11-01T12:00:00Z");
@@ -47,7 +45,7 @@ async fn the_journal_redacts_credentials_but_keeps_other_headers() {
     let app = TestApp::demo().await;
     app.send(
         "GET",
-        &format!("{LIST}?startDate=2022-01-01"),
+        &format!("{STATUS_LIST}?startDate=2022-01-01"),
         None,
         &[
             ("authorization", "Bearer abc.def.ghi"),
@@ -196,7 +194,8 @@ async fn with_an_admin_token_every_control_route_but_health_and_ready_needs_it()
         ] {
             let response = app
                 .send(method, &format!("/_emulator/{path}"), None, &headers)
-                .await;
+                .await
+                .case(format!("{headers:?}"));
             let problem = response.assert_problem(StatusCode::UNAUTHORIZED, None);
             assert_eq!(problem["type"], "urn:sdemu:problem:admin-token-required");
             assert_eq!(
