@@ -21,24 +21,6 @@ pub const TOKEN_BYTES: usize = 32;
 /// The longest bearer token sdemu reads; a longer one is malformed (ours are 43 characters).
 pub const MAX_TOKEN_CHARS: usize = 1024;
 
-/// How the API routes authenticate, from `--auth` and `--token-ttl`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AuthSettings {
-    /// Whether API requests need a valid bearer token (`--auth on`).
-    pub required: bool,
-    /// The lifetime of issued tokens (`expires_in`).
-    pub token_ttl: chrono::Duration,
-}
-
-impl AuthSettings {
-    pub fn from_config(config: &crate::config::Config) -> Self {
-        Self {
-            required: config.auth == crate::config::AuthMode::On,
-            token_ttl: chrono::Duration::seconds(i64::from(config.token_ttl)),
-        }
-    }
-}
-
 /// A client id and secret given with `--client ID:SECRET`. Its `Debug` form hides the secret,
 /// so printing the configuration never shows it.
 #[derive(Clone, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use axum::http::{Request, StatusCode};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use sdemu::app::AppState;
-use sdemu::emulator::{faults::Faults, Emulator};
+use sdemu::emulator::faults::Faults;
+use sdemu::state::{AppState, Emulator};
 
 use crate::helpers::{TestApp, TestResponse, SMALL_FIXTURE};
 
