@@ -1,3 +1,6 @@
+//! The `sdemu` binary: reads the configuration, then either runs a subcommand or starts
+//! logging, opens the emulator (`startup::open`) and serves it until Ctrl-C or SIGTERM.
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -1,3 +1,6 @@
+//! The lowest layer: rules and wire types that are neither HTTP nor SQL. Nothing here imports
+//! axum or sqlx, so every rule can be tested as plain Rust and every layer above can use it.
+
 /// Client credentials, access tokens and the organizations `--client` adds.
 pub mod auth;
 /// The fixture document (`--fixtures`, the demo data) and its validation into a `Dataset`.
