@@ -31,14 +31,15 @@ use axum::response::{IntoResponse, Response};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{read_json, Admin};
-use crate::app::AppState;
 use crate::domain::fixture::FixtureProblem;
-use crate::error::{empty_response, ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::body::read_control_json;
+use crate::extract::Admin;
 use crate::extract::QueryParams;
-use crate::routes::{json_ok, JSON_CONTENT_TYPE};
+use crate::response::{empty_response, Json, JSON_CONTENT_TYPE};
+use crate::state::AppState;
 
 /// The longest delay one rule may add.
 pub const MAX_DELAY_MS: u64 = 60_000;
@@ -552,15 +553,23 @@ impl http_body::Body for FailingBody {
 // Handlers.
 // ---------------------------------------------------------------------------------------------
 
-fn rules_response(faults: &Faults) -> ApiResult<Response> {
+/// The answer of every `/_emulator/faults` call but `DELETE`: the rules in force and, in the
+/// same order, their counters.
+#[derive(Debug, Serialize)]
+pub struct RuleList {
+    pub rules: Vec<FaultRule>,
+    pub stats: Vec<RuleStats>,
+}
+
+fn rule_list(faults: &Faults) -> RuleList {
     let (rules, stats) = faults.snapshot();
-    json_ok(&json!({ "rules": rules, "stats": stats }))
+    RuleList { rules, stats }
 }
 
 /// `GET /_emulator/faults`: the rules in force and, in the same order, how many requests
 /// each matched and how many times it fired.
-pub async fn list(_admin: Admin, State(state): State<AppState>) -> ApiResult<Response> {
-    rules_response(&state.emulator.faults)
+pub async fn list(_admin: Admin, State(state): State<AppState>) -> Json<RuleList> {
+    Json::ok(rule_list(&state.emulator.faults))
 }
 
 /// `PUT /_emulator/faults`: replaces every rule (counters start afresh). The body is a rule
@@ -569,11 +578,11 @@ pub async fn replace(
     _admin: Admin,
     State(state): State<AppState>,
     request: Request,
-) -> ApiResult<Response> {
-    let value = read_json(request.into_body()).await?;
+) -> ApiResult<Json<RuleList>> {
+    let value = read_control_json(request.into_body()).await?;
     let rules = parse_rules(value).map_err(invalid_rules)?;
     state.emulator.faults.replace(rules);
-    rules_response(&state.emulator.faults)
+    Ok(Json::ok(rule_list(&state.emulator.faults)))
 }
 
 /// `POST /_emulator/faults`: adds one rule (the body) at the end of the list; `201` with the
@@ -582,8 +591,8 @@ pub async fn append(
     _admin: Admin,
     State(state): State<AppState>,
     request: Request,
-) -> ApiResult<Response> {
-    let value = read_json(request.into_body()).await?;
+) -> ApiResult<Json<RuleList>> {
+    let value = read_control_json(request.into_body()).await?;
     let index = state.emulator.faults.snapshot().0.len();
     let rule = parse_rule(value, &format!("rules[{index}]")).map_err(invalid_rules)?;
     if !state.emulator.faults.append(rule) {
@@ -593,9 +602,10 @@ pub async fn append(
             &format!("at most {MAX_RULES} rules are allowed"),
         )]));
     }
-    let mut response = rules_response(&state.emulator.faults)?;
-    *response.status_mut() = StatusCode::CREATED;
-    Ok(response)
+    Ok(Json::with_status(
+        StatusCode::CREATED,
+        rule_list(&state.emulator.faults),
+    ))
 }
 
 /// `DELETE /_emulator/faults`: removes every rule (reset brings back the start-up ones);

@@ -10,17 +10,16 @@ use std::sync::Mutex;
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::faults::FaultMark;
-use super::Admin;
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Admin;
 use crate::extract::QueryParams;
-use crate::routes::json_ok;
+use crate::response::Json;
+use crate::state::AppState;
 
 pub const REDACTED: &str = "[redacted]";
 
@@ -235,16 +234,29 @@ pub async fn list(
     _admin: Admin,
     State(state): State<AppState>,
     query: QueryParams,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<JournalPage>> {
     let filter = Filter::parse(&query)?;
     let journal = &state.emulator.journal;
     let (requests, held, evicted) = journal.select(&filter);
-    json_ok(&serde_json::json!({
-        "requests": requests,
-        "held": held,
-        "evicted": evicted,
-        "limit": journal.limit(),
+    Ok(Json::ok(JournalPage {
+        requests,
+        held,
+        evicted,
+        limit: journal.limit(),
     }))
+}
+
+/// The answer of `GET /_emulator/requests`.
+#[derive(Debug, Serialize)]
+pub struct JournalPage {
+    /// The matching entries, newest first.
+    pub requests: Vec<JournalEntry>,
+    /// How many entries the journal holds now.
+    pub held: usize,
+    /// How many entries were dropped because the journal was full.
+    pub evicted: u64,
+    /// `--journal-limit`.
+    pub limit: usize,
 }
 
 /// `DELETE /_emulator/requests`: empties the journal; `204` with no body.

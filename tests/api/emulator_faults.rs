@@ -5,7 +5,7 @@ use std::time::Instant;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use sdemu::app::FixtureSource;
+use sdemu::startup::FixtureSource;
 
 use crate::helpers::{
     config, start_up_error, ServedApp, TestApp, TestResponse, DOC_EXAMPLE_QUERY,

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use serde_json::json;
 
-use sdemu::app::{self, FixtureSource};
 use sdemu::clock::SystemClock;
 use sdemu::config::Config;
+use sdemu::startup::{self, FixtureSource};
 
 use crate::helpers::{config, default_config, start_up_error, TestApp, DOC_EXAMPLE_QUERY};
 
@@ -100,7 +100,7 @@ async fn a_database_file_is_seeded_only_when_empty_so_restarts_keep_changes() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("sdemu.db");
 
-    let first = app::open(
+    let first = startup::open(
         &database_config(&path),
         Arc::new(SystemClock),
         FixtureSource::Builtin,
@@ -129,7 +129,7 @@ async fn a_bad_fixture_leaves_a_new_database_file_empty() {
         text: r#"[{"taskId": 1, "workspaceId": 1, "displayName": "x", "createdOn": "2024-01-01", "taskStatus": 99, "integrationStatus": 1}]"#.into(),
     };
     assert!(
-        app::open(&database_config(&path), Arc::new(SystemClock), bad)
+        startup::open(&database_config(&path), Arc::new(SystemClock), bad)
             .await
             .is_err()
     );

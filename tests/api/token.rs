@@ -5,8 +5,8 @@ use axum::http::{HeaderValue, StatusCode};
 use chrono::Duration;
 use serde_json::json;
 
-use sdemu::app::FixtureSource;
 use sdemu::clock::Clock;
+use sdemu::startup::FixtureSource;
 
 use crate::helpers::{
     basic, config, start_up_error, TestApp, ACME, DEMO, DOC_EXAMPLE_QUERY, DOC_EXAMPLE_TASK_IDS,

@@ -11,9 +11,11 @@ use clap::Parser;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use sdemu::app::{self, AppState, FixtureSource};
+use sdemu::app;
 use sdemu::clock::{Clock, ManualClock, SystemClock};
 use sdemu::config::Config;
+use sdemu::startup::{self, FixtureSource};
+use sdemu::state::AppState;
 
 use super::fixtures::{SMALL_FIXTURE, TWO_ORGANIZATIONS};
 use super::requests::TestResponse;
@@ -31,7 +33,7 @@ pub fn default_config() -> Config {
 
 /// Why start-up with `config` and `fixtures` fails (panics if it succeeds), with every cause.
 pub async fn start_up_error(config: &Config, fixtures: FixtureSource) -> String {
-    match app::open(config, Arc::new(SystemClock), fixtures).await {
+    match startup::open(config, Arc::new(SystemClock), fixtures).await {
         Ok(_) => panic!("start-up succeeded"),
         Err(error) => format!("{error:#}"),
     }
@@ -90,7 +92,7 @@ impl TestApp {
 
     pub async fn start(config: Config, fixtures: FixtureSource) -> Self {
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap());
-        let state = app::open(&config, Arc::new(clock.clone()), fixtures)
+        let state = startup::open(&config, Arc::new(clock.clone()), fixtures)
             .await
             .expect("the emulator starts");
         Self::from_state(state, clock)
@@ -191,7 +193,7 @@ pub struct ServedApp {
 impl ServedApp {
     /// The app opened with `config` and the demo data, on the wall clock.
     pub async fn open(config: &Config) -> AppState {
-        app::open(config, Arc::new(SystemClock), FixtureSource::Builtin)
+        startup::open(config, Arc::new(SystemClock), FixtureSource::Builtin)
             .await
             .expect("the emulator starts")
     }
