@@ -2,6 +2,8 @@
 pub mod auth;
 /// The fixture document (`--fixtures`, the demo data) and its validation into a `Dataset`.
 pub mod fixture;
+/// The problem list of a user-written document (a fixture, fault rules): item, field, message.
+pub mod problems;
 /// The `sort` query parameter: property names and directions.
 pub mod sort;
 /// Date-times as the API reads them in queries and writes them in responses.

@@ -10,21 +10,11 @@ use serde_json::{json, Map, Value};
 
 use super::{read_json, Admin};
 use crate::app::AppState;
-use crate::domain::fixture::{self, Dataset, FixtureProblem};
+use crate::domain::fixture::{self, Dataset, FixtureProblem, SECTIONS};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::QueryParams;
 use crate::routes::json_ok;
 use crate::store;
-
-/// The sections of a fixture document, in the order `state` writes them.
-const SECTIONS: [&str; 6] = [
-    "organizations",
-    "taskStatuses",
-    "integrationStatuses",
-    "workspaces",
-    "batches",
-    "tasks",
-];
 
 /// How many of each thing a dataset holds: the answer of reset and seed.
 fn counts(dataset: &Dataset) -> Map<String, Value> {
