@@ -21,8 +21,9 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::auth::{self, AuthSettings};
+use crate::domain::faults::{self, FaultRule};
 use crate::domain::fixture::{self, Dataset};
-use crate::emulator::{self, faults, Emulator};
+use crate::emulator::{self, Emulator};
 use crate::error::empty_response;
 use crate::extract::MAX_BODY_BYTES;
 use crate::{db, routes, store, telemetry};
@@ -152,7 +153,7 @@ pub async fn open(
 
 /// Reads the start-up fault rules (`--faults`); a bad file stops start-up with every problem
 /// listed.
-fn load_fault_file(path: &std::path::Path) -> anyhow::Result<Vec<faults::FaultRule>> {
+fn load_fault_file(path: &std::path::Path) -> anyhow::Result<Vec<FaultRule>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read fault rules file {}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)

@@ -1,5 +1,9 @@
 /// Client credentials, access tokens and the organizations `--client` adds.
 pub mod auth;
+/// The control plane's reserved path prefix.
+pub mod control_plane;
+/// Fault rules (what users write) and the engine that applies them to requests.
+pub mod faults;
 /// The fixture document (`--fixtures`, the demo data) and its validation into a `Dataset`.
 pub mod fixture;
 /// The problem list of a user-written document (a fixture, fault rules): item, field, message.

@@ -15,9 +15,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::faults::FaultMark;
 use super::Admin;
 use crate::app::AppState;
+use crate::domain::faults::{path_matches, FaultMark};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::QueryParams;
 use crate::routes::json_ok;
@@ -222,7 +222,7 @@ impl Filter {
             && self
                 .path
                 .as_deref()
-                .is_none_or(|pattern| super::faults::path_matches(pattern, &entry.path))
+                .is_none_or(|pattern| path_matches(pattern, &entry.path))
             && self.since.is_none_or(|since| entry.time >= since)
             && self.until.is_none_or(|until| entry.time <= until)
     }

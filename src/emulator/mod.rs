@@ -29,6 +29,7 @@ use serde_json::Value;
 
 use crate::app::AppState;
 use crate::config::AdminToken;
+use crate::domain::faults::{Faults, Outcome};
 use crate::error::{ApiError, Problem};
 use crate::extract::QueryParams;
 
@@ -37,8 +38,7 @@ pub mod faults;
 pub mod health;
 pub mod journal;
 
-/// The prefix of every control-plane path.
-pub const PREFIX: &str = "/_emulator";
+pub use crate::domain::control_plane::{is_control_plane, PREFIX};
 
 /// The largest request body the control plane reads (a seed document); larger is `413`.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -50,7 +50,7 @@ pub struct Emulator {
     ready: AtomicBool,
     admin_token: Option<AdminToken>,
     pub journal: journal::Journal,
-    pub faults: faults::Faults,
+    pub faults: Faults,
 }
 
 impl Emulator {
@@ -58,7 +58,7 @@ impl Emulator {
         started_at: DateTime<Utc>,
         admin_token: Option<AdminToken>,
         journal_limit: usize,
-        faults: faults::Faults,
+        faults: Faults,
     ) -> Self {
         Self {
             started_at,
@@ -99,11 +99,6 @@ pub fn router() -> Router<AppState> {
                 .delete(faults::clear),
         )
         .route("/_emulator/{*rest}", any(unknown_route))
-}
-
-/// Whether `path` belongs to the control plane (and so skips the journal and faults).
-pub fn is_control_plane(path: &str) -> bool {
-    path == PREFIX || path.starts_with("/_emulator/")
 }
 
 /// An unknown control-plane path: a problem body naming the known routes, so that a typo in
@@ -209,8 +204,13 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
     // A query string too long to parse matches no rule that names a query parameter.
     let query = QueryParams::parse(raw_query.as_deref()).unwrap_or_default();
 
-    let injected = state.emulator.faults.decide(&method, &path, &query);
-    let mut outcome = faults::Outcome::Pass;
+    let injected = state
+        .emulator
+        .faults
+        .decide(method.as_str(), &path, |name, value| {
+            query.raw_all(name).any(|given| given == value)
+        });
+    let mut outcome = Outcome::Pass;
     if let Some(injected) = &injected {
         if let Some(delay) = injected.delay {
             tokio::time::sleep(delay).await;
@@ -218,12 +218,12 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
         outcome = injected.outcome.clone();
     }
     let response = match outcome {
-        faults::Outcome::Pass => next.run(request).await,
-        faults::Outcome::Respond(canned) => canned.to_response(),
-        faults::Outcome::Drop => faults::dropped_connection(),
+        Outcome::Pass => next.run(request).await,
+        Outcome::Respond(canned) => faults::canned_response(&canned),
+        Outcome::Drop => faults::dropped_connection(),
     };
     let status = match injected.as_ref().map(|i| &i.outcome) {
-        Some(faults::Outcome::Drop) => None,
+        Some(Outcome::Drop) => None,
         _ => Some(response.status().as_u16()),
     };
     state.emulator.journal.record(journal::NewEntry {

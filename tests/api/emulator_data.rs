@@ -8,7 +8,8 @@ use chrono::Duration;
 use serde_json::{json, Value};
 
 use sdemu::app::AppState;
-use sdemu::emulator::{faults::Faults, Emulator};
+use sdemu::domain::faults::Faults;
+use sdemu::emulator::Emulator;
 
 use crate::helpers::{TestApp, TestResponse, SMALL_FIXTURE};
 
