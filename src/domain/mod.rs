@@ -6,6 +6,8 @@ pub mod control_plane;
 pub mod faults;
 /// The fixture document (`--fixtures`, the demo data) and its validation into a `Dataset`.
 pub mod fixture;
+/// The request journal: a bounded ring of what clients sent, credentials redacted.
+pub mod journal;
 /// The problem list of a user-written document (a fixture, fault rules): item, field, message.
 pub mod problems;
 /// The `sort` query parameter: property names and directions.

@@ -30,6 +30,7 @@ use serde_json::Value;
 use crate::app::AppState;
 use crate::config::AdminToken;
 use crate::domain::faults::{Faults, Outcome};
+use crate::domain::journal::{clipped, redacted_headers, Journal, NewEntry};
 use crate::error::{ApiError, Problem};
 use crate::extract::QueryParams;
 
@@ -49,7 +50,7 @@ pub struct Emulator {
     pub started_at: DateTime<Utc>,
     ready: AtomicBool,
     admin_token: Option<AdminToken>,
-    pub journal: journal::Journal,
+    pub journal: Journal,
     pub faults: Faults,
 }
 
@@ -64,7 +65,7 @@ impl Emulator {
             started_at,
             ready: AtomicBool::new(false),
             admin_token,
-            journal: journal::Journal::new(journal_limit),
+            journal: Journal::new(journal_limit),
             faults,
         }
     }
@@ -200,7 +201,12 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let raw_query = request.uri().query().map(str::to_owned);
-    let headers = journal::redacted_headers(request.headers());
+    let headers = redacted_headers(
+        request
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes())),
+    );
     // A query string too long to parse matches no rule that names a query parameter.
     let query = QueryParams::parse(raw_query.as_deref()).unwrap_or_default();
 
@@ -226,11 +232,11 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
         Some(Outcome::Drop) => None,
         _ => Some(response.status().as_u16()),
     };
-    state.emulator.journal.record(journal::NewEntry {
+    state.emulator.journal.record(NewEntry {
         time,
         method: method.to_string(),
-        path: journal::clipped(&path),
-        query: raw_query.as_deref().map(journal::clipped),
+        path: clipped(&path),
+        query: raw_query.as_deref().map(clipped),
         headers,
         status,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
