@@ -11,9 +11,10 @@ use axum::http::Request;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use sdemu::app::{self, FixtureSource};
+use sdemu::app;
 use sdemu::clock::SystemClock;
 use sdemu::config::Config;
+use sdemu::startup::{self, FixtureSource};
 
 /// Collects everything the logger writes.
 #[derive(Clone, Default)]
@@ -47,7 +48,7 @@ async fn each_request_is_logged_once_with_route_status_duration_and_id_but_no_se
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let config = <Config as clap::Parser>::try_parse_from(["sdemu"]).unwrap();
-    let state = app::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
+    let state = startup::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
         .await
         .unwrap();
     let router = app::build_router(state);
@@ -96,7 +97,7 @@ async fn each_request_is_logged_once_with_route_status_duration_and_id_but_no_se
     let config =
         <Config as clap::Parser>::try_parse_from(["sdemu", "--client", "ci:CI-SECRET-VALUE"])
             .unwrap();
-    let state = app::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
+    let state = startup::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
         .await
         .unwrap();
     let router = app::build_router(state);

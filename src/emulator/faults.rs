@@ -7,15 +7,19 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
-use super::{read_json, Admin};
-use crate::app::AppState;
 use crate::domain::faults::rules::too_many_rules;
-use crate::domain::faults::{parse_rule, parse_rules, CannedResponse, Faults};
+use crate::domain::faults::{
+    parse_rule, parse_rules, CannedResponse, FaultRule, Faults, RuleStats,
+};
 use crate::domain::problems::FixtureProblem;
-use crate::error::{empty_response, ApiError, ApiResult, Problem};
-use crate::routes::{json_ok, JSON_CONTENT_TYPE};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::body::read_control_json;
+use crate::extract::Admin;
+use crate::response::{empty_response, Json, JSON_CONTENT_TYPE};
+use crate::state::AppState;
 
 /// The response a `respond` rule sends: its status, headers and body.
 pub fn canned_response(canned: &CannedResponse) -> Response {
@@ -89,15 +93,23 @@ pub fn invalid_rules(problems: Vec<FixtureProblem>) -> ApiError {
     .into()
 }
 
-fn rules_response(faults: &Faults) -> ApiResult<Response> {
+/// The answer of every `/_emulator/faults` call but `DELETE`: the rules in force and, in the
+/// same order, their counters.
+#[derive(Debug, Serialize)]
+pub struct RuleList {
+    pub rules: Vec<FaultRule>,
+    pub stats: Vec<RuleStats>,
+}
+
+fn rule_list(faults: &Faults) -> RuleList {
     let (rules, stats) = faults.snapshot();
-    json_ok(&json!({ "rules": rules, "stats": stats }))
+    RuleList { rules, stats }
 }
 
 /// `GET /_emulator/faults`: the rules in force and, in the same order, how many requests
 /// each matched and how many times it fired.
-pub async fn list(_admin: Admin, State(state): State<AppState>) -> ApiResult<Response> {
-    rules_response(&state.emulator.faults)
+pub async fn list(_admin: Admin, State(state): State<AppState>) -> Json<RuleList> {
+    Json::ok(rule_list(&state.emulator.faults))
 }
 
 /// `PUT /_emulator/faults`: replaces every rule (counters start afresh). The body is a rule
@@ -106,11 +118,11 @@ pub async fn replace(
     _admin: Admin,
     State(state): State<AppState>,
     request: Request,
-) -> ApiResult<Response> {
-    let value = read_json(request.into_body()).await?;
+) -> ApiResult<Json<RuleList>> {
+    let value = read_control_json(request.into_body()).await?;
     let rules = parse_rules(value).map_err(invalid_rules)?;
     state.emulator.faults.replace(rules);
-    rules_response(&state.emulator.faults)
+    Ok(Json::ok(rule_list(&state.emulator.faults)))
 }
 
 /// `POST /_emulator/faults`: adds one rule (the body) at the end of the list; `201` with the
@@ -119,16 +131,17 @@ pub async fn append(
     _admin: Admin,
     State(state): State<AppState>,
     request: Request,
-) -> ApiResult<Response> {
-    let value = read_json(request.into_body()).await?;
+) -> ApiResult<Json<RuleList>> {
+    let value = read_control_json(request.into_body()).await?;
     let index = state.emulator.faults.snapshot().0.len();
     let rule = parse_rule(value, &format!("rules[{index}]")).map_err(invalid_rules)?;
     if !state.emulator.faults.append(rule) {
         return Err(invalid_rules(vec![too_many_rules()]));
     }
-    let mut response = rules_response(&state.emulator.faults)?;
-    *response.status_mut() = StatusCode::CREATED;
-    Ok(response)
+    Ok(Json::with_status(
+        StatusCode::CREATED,
+        rule_list(&state.emulator.faults),
+    ))
 }
 
 /// `DELETE /_emulator/faults`: removes every rule (reset brings back the start-up ones);

@@ -3,14 +3,14 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use serde::Serialize;
 
-use super::Admin;
-use crate::app::AppState;
-use crate::domain::journal::Filter;
+use crate::domain::journal::{Filter, JournalEntry};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Admin;
 use crate::extract::QueryParams;
-use crate::routes::json_ok;
+use crate::response::Json;
+use crate::state::AppState;
 
 /// The filters of `GET /_emulator/requests`, read from its query string.
 fn parse_filter(query: &QueryParams) -> ApiResult<Filter> {
@@ -41,16 +41,29 @@ pub async fn list(
     _admin: Admin,
     State(state): State<AppState>,
     query: QueryParams,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<JournalPage>> {
     let filter = parse_filter(&query)?;
     let journal = &state.emulator.journal;
     let (requests, held, evicted) = journal.select(&filter);
-    json_ok(&serde_json::json!({
-        "requests": requests,
-        "held": held,
-        "evicted": evicted,
-        "limit": journal.limit(),
+    Ok(Json::ok(JournalPage {
+        requests,
+        held,
+        evicted,
+        limit: journal.limit(),
     }))
+}
+
+/// The answer of `GET /_emulator/requests`.
+#[derive(Debug, Serialize)]
+pub struct JournalPage {
+    /// The matching entries, newest first.
+    pub requests: Vec<JournalEntry>,
+    /// How many entries the journal holds now.
+    pub held: usize,
+    /// How many entries were dropped because the journal was full.
+    pub evicted: u64,
+    /// `--journal-limit`.
+    pub limit: usize,
 }
 
 /// `DELETE /_emulator/requests`: empties the journal; `204` with no body.

@@ -12,27 +12,20 @@
 //! | `GET`/`DELETE /_emulator/requests` | [`journal`] |
 //! | `GET`/`PUT`/`POST`/`DELETE /_emulator/faults` | [`faults`] |
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use crate::domain::auth::secrets_match;
-use axum::body::Body;
-use axum::extract::{FromRequestParts, Request, State};
-use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
-use chrono::{DateTime, Utc};
-use serde_json::Value;
 
-use crate::app::AppState;
-use crate::config::AdminToken;
-use crate::domain::faults::{Faults, Outcome};
-use crate::domain::journal::{clipped, redacted_headers, Journal, NewEntry};
-use crate::error::{ApiError, Problem};
-use crate::extract::QueryParams;
+use crate::domain::faults::Outcome;
+use crate::domain::journal::{clipped, redacted_headers, NewEntry};
+use crate::error::Problem;
+use crate::extract::{Admin, QueryParams};
+use crate::state::AppState;
 
 pub mod data;
 pub mod faults;
@@ -41,44 +34,18 @@ pub mod journal;
 
 pub use crate::domain::control_plane::{is_control_plane, PREFIX};
 
-/// The largest request body the control plane reads (a seed document); larger is `413`.
-pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-
-/// The control plane's own state, shared by every request.
-pub struct Emulator {
-    /// When sdemu started, by `state.clock`.
-    pub started_at: DateTime<Utc>,
-    ready: AtomicBool,
-    admin_token: Option<AdminToken>,
-    pub journal: Journal,
-    pub faults: Faults,
-}
-
-impl Emulator {
-    pub fn new(
-        started_at: DateTime<Utc>,
-        admin_token: Option<AdminToken>,
-        journal_limit: usize,
-        faults: Faults,
-    ) -> Self {
-        Self {
-            started_at,
-            ready: AtomicBool::new(false),
-            admin_token,
-            journal: Journal::new(journal_limit),
-            faults,
-        }
-    }
-
-    /// Marks start-up as finished (migrations applied, fixtures loaded).
-    pub fn set_ready(&self) {
-        self.ready.store(true, Ordering::SeqCst);
-    }
-
-    pub fn is_ready(&self) -> bool {
-        self.ready.load(Ordering::SeqCst)
-    }
-}
+/// Every control-plane path, as the 404 for an unknown one lists them. `openapi.json` is
+/// served by the app (it describes routes and control plane alike) under the same prefix.
+pub const ROUTES: [&str; 8] = [
+    "/_emulator/health",
+    "/_emulator/ready",
+    "/_emulator/reset",
+    "/_emulator/seed",
+    "/_emulator/state",
+    "/_emulator/requests",
+    "/_emulator/faults",
+    "/_emulator/openapi.json",
+];
 
 /// Every control-plane route.
 pub fn router() -> Router<AppState> {
@@ -110,83 +77,8 @@ async fn unknown_route(_admin: Admin, uri: Uri) -> Response {
         "unknown-control-route",
         format!("{} is not a control-plane route.", uri.path()),
     )
-    .with(
-        "routes",
-        [
-            "/_emulator/health",
-            "/_emulator/ready",
-            "/_emulator/reset",
-            "/_emulator/seed",
-            "/_emulator/state",
-            "/_emulator/requests",
-            "/_emulator/faults",
-        ],
-    )
+    .with("routes", ROUTES)
     .into_response()
-}
-
-/// Proof that a request may use the protected control plane: with `--admin-token` set, the
-/// request carries `Authorization: Bearer <token>` (compared in constant time); without it,
-/// every request may. Otherwise `401` with `WWW-Authenticate` and a problem body.
-#[derive(Debug, Clone, Copy)]
-pub struct Admin;
-
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let Some(expected) = state.emulator.admin_token.as_ref().map(AdminToken::expose) else {
-            return Ok(Admin);
-        };
-        let given = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim());
-        let detail = match given {
-            Some(token) if secrets_match(token, expected) => return Ok(Admin),
-            Some(_) => "The admin token is not the one sdemu was started with (--admin-token).",
-            None => "The control plane needs 'Authorization: Bearer <admin token>' (sdemu was started with --admin-token).",
-        };
-        Err(
-            Problem::new(StatusCode::UNAUTHORIZED, "admin-token-required", detail)
-                .with_header(
-                    header::WWW_AUTHENTICATE,
-                    HeaderValue::from_static("Bearer realm=\"sdemu-control-plane\""),
-                )
-                .into(),
-        )
-    }
-}
-
-/// Reads a control-plane request body as JSON: at most [`MAX_BODY_BYTES`] (`413` beyond),
-/// and `400` naming the position when it is not JSON. The content type is not checked.
-pub async fn read_json(body: Body) -> Result<Value, ApiError> {
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| {
-            ApiError::from(
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body-too-large",
-                    format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
-                )
-                .with("limit", MAX_BODY_BYTES),
-            )
-        })?;
-    serde_json::from_slice(&bytes).map_err(|error| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-json",
-            format!("The request body is not valid JSON: {error}."),
-        )
-        .into()
-    })
 }
 
 /// The middleware every non-control-plane request passes through: it applies the first

@@ -7,9 +7,8 @@ use axum::http::{Request, StatusCode};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use sdemu::app::AppState;
 use sdemu::domain::faults::Faults;
-use sdemu::emulator::Emulator;
+use sdemu::state::{AppState, Emulator};
 
 use crate::helpers::{TestApp, TestResponse, SMALL_FIXTURE};
 
