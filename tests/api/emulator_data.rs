@@ -356,3 +356,29 @@ async fn an_unknown_control_route_is_a_404_problem() {
     let problem = response.assert_problem(StatusCode::NOT_FOUND, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:unknown-control-route");
 }
+
+#[tokio::test]
+async fn the_unknown_control_route_problem_lists_every_control_route_and_each_one_exists() {
+    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let problem = app
+        .control("GET", "stat", None)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, None);
+    let routes: Vec<&str> = problem["routes"]
+        .as_array()
+        .expect("a routes list")
+        .iter()
+        .map(|route| route.as_str().expect("a path"))
+        .collect();
+    assert!(routes.contains(&"/_emulator/openapi.json"), "{routes:?}");
+    assert_eq!(routes.len(), 8, "{routes:?}");
+    for route in routes {
+        let name = route.trim_start_matches("/_emulator/");
+        let response = app.control("GET", name, None).await;
+        assert_ne!(
+            response.status,
+            StatusCode::NOT_FOUND,
+            "{route} is listed but not routed"
+        );
+    }
+}
