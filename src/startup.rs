@@ -10,8 +10,8 @@ use anyhow::Context;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::auth;
+use crate::domain::faults::{self, FaultRule};
 use crate::domain::fixture;
-use crate::emulator::faults;
 use crate::state::{AppState, AuthSettings, Emulator};
 use crate::{db, store};
 
@@ -119,7 +119,7 @@ pub async fn open(
 
 /// Reads the start-up fault rules (`--faults`); a bad file stops start-up with every problem
 /// listed.
-fn load_fault_file(path: &std::path::Path) -> anyhow::Result<Vec<faults::FaultRule>> {
+fn load_fault_file(path: &std::path::Path) -> anyhow::Result<Vec<FaultRule>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read fault rules file {}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)

@@ -11,9 +11,9 @@ use sqlx::SqlitePool;
 
 use crate::clock::Clock;
 use crate::config::{AdminToken, AuthMode, Config};
+use crate::domain::faults::Faults;
 use crate::domain::fixture::Dataset;
-use crate::emulator::faults::Faults;
-use crate::emulator::journal::Journal;
+use crate::domain::journal::Journal;
 
 /// Everything a handler can reach. Cloned per request; every field is cheap to clone.
 #[derive(Clone)]

@@ -7,7 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
-use crate::domain::fixture::{self, Dataset, FixtureDocument, FixtureProblem};
+use crate::domain::fixture::{self, Dataset, FixtureDocument, FixtureProblem, SECTIONS};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::body::read_control_json;
 use crate::extract::Admin;
@@ -15,16 +15,6 @@ use crate::extract::QueryParams;
 use crate::response::Json;
 use crate::state::AppState;
 use crate::store;
-
-/// The sections of a fixture document, in the order `state` writes them.
-const SECTIONS: [&str; 6] = [
-    "organizations",
-    "taskStatuses",
-    "integrationStatuses",
-    "workspaces",
-    "batches",
-    "tasks",
-];
 
 /// How many of each thing a dataset holds: the answer of reset and seed.
 fn counts(dataset: &Dataset) -> Map<String, Value> {

@@ -21,6 +21,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::Router;
 
+use crate::domain::faults::Outcome;
+use crate::domain::journal::{clipped, redacted_headers, NewEntry};
 use crate::error::Problem;
 use crate::extract::{Admin, QueryParams};
 use crate::state::AppState;
@@ -30,8 +32,7 @@ pub mod faults;
 pub mod health;
 pub mod journal;
 
-/// The prefix of every control-plane path.
-pub const PREFIX: &str = "/_emulator";
+pub use crate::domain::control_plane::{is_control_plane, PREFIX};
 
 /// Every control-plane path, as the 404 for an unknown one lists them. `openapi.json` is
 /// served by the app (it describes routes and control plane alike) under the same prefix.
@@ -68,11 +69,6 @@ pub fn router() -> Router<AppState> {
         .route("/_emulator/{*rest}", any(unknown_route))
 }
 
-/// Whether `path` belongs to the control plane (and so skips the journal and faults).
-pub fn is_control_plane(path: &str) -> bool {
-    path == PREFIX || path.starts_with("/_emulator/")
-}
-
 /// An unknown control-plane path: a problem body naming the known routes, so that a typo in
 /// a test's set-up is obvious.
 async fn unknown_route(_admin: Admin, uri: Uri) -> Response {
@@ -97,12 +93,22 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let raw_query = request.uri().query().map(str::to_owned);
-    let headers = journal::redacted_headers(request.headers());
+    let headers = redacted_headers(
+        request
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes())),
+    );
     // A query string too long to parse matches no rule that names a query parameter.
     let query = QueryParams::parse(raw_query.as_deref()).unwrap_or_default();
 
-    let injected = state.emulator.faults.decide(&method, &path, &query);
-    let mut outcome = faults::Outcome::Pass;
+    let injected = state
+        .emulator
+        .faults
+        .decide(method.as_str(), &path, |name, value| {
+            query.raw_all(name).any(|given| given == value)
+        });
+    let mut outcome = Outcome::Pass;
     if let Some(injected) = &injected {
         if let Some(delay) = injected.delay {
             tokio::time::sleep(delay).await;
@@ -110,19 +116,19 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
         outcome = injected.outcome.clone();
     }
     let response = match outcome {
-        faults::Outcome::Pass => next.run(request).await,
-        faults::Outcome::Respond(canned) => canned.to_response(),
-        faults::Outcome::Drop => faults::dropped_connection(),
+        Outcome::Pass => next.run(request).await,
+        Outcome::Respond(canned) => faults::canned_response(&canned),
+        Outcome::Drop => faults::dropped_connection(),
     };
     let status = match injected.as_ref().map(|i| &i.outcome) {
-        Some(faults::Outcome::Drop) => None,
+        Some(Outcome::Drop) => None,
         _ => Some(response.status().as_u16()),
     };
-    state.emulator.journal.record(journal::NewEntry {
+    state.emulator.journal.record(NewEntry {
         time,
         method: method.to_string(),
-        path: journal::clipped(&path),
-        query: raw_query.as_deref().map(journal::clipped),
+        path: clipped(&path),
+        query: raw_query.as_deref().map(clipped),
         headers,
         status,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,

@@ -7,7 +7,7 @@ use axum::http::{Request, StatusCode};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use sdemu::emulator::faults::Faults;
+use sdemu::domain::faults::Faults;
 use sdemu::state::{AppState, Emulator};
 
 use crate::helpers::{ids, TestApp};
