@@ -75,7 +75,7 @@ async fn total_tasks_counts_the_tasks_created_in_the_batch() {
         let response = app
             .create_task(r#"{"batchId":1,"context":{"url":"https://example.com/a.pdf"}}"#)
             .await;
-        assert_eq!(response.status, StatusCode::OK);
+        response.assert_status(StatusCode::OK);
     }
     assert_eq!(app.get_batch("batchId=1").await.json()["totalTasks"], 3);
 }
@@ -107,11 +107,7 @@ async fn create_batch_refuses_unusable_fields_with_problems_naming_them() {
         .await
         .assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:invalid-body");
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM batches")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    assert_eq!(count, 2);
+    assert_eq!(app.count_rows("batches").await, 2);
 }
 
 async fn batch_app() -> TestApp {
@@ -120,7 +116,7 @@ async fn batch_app() -> TestApp {
     for (name, workspace) in [("c", 2), ("a", 1), ("b", 2)] {
         app.clock.advance(Duration::days(1));
         let body = json!({"displayName": name, "workspaceId": workspace}).to_string();
-        assert_eq!(app.create_batch(&body).await.status, StatusCode::OK);
+        app.create_batch(&body).await.assert_status(StatusCode::OK);
     }
     app
 }
@@ -133,7 +129,7 @@ fn batch_ids(page: &serde_json::Value) -> Vec<i64> {
 async fn batch_pages_need_no_date_and_default_to_created_on_ascending() {
     let app = batch_app().await;
     let response = app.batch_paginated("").await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let page = response.json();
     assert_eq!(batch_ids(&page), vec![1, 3, 4, 5]);
     assert_eq!(page["totalCount"], 4);

@@ -109,7 +109,7 @@ async fn a_duplicate_external_id_in_the_organization_is_a_409_problem() {
     let response = app
         .create_task(r#"{"externalId":"X-20","context":{"url":"https://example.com/a.pdf"}}"#)
         .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     assert_eq!(response.json()["taskId"], 22);
 }
 
@@ -162,11 +162,7 @@ async fn unusable_fields_are_problems_naming_the_field_and_nothing_is_stored() {
         assert_eq!(problem["field"], field, "{body}");
         assert_eq!(problem["type"], "urn:sdemu:problem:invalid-field", "{body}");
     }
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    assert_eq!(count, 4);
+    assert_eq!(app.count_rows("tasks").await, 4);
 }
 
 #[tokio::test]
@@ -211,28 +207,25 @@ async fn bodies_that_are_not_the_expected_json_are_400_problems() {
             good.into(),
         )
         .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
 async fn a_body_over_one_mebibyte_is_a_413_problem() {
     let app = TestApp::two_organizations().await;
-    let padding = "x".repeat(1024 * 1024);
-    let body =
-        format!(r#"{{"context":{{"url":"https://example.com/a.pdf"}},"description":"{padding}"}}"#);
-    let response = app
-        .send_raw("POST", URI, Some("application/json"), body.into_bytes())
-        .await;
+    let with_description = |length: usize| {
+        let padding = "x".repeat(length);
+        let body = format!(
+            r#"{{"context":{{"url":"https://example.com/a.pdf"}},"description":"{padding}"}}"#
+        );
+        app.send_raw("POST", URI, Some("application/json"), body.into_bytes())
+    };
+    let response = with_description(1024 * 1024).await;
     let problem = response.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:body-too-large");
     assert_eq!(problem["limit"], 1024 * 1024);
     // Just under the limit is read (and then refused for its description, not its size).
-    let padding = "x".repeat(1024 * 1024 - 100);
-    let body =
-        format!(r#"{{"context":{{"url":"https://example.com/a.pdf"}},"description":"{padding}"}}"#);
-    let response = app
-        .send_raw("POST", URI, Some("application/json"), body.into_bytes())
-        .await;
+    let response = with_description(1024 * 1024 - 100).await;
     let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["field"], "description");
 }
@@ -248,7 +241,7 @@ async fn concurrent_creations_and_page_reads_all_succeed_with_distinct_ids() {
                 let response = app
                     .status_list_paginated("startDate=2020-01-01&pageSize=5")
                     .await;
-                assert_eq!(response.status, StatusCode::OK);
+                response.assert_status(StatusCode::OK);
                 let page = response.json();
                 // Count and items come from one snapshot.
                 let total = page["totalCount"].as_i64().unwrap();
@@ -260,7 +253,7 @@ async fn concurrent_creations_and_page_reads_all_succeed_with_distinct_ids() {
                         r#"{"workspaceId":2,"context":{"url":"https://example.com/a.pdf"}}"#,
                     )
                     .await;
-                assert_eq!(response.status, StatusCode::OK);
+                response.assert_status(StatusCode::OK);
                 let task = response.json();
                 Some((
                     task["taskId"].as_i64().unwrap(),

@@ -23,7 +23,7 @@ async fn a_snapshot_after_api_changes_round_trips_through_seed_with_every_stored
     let batch = app
         .create_batch(r#"{"displayName":"April","description":"Scans","workspaceId":1}"#)
         .await;
-    assert_eq!(batch.status, StatusCode::OK, "{:?}", batch.json());
+    batch.assert_status(StatusCode::OK);
     let batch_id = batch.json()["batchId"].as_i64().unwrap();
     let body = json!({
         "displayName": "Invoice 42", "workspaceId": 1, "batchId": batch_id, "priority": 2,
@@ -33,12 +33,11 @@ async fn a_snapshot_after_api_changes_round_trips_through_seed_with_every_stored
         "customFormValues": {"costCenter": "7"}
     });
     let created = app.create_task(&body.to_string()).await;
-    assert_eq!(created.status, StatusCode::OK);
+    created.assert_status(StatusCode::OK);
     let task_id = created.json()["taskId"].as_i64().unwrap();
-    assert_eq!(
-        app.restart_processing("taskId=10").await.status,
-        StatusCode::OK
-    );
+    app.restart_processing("taskId=10")
+        .await
+        .assert_status(StatusCode::OK);
     assert_eq!(
         app.set_external_integration_status(
             &format!("taskId={task_id}"),
@@ -64,7 +63,7 @@ async fn a_snapshot_after_api_changes_round_trips_through_seed_with_every_stored
     app.control("POST", "reset", None).await;
     assert_ne!(app.state_document().await, snapshot);
     let response = app.control("POST", "seed", Some(&snapshot)).await;
-    assert_eq!(response.status, StatusCode::OK, "{:?}", response.json());
+    response.assert_status(StatusCode::OK);
     assert_eq!(app.state_document().await, snapshot);
 
     // What the API serves and what sdemu keeps beside it are back too.
@@ -120,10 +119,9 @@ async fn a_failed_merge_leaves_the_state_byte_for_byte_unchanged() {
 async fn reset_brings_back_client_organizations_and_tokens_issued_before_it_keep_working() {
     let app = TestApp::with_options(&["--client", "extra:extra-secret"]).await;
     let token = app.token_for("extra", "extra-secret").await;
-    assert_eq!(
-        app.status_list_as(&token, EVERYTHING).await.status,
-        StatusCode::OK
-    );
+    app.status_list_as(&token, EVERYTHING)
+        .await
+        .assert_status(StatusCode::OK);
     // Replacing the data without that organization makes its token useless...
     let response = app
         .control(
@@ -132,14 +130,13 @@ async fn reset_brings_back_client_organizations_and_tokens_issued_before_it_keep
             Some(&serde_json::from_str(SMALL_FIXTURE).unwrap()),
         )
         .await;
-    assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        app.status_list_as(&token, EVERYTHING).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    response.assert_status(StatusCode::OK);
+    app.status_list_as(&token, EVERYTHING)
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
     // ... and reset brings both the organization and the token back.
     let response = app.control("POST", "reset", None).await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let state = app.state_document().await;
     assert!(state["organizations"]
         .as_array()
@@ -147,7 +144,7 @@ async fn reset_brings_back_client_organizations_and_tokens_issued_before_it_keep
         .iter()
         .any(|o| o["clientId"] == "extra" && o["clientSecret"] == "extra-secret"));
     let response = app.status_list_as(&token, EVERYTHING).await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     assert_eq!(response.json(), json!([]));
 }
 
@@ -210,9 +207,9 @@ async fn reset_and_seed_while_lists_are_served(app: Arc<TestApp>) {
         tokio::spawn(async move {
             for _ in 0..15 {
                 let merged = app.control("POST", "seed?mode=merge", Some(&extra)).await;
-                assert_eq!(merged.status, StatusCode::OK, "{:?}", merged.json());
+                merged.assert_status(StatusCode::OK);
                 let reset = app.control("POST", "reset", None).await;
-                assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.json());
+                reset.assert_status(StatusCode::OK);
             }
         })
     };
@@ -253,7 +250,7 @@ async fn merges_and_resets_racing_task_creation(app: Arc<TestApp>) {
                 let body = json!({"displayName": format!("c{n}"), "workspaceId": 1,
                                   "context": {"url": "http://example.com/x.pdf"}});
                 let created = app.create_task(&body.to_string()).await;
-                assert_eq!(created.status, StatusCode::OK, "{:?}", created.json());
+                created.assert_status(StatusCode::OK);
             }
         })
     };
@@ -266,7 +263,7 @@ async fn merges_and_resets_racing_task_creation(app: Arc<TestApp>) {
                 let merged = app
                     .control("POST", "seed?mode=merge", Some(&document))
                     .await;
-                assert_eq!(merged.status, StatusCode::OK, "{:?}", merged.json());
+                merged.assert_status(StatusCode::OK);
             }
         })
     };
@@ -275,7 +272,7 @@ async fn merges_and_resets_racing_task_creation(app: Arc<TestApp>) {
         tokio::spawn(async move {
             for _ in 0..10 {
                 let reset = app.control("POST", "reset", None).await;
-                assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.json());
+                reset.assert_status(StatusCode::OK);
             }
         })
     };
@@ -429,7 +426,7 @@ async fn merge_problems_point_at_the_seed_items_even_after_restated_catalogue_en
     let response = app
         .control("POST", "seed?mode=merge", Some(&document))
         .await;
-    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    response.assert_status(StatusCode::BAD_REQUEST);
     let items: Vec<String> = response.json()["errors"]
         .as_array()
         .unwrap()

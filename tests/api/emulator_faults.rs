@@ -38,10 +38,10 @@ async fn a_respond_rule_answers_with_its_status_headers_and_json_body() {
                 "respond": {"status": 503, "headers": {"Retry-After": "5"}, "body": {"error": "busy"}}}]),
     )
     .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
 
     let response = list(&app).await;
-    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
+    response.assert_status(StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.header("retry-after"), Some("5"));
     assert_eq!(response.header("content-type"), Some(JSON_UTF8));
     assert_eq!(response.json(), json!({"error": "busy"}));
@@ -64,7 +64,7 @@ async fn a_respond_rule_sends_a_string_body_as_text_and_no_body_as_empty() {
     )
     .await;
     let text = app.get("/api/text").await;
-    assert_eq!(text.status, StatusCode::INTERNAL_SERVER_ERROR);
+    text.assert_status(StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
         text.header("content-type"),
         Some("text/plain; charset=utf-8")
@@ -89,17 +89,17 @@ async fn a_rule_matches_by_method_path_prefix_and_query_parameter() {
             "{STATUS_LIST}?{DOC_EXAMPLE_QUERY}&workspaceId=1&WorkspaceId=2"
         ))
         .await;
-    assert_eq!(hit.status, StatusCode::BAD_GATEWAY);
+    hit.assert_status(StatusCode::BAD_GATEWAY);
     let other_value = app
         .get(&format!("{STATUS_LIST}?{DOC_EXAMPLE_QUERY}&workspaceId=3"))
         .await;
-    assert_eq!(other_value.status, StatusCode::OK);
+    other_value.assert_status(StatusCode::OK);
     let other_method = app
         .send("POST", &format!("{STATUS_LIST}?workspaceId=2"), None, &[])
         .await;
     assert_ne!(other_method.status, StatusCode::BAD_GATEWAY);
     let other_path = app.get("/api/v2.0/x?workspaceId=2").await;
-    assert_eq!(other_path.status, StatusCode::NOT_FOUND);
+    other_path.assert_status(StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -113,7 +113,7 @@ async fn a_delay_rule_holds_the_real_answer_back_and_is_marked_in_the_journal() 
     let started = Instant::now();
     let response = list(&app).await;
     assert!(started.elapsed().as_millis() >= 60);
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     assert_eq!(response.task_ids(), DOC_EXAMPLE_TASK_IDS);
     let entry = &app.journal("").await[0];
     assert_eq!(
@@ -132,7 +132,7 @@ async fn a_delay_may_come_before_a_canned_response() {
     )
     .await;
     let started = Instant::now();
-    assert_eq!(list(&app).await.status, StatusCode::GATEWAY_TIMEOUT);
+    list(&app).await.assert_status(StatusCode::GATEWAY_TIMEOUT);
     assert!(started.elapsed().as_millis() >= 30);
 }
 
@@ -242,15 +242,15 @@ async fn the_control_plane_is_never_subject_to_faults() {
         json!([{"match": {"path": "/*"}, "respond": {"status": 503}}]),
     )
     .await;
-    assert_eq!(list(&app).await.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(
-        app.control("GET", "health", None).await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.control("GET", "faults", None).await.status,
-        StatusCode::OK
-    );
+    list(&app)
+        .await
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    app.control("GET", "health", None)
+        .await
+        .assert_status(StatusCode::OK);
+    app.control("GET", "faults", None)
+        .await
+        .assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
@@ -266,7 +266,7 @@ async fn get_lists_the_rules_with_their_counters_and_post_appends_one() {
             Some(&json!({"name": "slow", "match": {"path": "/api/*"}, "delay": {"ms": 1}})),
         )
         .await;
-    assert_eq!(response.status, StatusCode::CREATED);
+    response.assert_status(StatusCode::CREATED);
     assert_eq!(
         response.json(),
         json!({"rules": [rule, {"name": "slow", "match": {"path": "/api/*"}, "delay": {"ms": 1}}],
@@ -274,7 +274,7 @@ async fn get_lists_the_rules_with_their_counters_and_post_appends_one() {
     );
     // What GET returns can be PUT back as it is.
     let listed = app.control("GET", "faults", None).await.json();
-    assert_eq!(put_rules(&app, listed).await.status, StatusCode::OK);
+    put_rules(&app, listed).await.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
@@ -286,9 +286,9 @@ async fn delete_removes_every_rule() {
     )
     .await;
     let response = app.control("DELETE", "faults", None).await;
-    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    response.assert_status(StatusCode::NO_CONTENT);
     assert!(response.body.is_empty());
-    assert_eq!(list(&app).await.status, StatusCode::OK);
+    list(&app).await.assert_status(StatusCode::OK);
     assert_eq!(
         app.control("GET", "faults", None).await.json(),
         json!({"rules": [], "stats": []})
@@ -363,11 +363,15 @@ async fn start_up_rules_from_a_file_apply_and_reset_brings_them_back() {
     )
     .unwrap();
     let app = TestApp::with_options(&["--faults", file.path().to_str().unwrap()]).await;
-    assert_eq!(list(&app).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    list(&app)
+        .await
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE);
     app.control("DELETE", "faults", None).await;
-    assert_eq!(list(&app).await.status, StatusCode::OK);
+    list(&app).await.assert_status(StatusCode::OK);
     app.control("POST", "reset", None).await;
-    assert_eq!(list(&app).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    list(&app)
+        .await
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[tokio::test]

@@ -141,7 +141,7 @@ async fn deleting_the_journal_empties_it_with_204() {
     let app = TestApp::demo().await;
     app.get("/api/x").await;
     let response = app.control("DELETE", "requests", None).await;
-    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    response.assert_status(StatusCode::NO_CONTENT);
     assert!(response.body.is_empty());
     assert!(app.journal("").await.is_empty());
     app.get("/api/y").await;
@@ -152,10 +152,9 @@ async fn deleting_the_journal_empties_it_with_204() {
 async fn reset_empties_the_journal() {
     let app = TestApp::demo().await;
     app.get("/api/x").await;
-    assert_eq!(
-        app.control("POST", "reset", None).await.status,
-        StatusCode::OK
-    );
+    app.control("POST", "reset", None)
+        .await
+        .assert_status(StatusCode::OK);
     assert!(app.journal("").await.is_empty());
 }
 
@@ -206,7 +205,9 @@ async fn with_an_admin_token_every_control_route_but_health_and_ready_needs_it()
         }
     }
     for path in ["health", "ready"] {
-        assert_eq!(app.control("GET", path, None).await.status, StatusCode::OK);
+        app.control("GET", path, None)
+            .await
+            .assert_status(StatusCode::OK);
     }
 }
 
@@ -215,9 +216,9 @@ async fn with_the_right_admin_token_the_control_plane_answers() {
     let app = TestApp::with_options(&["--admin-token", "s3cret"]).await;
     let auth = [("authorization", "Bearer s3cret")];
     let response = app.send("GET", "/_emulator/state", None, &auth).await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let response = app.send("POST", "/_emulator/reset", None, &auth).await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let response = app
         .send(
             "GET",
@@ -226,7 +227,7 @@ async fn with_the_right_admin_token_the_control_plane_answers() {
             &[("authorization", "bearer s3cret")],
         )
         .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]

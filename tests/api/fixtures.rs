@@ -27,7 +27,7 @@ async fn start_error(fixture: &str) -> String {
 async fn a_captured_status_list_response_is_a_valid_fixture() {
     let app = TestApp::with_fixture(DOC_EXAMPLE_RESPONSE).await;
     let response = app.status_list("startDate=2000-01-01&sort=taskId").await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let mut expected: Vec<serde_json::Value> = serde_json::from_str(DOC_EXAMPLE_RESPONSE).unwrap();
     expected.sort_by_key(|task| task["taskId"].as_i64());
     assert_eq!(response.json(), json!(expected));

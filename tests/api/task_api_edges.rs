@@ -30,7 +30,7 @@ async fn dates_outside_the_years_1_to_9999_are_a_problem_on_both_paginated_endpo
     let page = app
         .batch_paginated("startDate=0001-01-01&endDate=9999-12-31T23:59:59.9999999Z")
         .await;
-    assert_eq!(page.status, StatusCode::OK);
+    page.assert_status(StatusCode::OK);
     assert_eq!(page.json()["totalCount"], 1);
 }
 
@@ -46,7 +46,7 @@ async fn the_largest_page_number_is_an_empty_page_past_the_end_on_both_paginated
         app.batch_paginated(&format!("pageNumber={max}&pageSize=1000"))
             .await,
     ] {
-        assert_eq!(response.status, StatusCode::OK);
+        response.assert_status(StatusCode::OK);
         let page = response.json();
         assert_eq!(page["items"], serde_json::json!([]));
         assert_eq!(page["pageNumber"], max);
@@ -170,12 +170,10 @@ async fn a_body_value_of_the_wrong_type_is_a_problem_naming_the_field() {
         assert!(problem.get("field").is_none(), "{problem}");
     }
     // Nothing was stored by any of these requests.
-    let tasks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
-        .fetch_one(&app.state.db)
+    assert_eq!(app.count_rows("tasks").await, 4);
+    app.task_status("taskId=10")
         .await
-        .unwrap();
-    assert_eq!(tasks, 4);
-    assert_eq!(app.task_status("taskId=10").await.status, StatusCode::OK);
+        .assert_status(StatusCode::OK);
 }
 
 fn new_task(tenant_id: i64, workspace_id: i64, batch_id: Option<i64>) -> NewTask {
@@ -217,11 +215,7 @@ async fn the_task_insert_itself_checks_workspace_and_batch_within_the_organizati
     }
     let created = tasks::create(db, &new_task(1, 1, Some(1))).await.unwrap();
     assert_eq!((created.task_id, created.batch_id), (22, Some(1)));
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
-        .fetch_one(db)
-        .await
-        .unwrap();
-    assert_eq!(count, 5);
+    assert_eq!(app.count_rows("tasks").await, 5);
 
     assert_eq!(
         batches::create(db, 1, 3, "x", None, BatchTime(0))
@@ -267,7 +261,7 @@ async fn creations_racing_seeds_that_remove_their_workspace_get_200_or_400_never
             for round in 0..40 {
                 let doc = if round % 2 == 0 { &reduced } else { &full };
                 let response = app.control("POST", "seed", Some(doc)).await;
-                assert_eq!(response.status, StatusCode::OK);
+                response.assert_status(StatusCode::OK);
                 tokio::task::yield_now().await;
             }
         })
@@ -357,7 +351,7 @@ async fn every_optional_field_may_be_null_and_extreme_values_are_kept() {
         "priority":null,"context":{"url":"https://example.com/a.pdf"},"taskAssignment":null,
         "customFormValues":null,"externalId":null}"#;
     let response = app.create_task(body).await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let task = response.json();
     assert_eq!(
         (

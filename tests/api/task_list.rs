@@ -115,7 +115,7 @@ async fn a_start_after_the_end_yields_an_empty_list() {
     let response = app
         .status_list("startDate=2024-02-01&endDate=2024-01-01")
         .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     assert_eq!(response.json(), json!([]));
 }
 
@@ -202,7 +202,7 @@ async fn a_filter_value_that_matches_nothing_yields_fewer_tasks_not_an_error() {
     let response = app
         .status_list("startDate=2024-01-01&taskStatus=999&workspaceId=77")
         .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     assert_eq!(response.json(), json!([]));
     assert_eq!(
         app.status_list("startDate=2024-01-01&integrationStatus=2")
@@ -309,7 +309,7 @@ async fn more_than_1000_values_for_one_key_is_a_problem() {
     let ok = app
         .status_list(&format!("startDate=2024-01-01&{}", many.join("&")))
         .await;
-    assert_eq!(ok.status, StatusCode::OK);
+    ok.assert_status(StatusCode::OK);
     assert_eq!(ok.task_ids(), vec![1, 2, 4]);
 
     // Past 1,000 values the key is refused, even one no endpoint reads; a short key is the
@@ -367,7 +367,7 @@ async fn api_paths_match_case_insensitively_and_ignore_a_trailing_slash_as_asp_n
     let workspaces = app
         .get("/api/v1.0/external/sdworkspace/currentworkspaces")
         .await;
-    assert_eq!(workspaces.status, StatusCode::OK);
+    workspaces.assert_status(StatusCode::OK);
     assert_eq!(workspaces.json()[0]["workspaceName"], "Invoices");
 
     // Only whole known paths are rewritten: others stay unknown, and the control plane is exact.
@@ -377,8 +377,7 @@ async fn api_paths_match_case_insensitively_and_ignore_a_trailing_slash_as_asp_n
     app.get("/api/v1.0/external/sdtask/statuslistx")
         .await
         .assert_empty(StatusCode::NOT_FOUND);
-    assert_eq!(
-        app.get("/_emulator/HEALTH").await.status,
-        StatusCode::NOT_FOUND
-    );
+    app.get("/_emulator/HEALTH")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
 }

@@ -153,12 +153,11 @@ async fn reprocessing_answers_400_and_404_as_the_single_status_does() {
             .assert_empty(StatusCode::NOT_FOUND);
     }
     // Nothing changed in either organization.
-    let untouched: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE restart_count IS NOT NULL")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
-    assert_eq!(untouched, 0);
+    assert_eq!(
+        app.count_rows("tasks WHERE restart_count IS NOT NULL")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]

@@ -136,11 +136,7 @@ async fn expired_tokens_are_purged_when_a_token_is_issued() {
     app.token(&OTHER).await;
     app.clock.advance(Duration::hours(2));
     app.token(&ACME).await;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM access_tokens")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    assert_eq!(count, 1);
+    assert_eq!(app.count_rows("access_tokens").await, 1);
 }
 
 #[tokio::test]
@@ -167,14 +163,13 @@ async fn a_client_keeps_at_most_10000_live_tokens_and_loses_its_oldest_first() {
         .assert_status(StatusCode::OK);
     app.clock.advance(Duration::seconds(1));
     let newest = app.token(&ACME).await;
-    let live: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM access_tokens WHERE client_id = 'acme'")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
-    assert_eq!(live, 10_000);
+    assert_eq!(
+        app.count_rows("access_tokens WHERE client_id = 'acme'")
+            .await,
+        10_000
+    );
     let gone = app.status_list_as(&oldest, EVERYTHING).await;
-    assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
+    gone.assert_status(StatusCode::UNAUTHORIZED);
     for token in [&newest, &other] {
         app.status_list_as(token, EVERYTHING)
             .await

@@ -183,6 +183,17 @@ impl TestApp {
     }
 }
 
+/// Looking into the database behind the API.
+impl TestApp {
+    /// `SELECT COUNT(*) FROM {rows}`, where `rows` is a table and perhaps a `WHERE` clause.
+    pub async fn count_rows(&self, rows: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {rows}"))
+            .fetch_one(&self.state.db)
+            .await
+            .unwrap_or_else(|error| panic!("counting {rows}: {error}"))
+    }
+}
+
 /// sdemu served over a real socket on a free port, as `main` serves it.
 pub struct ServedApp {
     pub address: std::net::SocketAddr,
