@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{basic, TestApp, TestResponse, ACME, EVERYTHING, SMALL_FIXTURE};
@@ -372,16 +371,9 @@ async fn control_bodies_over_16_mib_are_413_for_faults_too() {
     let app = TestApp::demo().await;
     let body = format!("[\"{}\"]", "x".repeat(16 * 1024 * 1024 + 1));
     for method in ["PUT", "POST"] {
-        let response = app
-            .request(
-                Request::builder()
-                    .method(method)
-                    .uri("/_emulator/faults")
-                    .body(Body::from(body.clone()))
-                    .unwrap(),
-            )
-            .await;
-        response.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
+        app.send_raw(method, "/_emulator/faults", None, body.clone().into_bytes())
+            .await
+            .assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
     }
 }
 
@@ -389,11 +381,7 @@ async fn control_bodies_over_16_mib_are_413_for_faults_too() {
 async fn an_empty_seed_body_is_a_400_problem() {
     let app = TestApp::small().await;
     let response = app
-        .request(
-            Request::post("/_emulator/seed")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send_raw("POST", "/_emulator/seed", None, Vec::new())
         .await;
     let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:invalid-json");

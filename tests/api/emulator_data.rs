@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use chrono::Duration;
 use serde_json::{json, Value};
 
@@ -295,11 +294,7 @@ async fn seed_lists_every_problem_of_the_document_and_changes_nothing() {
 async fn seed_refuses_a_body_that_is_not_json() {
     let app = TestApp::small().await;
     let response = app
-        .request(
-            Request::post("/_emulator/seed")
-                .body(Body::from("{\"tasks\": ["))
-                .unwrap(),
-        )
+        .send_raw("POST", "/_emulator/seed", None, b"{\"tasks\": [".to_vec())
         .await;
     let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:invalid-json");
@@ -320,11 +315,7 @@ async fn seed_refuses_a_body_over_16_mib_with_413() {
     let app = TestApp::small().await;
     let body = format!("[\"{}\"]", "x".repeat(16 * 1024 * 1024));
     let response = app
-        .request(
-            Request::post("/_emulator/seed")
-                .body(Body::from(body))
-                .unwrap(),
-        )
+        .send_raw("POST", "/_emulator/seed", None, body.into_bytes())
         .await;
     let problem = response.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
     assert_eq!(problem["limit"], 16 * 1024 * 1024);
