@@ -9,7 +9,9 @@ use serde_json::Value;
 use sdemu::app::OPENAPI_DESCRIPTION;
 use sdemu::config::Config;
 
-use crate::helpers::{basic, config, invalid_token, TestApp, ACME, EVERYTHING, OTHER, STATUS_LIST};
+use crate::helpers::{
+    basic, config, invalid_token, TestApp, TestResponse, ACME, EVERYTHING, OTHER, STATUS_LIST,
+};
 
 /// One request per API operation, as (method, path, query, JSON body). Every request is valid
 /// for the default organization of `TWO_ORGANIZATIONS`.
@@ -89,10 +91,7 @@ const UNKNOWN_TOKEN: &str =
 const MALFORMED_TOKEN: &str = "The bearer token is malformed: at most 1024 characters of A-Z a-z 0-9 - . _ ~ + / then optional =.";
 
 /// The task status list with `Authorization: {authorization}`.
-async fn status_list_with_header(
-    app: &TestApp,
-    authorization: HeaderValue,
-) -> crate::helpers::TestResponse {
+async fn status_list_with_header(app: &TestApp, authorization: HeaderValue) -> TestResponse {
     app.get_with_authorization(authorization, &format!("{STATUS_LIST}?{EVERYTHING}"))
         .await
 }
