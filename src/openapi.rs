@@ -20,14 +20,13 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::domain::auth::SCOPE;
-use crate::emulator::BodyTooLarge;
 use crate::error::responses::{
-    AdminTokenRequired, BadRequestEmptyOrProblem, Conflict, NotFoundEmpty, PayloadTooLarge,
-    Problem400, QueryTooLong, Unauthorized,
+    AdminTokenRequired, BadRequestEmptyOrProblem, Conflict, ControlPlaneBodyTooLarge,
+    NotFoundEmpty, PayloadTooLarge, Problem400, QueryTooLong, Unauthorized,
 };
 use crate::error::Problem;
+use crate::state::AppState;
 
 /// The name of the emulated API's security scheme: OAuth 2.0 client credentials.
 pub const OAUTH2_SCHEME: &str = "oauth2";
@@ -68,7 +67,7 @@ pub const TOKEN_URL: &str = "/connect/token";
             PayloadTooLarge,
             Conflict,
             AdminTokenRequired,
-            BodyTooLarge,
+            ControlPlaneBodyTooLarge,
         )
     ),
     modifiers(&SecuritySchemes)

@@ -5,29 +5,21 @@ use std::collections::HashMap;
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use super::{read_json, Admin, BodyTooLarge};
-use crate::app::AppState;
-use crate::domain::fixture::{self, Dataset, FixtureDocument, FixtureForm, FixtureProblem};
-use crate::error::responses::{AdminTokenRequired, QueryTooLong};
+use crate::domain::fixture::{
+    self, Dataset, FixtureDocument, FixtureForm, FixtureProblem, SECTIONS,
+};
+use crate::error::responses::{AdminTokenRequired, ControlPlaneBodyTooLarge, QueryTooLong};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::body::read_control_json;
+use crate::extract::Admin;
 use crate::extract::QueryParams;
-use crate::routes::json_ok;
+use crate::response::Json;
+use crate::state::AppState;
 use crate::store;
-
-/// The sections of a fixture document, in the order `state` writes them.
-const SECTIONS: [&str; 6] = [
-    "organizations",
-    "taskStatuses",
-    "integrationStatuses",
-    "workspaces",
-    "batches",
-    "tasks",
-];
 
 /// How many of each thing is loaded, per fixture section: the answer of reset and seed.
 #[derive(Debug, Serialize, ToSchema)]
@@ -77,11 +69,11 @@ impl Counts {
         (status = 401, response = AdminTokenRequired),
     )
 )]
-pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Response> {
+pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Json<Counts>> {
     store::dataset::replace(&state.db, &state.startup_dataset).await?;
     state.emulator.journal.clear();
     state.emulator.faults.restore();
-    json_ok(&Counts::of(&state.startup_dataset))
+    Ok(Json::ok(Counts::of(&state.startup_dataset)))
 }
 
 /// How `POST /_emulator/seed` applies its document (`?mode=`, any case).
@@ -118,7 +110,7 @@ pub enum SeedMode {
         (status = 400, description = "Every problem of the document (item, field, message) in \
             `errors`, a body that is not JSON, or a bad mode", content_type = "application/problem+json", body = Problem),
         (status = 401, response = AdminTokenRequired),
-        (status = 413, response = BodyTooLarge),
+        (status = 413, response = ControlPlaneBodyTooLarge),
         (status = 414, response = QueryTooLong),
     )
 )]
@@ -127,7 +119,7 @@ pub async fn seed(
     State(state): State<AppState>,
     query: QueryParams,
     request: Request,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Counts>> {
     let mode = match query.raw_first("mode") {
         None => SeedMode::Replace,
         Some(mode) if mode.eq_ignore_ascii_case("replace") => SeedMode::Replace,
@@ -140,7 +132,7 @@ pub async fn seed(
             ))
         }
     };
-    let document = read_json(request.into_body()).await?;
+    let document = read_control_json(request.into_body()).await?;
     let catalogues = store::dataset::builtin_catalogues(&state.db).await?;
     let dataset = match mode {
         SeedMode::Replace => {
@@ -165,10 +157,10 @@ pub async fn seed(
             dataset
         }
     };
-    json_ok(&Counts {
+    Ok(Json::ok(Counts {
         mode: Some(mode),
         ..Counts::of(&dataset)
-    })
+    }))
 }
 
 /// The whole state as a fixture document
@@ -187,11 +179,14 @@ pub async fn seed(
         (status = 401, response = AdminTokenRequired),
     )
 )]
-pub async fn state(_admin: Admin, State(state): State<AppState>) -> ApiResult<Response> {
+pub async fn state(
+    _admin: Admin,
+    State(state): State<AppState>,
+) -> ApiResult<Json<FixtureDocument>> {
     let mut tx = state.db.begin().await?;
     let document = store::dataset::export(&mut tx).await?;
     tx.commit().await?;
-    json_ok(&document)
+    Ok(Json::ok(document))
 }
 
 fn invalid_fixture(problems: Vec<FixtureProblem>) -> ApiError {

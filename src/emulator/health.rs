@@ -3,43 +3,48 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::error::ApiResult;
-use crate::routes::json_ok;
+use crate::response::Json;
+use crate::state::AppState;
+use crate::store;
 
 /// The answer of `GET /_emulator/health`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Health {
-    pub status: HealthStatus,
+    /// Always `ok`: the process serves HTTP.
+    #[schema(schema_with = health_status)]
+    pub status: &'static str,
     /// sdemu's version.
     pub version: &'static str,
-    /// How long sdemu has run, by its clock.
+    /// Seconds since start-up, by sdemu's clock (never negative).
     pub uptime_seconds: i64,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum HealthStatus {
-    Ok,
 }
 
 /// The answer of `GET /_emulator/ready`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Readiness {
-    pub status: ReadyStatus,
+    /// `ready`, or `not-ready` (with status 503).
+    #[schema(schema_with = readiness_status)]
+    pub status: &'static str,
 }
 
-/// `ready` (200) or `not-ready` (503).
-#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum ReadyStatus {
-    Ready,
-    NotReady,
+/// The values a `status` member takes.
+fn one_of(values: &[&str]) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values.iter().copied()))
+}
+
+fn health_status() -> ObjectBuilder {
+    one_of(&["ok"])
+}
+
+fn readiness_status() -> ObjectBuilder {
+    one_of(&["ready", "not-ready"])
 }
 
 /// Liveness
@@ -53,12 +58,12 @@ pub enum ReadyStatus {
     tag = "Emulator",
     responses((status = 200, description = "sdemu is serving", body = Health))
 )]
-pub async fn health(State(state): State<AppState>) -> ApiResult<Response> {
+pub async fn health(State(state): State<AppState>) -> Json<Health> {
     let uptime = (state.clock.now() - state.emulator.started_at)
         .num_seconds()
         .max(0);
-    json_ok(&Health {
-        status: HealthStatus::Ok,
+    Json::ok(Health {
+        status: "ok",
         version: env!("CARGO_PKG_VERSION"),
         uptime_seconds: uptime,
     })
@@ -78,17 +83,15 @@ pub async fn health(State(state): State<AppState>) -> ApiResult<Response> {
         (status = 503, description = "Not ready: `{\"status\":\"not-ready\"}`", body = Readiness),
     )
 )]
-pub async fn ready(State(state): State<AppState>) -> ApiResult<Response> {
-    let database_answers = sqlx::query("SELECT 1").execute(&state.db).await.is_ok();
-    if state.emulator.is_ready() && database_answers {
-        json_ok(&Readiness {
-            status: ReadyStatus::Ready,
-        })
+pub async fn ready(State(state): State<AppState>) -> Json<Readiness> {
+    if state.emulator.is_ready() && store::database_answers(&state.db).await {
+        Json::ok(Readiness { status: "ready" })
     } else {
-        let mut response = json_ok(&Readiness {
-            status: ReadyStatus::NotReady,
-        })?;
-        *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-        Ok(response.into_response())
+        Json::with_status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Readiness {
+                status: "not-ready",
+            },
+        )
     }
 }

@@ -16,7 +16,8 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::ToResponse;
 
 use super::PROBLEM_CONTENT_TYPE;
-use crate::extract::{MAX_BODY_BYTES, MAX_QUERY_BYTES};
+use crate::extract::body::{MAX_BODY_BYTES, MAX_CONTROL_BODY_BYTES};
+use crate::extract::query::MAX_QUERY_BYTES;
 
 /// A response whose body is a problem document.
 pub fn problem(description: &str) -> ResponseBuilder {
@@ -137,6 +138,21 @@ impl<'r> ToResponse<'r> for PayloadTooLarge {
             problem(&format!(
                 "The body is over {MAX_BODY_BYTES} bytes (1 MiB); the problem's `limit` member \
                  says so."
+            )),
+        )
+    }
+}
+
+/// 413: a body sent to the control plane is over its limit.
+pub struct ControlPlaneBodyTooLarge;
+
+impl<'r> ToResponse<'r> for ControlPlaneBodyTooLarge {
+    fn response() -> (&'r str, RefOr<Response>) {
+        named(
+            "ControlPlaneBodyTooLarge",
+            problem(&format!(
+                "The body is over {MAX_CONTROL_BODY_BYTES} bytes (16 MiB); the problem's `limit` \
+                 member says so."
             )),
         )
     }

@@ -1,14 +1,14 @@
 //! Batches: create one, read one, page through them.
 
 use axum::extract::State;
-use axum::response::Response;
 use serde::Deserialize;
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
+use crate::domain::limits::{MAX_DESCRIPTION_CHARS, MAX_DISPLAY_NAME_CHARS};
+use crate::domain::page::Page;
 use crate::domain::sort::{BatchSortKey, SortOrder};
 use crate::domain::time::{to_ticks, BatchTime};
 use crate::error::responses::{
@@ -16,12 +16,11 @@ use crate::error::responses::{
     Unauthorized,
 };
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Caller, JsonBody, PageRequest, QueryParams};
+use crate::extract::{page_request, Caller, JsonBody, QueryParams};
+use crate::response::Json;
 use crate::routes::params::{BatchIdParam, BatchListParams, PageParams};
-use crate::routes::tasks::{
-    foreign_workspace, resolve_workspace, MAX_DESCRIPTION_CHARS, MAX_DISPLAY_NAME_CHARS,
-};
-use crate::routes::{json_ok, Page};
+use crate::routes::tasks::{foreign_workspace, resolve_workspace};
+use crate::state::AppState;
 use crate::store::batches::{self, Batch, BatchFilter};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -81,7 +80,7 @@ async fn create_batch(
     caller: Caller,
     State(state): State<AppState>,
     JsonBody(request): JsonBody<CreateBatchRequest>,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Batch>> {
     let display_name = request
         .display_name
         .filter(|name| !name.trim().is_empty())
@@ -117,7 +116,7 @@ async fn create_batch(
     )
     .await?
     .ok_or_else(|| foreign_workspace(workspace_id))?;
-    json_ok(&batch)
+    Ok(Json::ok(batch))
 }
 
 /// Get Batch
@@ -146,12 +145,12 @@ async fn get_batch(
     caller: Caller,
     State(state): State<AppState>,
     query: QueryParams,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Batch>> {
     let batch_id = query
         .integer("batchId")?
         .ok_or_else(ApiError::empty_bad_request)?;
     match batches::find(&state.db, caller.tenant_id, batch_id).await? {
-        Some(batch) => json_ok(&batch),
+        Some(batch) => Ok(Json::ok(batch)),
         None => Err(ApiError::empty_not_found()),
     }
 }
@@ -181,7 +180,7 @@ async fn batch_paginated(
     caller: Caller,
     State(state): State<AppState>,
     query: QueryParams,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Page<Batch>>> {
     let filter = BatchFilter {
         tenant_id: caller.tenant_id,
         created_from: query.date("startDate")?.map(to_ticks),
@@ -189,7 +188,7 @@ async fn batch_paginated(
         workspace_ids: query.integers("workspaceId")?,
     };
     let sort = SortOrder::<BatchSortKey>::parse(query.raw_first("sort"))?;
-    let page = PageRequest::from_query(&query)?;
+    let page = page_request(&query)?;
     let (items, total) = batches::page(&state.db, &filter, sort, page.size, page.offset()).await?;
-    json_ok(&Page::new(items, page, total))
+    Ok(Json::ok(Page::new(items, page, total)))
 }

@@ -12,9 +12,10 @@ use utoipa::openapi::{RefOr, Required};
 use utoipa::IntoParams;
 
 use crate::domain::fixture::EXTERNAL_INTEGRATION_STATUS_MAX_CHARS;
+use crate::domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::domain::sort::{BatchSortKey, SortKey, TaskSortKey};
 use crate::domain::time::DATE_EXPECTATION;
-use crate::extract::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_VALUES_PER_PARAMETER};
+use crate::extract::query::MAX_VALUES_PER_PARAMETER;
 
 /// An optional query parameter.
 fn query(name: &str, description: &str, schema: impl Into<Schema>) -> Parameter {

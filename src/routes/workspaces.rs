@@ -1,16 +1,15 @@
 //! Workspaces: the caller's organization's workspaces.
 
 use axum::extract::State;
-use axum::response::Response;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::domain::fixture::Workspace;
 use crate::error::responses::Unauthorized;
 use crate::error::ApiResult;
 use crate::extract::Caller;
-use crate::routes::json_ok;
+use crate::response::Json;
+use crate::state::AppState;
 use crate::store::workspaces;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -34,6 +33,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 401, response = Unauthorized),
     )
 )]
-async fn current_workspaces(caller: Caller, State(state): State<AppState>) -> ApiResult<Response> {
-    json_ok(&workspaces::list(&state.db, caller.tenant_id).await?)
+async fn current_workspaces(
+    caller: Caller,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Vec<Workspace>>> {
+    Ok(Json::ok(
+        workspaces::list(&state.db, caller.tenant_id).await?,
+    ))
 }

@@ -15,6 +15,11 @@ pub mod tokens;
 /// Workspace queries: the organization's workspaces and its default.
 pub mod workspaces;
 
+/// Whether the database answers a trivial query (readiness).
+pub async fn database_answers(pool: &sqlx::SqlitePool) -> bool {
+    sqlx::query("SELECT 1").execute(pool).await.is_ok()
+}
+
 /// ` AND column IN (?, ?, ...)`, or nothing for an empty list.
 pub(crate) fn push_any_of<'args, T>(
     query: &mut QueryBuilder<'args, Sqlite>,

@@ -295,7 +295,7 @@ fn open_operations_have_no_security_requirement_and_the_api_needs_an_oauth2_toke
 
 #[test]
 fn the_length_limits_of_created_tasks_and_batches_are_described() {
-    use sdemu::routes::tasks::{
+    use sdemu::domain::limits::{
         MAX_DESCRIPTION_CHARS, MAX_DISPLAY_NAME_CHARS, MAX_EXTERNAL_ID_CHARS,
     };
     let task = &schema("CreateTaskRequest")["properties"];
@@ -325,7 +325,8 @@ fn the_length_limits_of_created_tasks_and_batches_are_described() {
 
 #[test]
 fn the_query_limits_are_described() {
-    use sdemu::extract::{MAX_PAGE_SIZE, MAX_QUERY_BYTES, MAX_VALUES_PER_PARAMETER};
+    use sdemu::domain::page::MAX_PAGE_SIZE;
+    use sdemu::extract::query::{MAX_QUERY_BYTES, MAX_VALUES_PER_PARAMETER};
     for path in [
         "/api/v1.0/external/sdtask/statuslistpaginated",
         "/api/v1.0/external/sdbatch/paginated",
@@ -381,7 +382,7 @@ fn the_body_limits_and_the_control_plane_limits_are_described() {
         assert!(too_large["description"]
             .as_str()
             .unwrap()
-            .contains(&sdemu::extract::MAX_BODY_BYTES.to_string()));
+            .contains(&sdemu::extract::body::MAX_BODY_BYTES.to_string()));
     }
     for (method, path) in [
         ("post", "/_emulator/seed"),
@@ -392,7 +393,7 @@ fn the_body_limits_and_the_control_plane_limits_are_described() {
         assert!(too_large["description"]
             .as_str()
             .unwrap()
-            .contains(&sdemu::emulator::MAX_BODY_BYTES.to_string()));
+            .contains(&sdemu::extract::body::MAX_CONTROL_BODY_BYTES.to_string()));
     }
     assert_eq!(
         parameter("get", "/_emulator/requests", "limit")["schema"]["minimum"],
@@ -400,17 +401,16 @@ fn the_body_limits_and_the_control_plane_limits_are_described() {
     );
     assert_eq!(
         schema("FaultList")["properties"]["rules"]["maxItems"],
-        sdemu::emulator::faults::MAX_RULES
+        sdemu::domain::faults::MAX_RULES
     );
     assert_eq!(
         schema("Delay")["properties"]["ms"]["maximum"],
-        sdemu::emulator::faults::MAX_DELAY_MS
+        sdemu::domain::faults::MAX_DELAY_MS
     );
     let status = &schema("CannedResponse")["properties"]["status"];
-    assert_eq!(
-        (&status["minimum"], &status["maximum"]),
-        (&json!(200), &json!(599))
-    );
+    let statuses = sdemu::domain::faults::rules::CANNED_STATUSES;
+    assert_eq!(status["minimum"], *statuses.start());
+    assert_eq!(status["maximum"], *statuses.end());
 }
 
 /// What the description says of the response `method uri` gets: its status must be
