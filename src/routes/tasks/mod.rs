@@ -185,6 +185,7 @@ fn empty_ok_if_found(found: bool) -> ApiResult<Response> {
     }
 }
 
+/// The body of External Integration Status. Unknown fields are ignored.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct PatchExternalIntegrationStatusRequest {
