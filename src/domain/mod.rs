@@ -11,6 +11,8 @@ pub mod faults;
 pub mod fixture;
 /// The request journal: a bounded ring of what clients sent, credentials redacted.
 pub mod journal;
+/// The processing lifecycle: next steps, their durations, seeded outcomes.
+pub mod lifecycle;
 /// The documented length limits of task and batch text fields.
 pub mod limits;
 /// Pagination: the page asked for and the envelope sent back.
