@@ -5,6 +5,8 @@
 pub mod auth;
 /// The control plane's reserved path prefix.
 pub mod control_plane;
+/// Durations the control plane reads: seconds or ISO 8601.
+pub mod duration;
 /// Fault rules (what users write) and the engine that applies them to requests.
 pub mod faults;
 /// The fixture document (`--fixtures`, the demo data) and its validation into a `Dataset`.
