@@ -56,8 +56,8 @@ impl Counts {
 /// Back to the start-up state
 ///
 /// Reloads the start-up fixtures (organizations, catalogues, workspaces, batches, tasks),
-/// empties the journal and restores the start-up fault rules, counters afresh. Issued access
-/// tokens stay valid.
+/// sets the clock back to how it started, empties the journal and restores the start-up
+/// fault rules, counters afresh. Issued access tokens stay valid.
 #[utoipa::path(
     post,
     path = "/_emulator/reset",
@@ -73,6 +73,7 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     store::dataset::replace(&state.db, &state.startup_dataset).await?;
     state.emulator.journal.clear();
     state.emulator.faults.restore();
+    state.clock.reset();
     Ok(Json::ok(Counts::of(&state.startup_dataset)))
 }
 
