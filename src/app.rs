@@ -14,10 +14,10 @@ use tower::{ServiceBuilder, ServiceExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
-use crate::emulator;
 use crate::extract::body::MAX_BODY_BYTES;
 use crate::response::empty_response;
 use crate::state::AppState;
+use crate::{emulator, lifecycle};
 use crate::{openapi, telemetry};
 
 /// The whole HTTP surface. `main` and the tests both serve exactly this.
@@ -30,6 +30,11 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(unmatched)
         // Request bodies over 1 MiB are refused; `JsonBody` turns that into a 413 problem.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Lifecycle steps that are due are applied before any API request is handled.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            lifecycle::catch_up_first,
+        ))
         // Journal and fault injection for everything but the control plane itself.
         .layer(middleware::from_fn_with_state(
             state.clone(),

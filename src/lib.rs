@@ -32,6 +32,8 @@ pub mod error;
 pub mod extract;
 /// `sdemu healthcheck`: the container health probe.
 pub mod healthcheck;
+/// The lifecycle at work: due steps applied in time order, runs started, per-task controls.
+pub mod lifecycle;
 /// The OpenAPI 3.1 description, generated from the handlers and wire types; `sdemu openapi`.
 pub mod openapi;
 /// Success responses: the JSON content type, a typed JSON body, the empty response.

@@ -11,7 +11,13 @@
 
 use std::time::Duration;
 
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use sqlx::SqliteConnection;
+
+use crate::domain::control_plane::is_control_plane;
+use crate::error::ApiError;
 
 use crate::domain::lifecycle::{LifecycleSettings, IN_PROGRESS, QUEUED, SUCCESSFUL};
 use crate::state::AppState;
@@ -46,6 +52,21 @@ pub async fn catch_up(state: &AppState) -> sqlx::Result<usize> {
         state.clock.mark_applied(at);
     }
     Ok(applied)
+}
+
+/// The middleware in front of the emulated API: every step due by now is applied before the
+/// request is handled, so no answer shows a task behind the clock.
+pub async fn catch_up_first(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !is_control_plane(request.uri().path()) {
+        if let Err(error) = catch_up(&state).await {
+            return ApiError::from(error).into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// Applies one due step at its own due time and schedules the one after it.
@@ -120,7 +141,12 @@ pub async fn run_started(
     Ok(())
 }
 
-fn change_for(settings: &LifecycleSettings, task: &LifecycleRow, to_status: i64, at: i64) -> StepChange {
+fn change_for(
+    settings: &LifecycleSettings,
+    task: &LifecycleRow,
+    to_status: i64,
+    at: i64,
+) -> StepChange {
     change_to(
         settings,
         task.task_id,

@@ -12,7 +12,10 @@ use sdemu::app;
 use sdemu::clock::SystemClock;
 use sdemu::config::{Command, Config};
 use sdemu::startup::{self, FixtureSource};
-use sdemu::{healthcheck, openapi, store, telemetry};
+use sdemu::{healthcheck, lifecycle, openapi, store, telemetry};
+
+/// How often due lifecycle steps are applied when nobody asks.
+const LIFECYCLE_TICK: Duration = Duration::from_millis(500);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -75,6 +78,15 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let db = state.db.clone();
+    // On the real clock tasks move even when nobody asks; the ticker stops with the server.
+    let (stop_ticker, ticker_stopped) = tokio::sync::oneshot::channel::<()>();
+    let ticker = tokio::spawn(lifecycle::run_ticker(
+        state.clone(),
+        LIFECYCLE_TICK,
+        async move {
+            let _ = ticker_stopped.await;
+        },
+    ));
     app::serve(
         listener,
         app::build_router(state),
@@ -82,6 +94,8 @@ async fn main() -> anyhow::Result<()> {
         Duration::from_secs(config.shutdown_timeout),
     )
     .await?;
+    let _ = stop_ticker.send(());
+    let _ = ticker.await;
     db.close().await;
     tracing::info!("stopped");
     Ok(())

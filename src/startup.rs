@@ -112,6 +112,14 @@ pub async fn open(
         config.journal_limit,
         faults::Faults::new(config.fault_seed, startup_faults),
     );
+    // A database file keeps the history of a previous run: its clock may not go back
+    // before what that run applied.
+    if let Some(at) = store::lifecycle::latest_transition(&db)
+        .await?
+        .and_then(|at| chrono::DateTime::from_timestamp(at, 0))
+    {
+        clock.mark_applied(at);
+    }
     // Migrations are applied and the fixtures loaded: /_emulator/ready may say so.
     emulator.set_ready();
     Ok(AppState {

@@ -3,25 +3,32 @@
 //! Years and months are refused: their length depends on the date they start from.
 
 use chrono::Duration;
-use serde_json::Value;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// A duration as a request body gives it: seconds, or an ISO 8601 duration.
+#[derive(Debug, Clone, PartialEq, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum DurationInput {
+    /// Seconds (negative for the past where a direction makes sense).
+    Seconds(f64),
+    /// An ISO 8601 duration such as `PT90S`, `P1DT2H` or `-PT1H`; no years or months.
+    #[schema(example = "PT90S")]
+    Iso8601(String),
+}
+
+impl DurationInput {
+    pub fn to_duration(&self) -> Result<Duration, String> {
+        match self {
+            Self::Seconds(seconds) => from_seconds(*seconds),
+            Self::Iso8601(text) => parse_duration_text(text),
+        }
+    }
+}
 
 /// The longest duration sdemu reads: 100 years, far beyond any test's needs, well inside
 /// what the clock can represent.
 pub const MAX_DURATION_SECONDS: i64 = 100 * 366 * 86_400;
-
-/// Reads a duration from JSON (a number of seconds, or a string); the error says why not.
-pub fn parse_duration(value: &Value) -> Result<Duration, String> {
-    match value {
-        Value::Number(number) => {
-            let seconds = number
-                .as_f64()
-                .ok_or_else(|| "is not a number of seconds".to_owned())?;
-            from_seconds(seconds)
-        }
-        Value::String(text) => parse_duration_text(text),
-        _ => Err("must be a number of seconds or an ISO 8601 duration such as PT90S".into()),
-    }
-}
 
 /// Reads a duration from text: seconds (`90`) or ISO 8601 (`PT90S`, `-PT1H`).
 pub fn parse_duration_text(text: &str) -> Result<Duration, String> {
@@ -86,9 +93,16 @@ fn from_seconds(seconds: f64) -> Result<Duration, String> {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     use super::*;
+
+    /// As a request body field reads it.
+    fn parse_duration(value: &Value) -> Result<Duration, String> {
+        serde_json::from_value::<DurationInput>(value.clone())
+            .map_err(|error| error.to_string())?
+            .to_duration()
+    }
 
     #[test]
     fn seconds_and_iso_8601_durations_are_read() {

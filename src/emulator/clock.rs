@@ -6,11 +6,12 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::clock::{ClockError, ClockMode};
-use crate::domain::duration::parse_duration;
+use crate::domain::duration::DurationInput;
 use crate::domain::time::parse_instant;
+use crate::error::responses::{AdminTokenRequired, ControlPlaneBodyTooLarge, Problem400};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::body::read_control_json;
 use crate::extract::Admin;
@@ -19,10 +20,11 @@ use crate::response::Json;
 use crate::state::AppState;
 
 /// The clock as `GET /_emulator/clock` shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClockView {
     /// `real`, `frozen` or `offset`.
+    #[schema(value_type = ClockModeName)]
     pub mode: &'static str,
     /// The emulator's current time (RFC 3339, UTC, milliseconds).
     pub now: String,
@@ -34,6 +36,18 @@ pub struct ClockView {
     pub applied_until: Option<String>,
     /// How many lifecycle steps this call applied.
     pub steps_applied: usize,
+}
+
+/// The clock's modes, by name.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ClockModeName {
+    /// The real time.
+    Real,
+    /// Stopped at an instant; moves only when advanced.
+    Frozen,
+    /// Real time shifted by a fixed amount.
+    Offset,
 }
 
 fn rfc3339(instant: DateTime<Utc>) -> String {
@@ -65,28 +79,58 @@ impl From<ClockError> for ApiError {
     }
 }
 
-/// `GET /_emulator/clock`: the mode, the current time and the applied-events watermark.
-/// Steps already due are applied first, so `appliedUntil` is current.
+/// Read the emulator's clock
+///
+/// The mode, the current time and the applied-events watermark. Steps already due are
+/// applied first, so `appliedUntil` is current.
+#[utoipa::path(
+    get,
+    path = "/_emulator/clock",
+    operation_id = "getClock",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    responses(
+        (status = 200, description = "The clock", body = ClockView),
+        (status = 401, response = AdminTokenRequired),
+    )
+)]
 pub async fn get(_admin: Admin, State(state): State<AppState>) -> ApiResult<Json<ClockView>> {
     let applied = lifecycle::catch_up(&state).await?;
     Ok(Json::ok(view(&state, applied)))
 }
 
 /// The body of `PUT /_emulator/clock`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SetClock {
-    mode: String,
-    /// For `frozen`: the instant (default: the clock's current reading).
+pub struct SetClock {
+    mode: ClockModeName,
+    /// For `frozen`: the instant, RFC 3339 (default: the clock's current reading).
     at: Option<String>,
     /// For `offset`: seconds or an ISO 8601 duration, negative for the past.
-    offset: Option<Value>,
+    offset: Option<DurationInput>,
 }
 
-/// `PUT /_emulator/clock`: `{"mode":"real"}`, `{"mode":"frozen","at":"2026-01-01T00:00:00Z"}`
-/// (`at` defaults to now) or `{"mode":"offset","offset":"PT1H"}` (seconds or ISO 8601,
-/// negative allowed). 409 when the clock would read earlier than an event already applied;
-/// 400 for a body it cannot read. Steps that fall due are applied before the answer.
+/// Set the emulator's clock
+///
+/// `{"mode":"real"}`, `{"mode":"frozen","at":"2026-01-01T00:00:00Z"}` (`at` defaults to
+/// now) or `{"mode":"offset","offset":"PT1H"}` (seconds or ISO 8601, negative allowed).
+/// Steps that fall due are applied, in time order, before the answer.
+#[utoipa::path(
+    put,
+    path = "/_emulator/clock",
+    operation_id = "setClock",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    request_body = SetClock,
+    responses(
+        (status = 200, description = "The clock after the change", body = ClockView),
+        (status = 400, response = Problem400),
+        (status = 401, response = AdminTokenRequired),
+        (status = 409, description = "The clock would read earlier than an event already applied; nothing changed",
+            content_type = "application/problem+json", body = Problem),
+        (status = 413, response = ControlPlaneBodyTooLarge),
+    )
+)]
 pub async fn put(
     _admin: Admin,
     State(state): State<AppState>,
@@ -100,27 +144,23 @@ pub async fn put(
             format!("The clock setting cannot be used: {error}."),
         ))
     })?;
-    let mode = match body.mode.to_ascii_lowercase().as_str() {
-        "real" => ClockMode::Real,
-        "frozen" => ClockMode::Frozen(match body.at.as_deref() {
+    let mode = match body.mode {
+        ClockModeName::Real => ClockMode::Real,
+        ClockModeName::Frozen => ClockMode::Frozen(match body.at.as_deref() {
             Some(text) => parse_instant(text)
                 .ok_or_else(|| ApiError::invalid_field("at", "must be an RFC 3339 instant"))?,
             None => state.clock.now(),
         }),
-        "offset" => {
+        ClockModeName::Offset => {
             let offset = body
                 .offset
                 .as_ref()
                 .ok_or_else(|| ApiError::invalid_field("offset", "is required for mode offset"))?;
             ClockMode::Offset(
-                parse_duration(offset).map_err(|reason| ApiError::invalid_field("offset", &reason))?,
+                offset
+                    .to_duration()
+                    .map_err(|reason| ApiError::invalid_field("offset", &reason))?,
             )
-        }
-        _ => {
-            return Err(ApiError::invalid_field(
-                "mode",
-                "must be real, frozen or offset",
-            ))
         }
     };
     lifecycle::catch_up(&state).await?;
@@ -130,15 +170,32 @@ pub async fn put(
 }
 
 /// The body of `POST /_emulator/clock/advance`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Advance {
-    by: Value,
+pub struct Advance {
+    /// How far: seconds or an ISO 8601 duration such as `PT90S`; not negative.
+    by: DurationInput,
 }
 
-/// `POST /_emulator/clock/advance` with `{"by": 90}` or `{"by": "PT90S"}`: moves the clock
-/// forward (a frozen clock stays frozen) and applies every step that falls due, in time
+/// Advance the emulator's clock
+///
+/// With `{"by": 90}` or `{"by": "PT90S"}`: moves the clock forward (a frozen clock stays
+/// frozen, a real one becomes offset) and applies every step that falls due, in time
 /// order, before answering. 400 for a negative or unreadable duration.
+#[utoipa::path(
+    post,
+    path = "/_emulator/clock/advance",
+    operation_id = "advanceClock",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    request_body = Advance,
+    responses(
+        (status = 200, description = "The clock after the move, and how many steps were applied", body = ClockView),
+        (status = 400, response = Problem400),
+        (status = 401, response = AdminTokenRequired),
+        (status = 413, response = ControlPlaneBodyTooLarge),
+    )
+)]
 pub async fn advance(
     _admin: Admin,
     State(state): State<AppState>,
@@ -152,7 +209,10 @@ pub async fn advance(
             format!("The body must be {{\"by\": seconds or an ISO 8601 duration}}: {error}."),
         ))
     })?;
-    let by = parse_duration(&body.by).map_err(|reason| ApiError::invalid_field("by", &reason))?;
+    let by = body
+        .by
+        .to_duration()
+        .map_err(|reason| ApiError::invalid_field("by", &reason))?;
     // Steps due before the jump are applied at their own times first.
     lifecycle::catch_up(&state).await?;
     state.clock.advance(by)?;

@@ -11,6 +11,8 @@
 //! | `POST /_emulator/reset`, `POST /_emulator/seed`, `GET /_emulator/state` | [`data`] |
 //! | `GET`/`DELETE /_emulator/requests` | [`journal`] |
 //! | `GET`/`PUT`/`POST`/`DELETE /_emulator/faults` | [`faults`] |
+//! | `GET`/`PUT /_emulator/clock`, `POST /_emulator/clock/advance` | [`clock`] |
+//! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../review/start`, `.../review/finish` | [`tasks`] |
 
 use std::time::Instant;
 
@@ -28,17 +30,19 @@ use crate::error::Problem;
 use crate::extract::{Admin, QueryParams};
 use crate::state::AppState;
 
+pub mod clock;
 pub mod data;
 pub mod faults;
 pub mod health;
 pub mod journal;
+pub mod tasks;
 
 pub use crate::domain::control_plane::{is_control_plane, PREFIX};
 
 /// Every control-plane path, as the 404 for an unknown one lists them. `openapi.json` is
 /// served by the `openapi` module (it describes routes and control plane alike) under the
 /// same prefix.
-pub const ROUTES: [&str; 8] = [
+pub const ROUTES: [&str; 11] = [
     "/_emulator/health",
     "/_emulator/ready",
     "/_emulator/reset",
@@ -47,6 +51,9 @@ pub const ROUTES: [&str; 8] = [
     "/_emulator/requests",
     "/_emulator/faults",
     "/_emulator/openapi.json",
+    "/_emulator/clock",
+    "/_emulator/clock/advance",
+    "/_emulator/tasks/{taskId}",
 ];
 
 /// Every control-plane route, each with its OpenAPI operation, and the catch-all for unknown
@@ -65,6 +72,13 @@ pub fn router() -> OpenApiRouter<AppState> {
             faults::append,
             faults::clear
         ))
+        .routes(routes!(clock::get, clock::put))
+        .routes(routes!(clock::advance))
+        .routes(routes!(tasks::show))
+        .routes(routes!(tasks::force_status))
+        .routes(routes!(tasks::advance))
+        .routes(routes!(tasks::review_start))
+        .routes(routes!(tasks::review_finish))
         .route("/_emulator/{*rest}", any(unknown_route))
 }
 

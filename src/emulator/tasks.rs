@@ -2,21 +2,23 @@
 //! its next step now, and play the reviewer. Task ids are unique across organizations, so
 //! these routes name a task by its id alone.
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
+use crate::error::responses::{AdminTokenRequired, ControlPlaneBodyTooLarge, Problem400};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::body::read_control_json;
-use crate::extract::Admin;
+use crate::extract::{Admin, PathParam};
 use crate::lifecycle::{self, ControlRefusal, ReviewStep};
 use crate::response::Json;
 use crate::state::AppState;
 use crate::store;
 
 /// One task's lifecycle, as `GET /_emulator/tasks/{taskId}` shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TaskLifecycle {
     pub task_id: i64,
@@ -32,7 +34,7 @@ pub struct TaskLifecycle {
     pub history: Vec<TransitionView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NextStepView {
     pub task_status: i64,
@@ -40,7 +42,7 @@ pub struct NextStepView {
     pub due_at: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TransitionView {
     pub at: String,
@@ -132,33 +134,66 @@ async fn lifecycle_view(state: &AppState, task_id: i64) -> ApiResult<Json<TaskLi
     }))
 }
 
+/// Show one task's lifecycle
+///
 /// `GET /_emulator/tasks/{taskId}`: the task's status, its next step and when it falls due,
 /// and its history. Steps already due are applied first.
+#[utoipa::path(
+    get,
+    path = "/_emulator/tasks/{taskId}",
+    operation_id = "getTaskLifecycle",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    params(("taskId" = i64, Path, description = "The task's id (unique across organizations).")),
+    responses(
+        (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
+        (status = 401, response = AdminTokenRequired),
+        (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+    )
+)]
 pub async fn show(
     _admin: Admin,
     State(state): State<AppState>,
-    Path(task_id): Path<i64>,
+    PathParam(task_id): PathParam<i64>,
 ) -> ApiResult<Json<TaskLifecycle>> {
     lifecycle::catch_up(&state).await?;
     lifecycle_view(&state, task_id).await
 }
 
 /// The body of `POST /_emulator/tasks/{taskId}/status`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ForceStatus {
+pub struct ForceStatus {
     task_status: i64,
     integration_status: Option<i64>,
 }
 
+/// Force a task into a status
+///
 /// `POST /_emulator/tasks/{taskId}/status` with `{"taskStatus": 32}` (and optionally
 /// `"integrationStatus"`): forces the task into that status now; the step after it is
 /// scheduled as if the task had arrived there by itself. An uncatalogued code is a 400
 /// problem and changes nothing.
+#[utoipa::path(
+    post,
+    path = "/_emulator/tasks/{taskId}/status",
+    operation_id = "forceTaskStatus",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    params(("taskId" = i64, Path, description = "The task's id (unique across organizations).")),
+    request_body = ForceStatus,
+    responses(
+        (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
+        (status = 400, response = Problem400),
+        (status = 413, response = ControlPlaneBodyTooLarge),
+        (status = 401, response = AdminTokenRequired),
+        (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+    )
+)]
 pub async fn force_status(
     _admin: Admin,
     State(state): State<AppState>,
-    Path(task_id): Path<i64>,
+    PathParam(task_id): PathParam<i64>,
     request: Request,
 ) -> ApiResult<Json<TaskLifecycle>> {
     let value = read_control_json(request.into_body()).await?;
@@ -166,42 +201,95 @@ pub async fn force_status(
         ApiError::from(Problem::new(
             StatusCode::BAD_REQUEST,
             "invalid-body",
-            format!("The body must be {{\"taskStatus\": code, \"integrationStatus\"?: code}}: {error}."),
+            format!(
+                "The body must be {{\"taskStatus\": code, \"integrationStatus\"?: code}}: {error}."
+            ),
         ))
     })?;
     lifecycle::force(&state, task_id, body.task_status, body.integration_status).await??;
     lifecycle_view(&state, task_id).await
 }
 
+/// Run a task's next step now
+///
 /// `POST /_emulator/tasks/{taskId}/advance`: runs the task's next step now. 409 when its
 /// status has no next step.
+#[utoipa::path(
+    post,
+    path = "/_emulator/tasks/{taskId}/advance",
+    operation_id = "advanceTask",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    params(("taskId" = i64, Path, description = "The task's id (unique across organizations).")),
+    responses(
+        (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
+        (status = 409, description = "The task's status does not allow this step; nothing changed",
+            content_type = "application/problem+json", body = Problem),
+        (status = 401, response = AdminTokenRequired),
+        (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+    )
+)]
 pub async fn advance(
     _admin: Admin,
     State(state): State<AppState>,
-    Path(task_id): Path<i64>,
+    PathParam(task_id): PathParam<i64>,
 ) -> ApiResult<Json<TaskLifecycle>> {
     lifecycle::advance_task(&state, task_id).await??;
     lifecycle_view(&state, task_id).await
 }
 
+/// Start a task's review
+///
 /// `POST /_emulator/tasks/{taskId}/review/start`: a reviewer opens the task (ToReview →
 /// InReview). 409 from any other status.
+#[utoipa::path(
+    post,
+    path = "/_emulator/tasks/{taskId}/review/start",
+    operation_id = "startReview",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    params(("taskId" = i64, Path, description = "The task's id (unique across organizations).")),
+    responses(
+        (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
+        (status = 409, description = "The task's status does not allow this step; nothing changed",
+            content_type = "application/problem+json", body = Problem),
+        (status = 401, response = AdminTokenRequired),
+        (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+    )
+)]
 pub async fn review_start(
     _admin: Admin,
     State(state): State<AppState>,
-    Path(task_id): Path<i64>,
+    PathParam(task_id): PathParam<i64>,
 ) -> ApiResult<Json<TaskLifecycle>> {
     lifecycle::review(&state, task_id, ReviewStep::Start).await??;
     lifecycle_view(&state, task_id).await
 }
 
+/// Finish a task's review
+///
 /// `POST /_emulator/tasks/{taskId}/review/finish`: the review is done (from ToReview or
 /// InReview) and the task is archived into Task History (`Deleted`, 20). 409 from any
 /// other status.
+#[utoipa::path(
+    post,
+    path = "/_emulator/tasks/{taskId}/review/finish",
+    operation_id = "finishReview",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    params(("taskId" = i64, Path, description = "The task's id (unique across organizations).")),
+    responses(
+        (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
+        (status = 409, description = "The task's status does not allow this step; nothing changed",
+            content_type = "application/problem+json", body = Problem),
+        (status = 401, response = AdminTokenRequired),
+        (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+    )
+)]
 pub async fn review_finish(
     _admin: Admin,
     State(state): State<AppState>,
-    Path(task_id): Path<i64>,
+    PathParam(task_id): PathParam<i64>,
 ) -> ApiResult<Json<TaskLifecycle>> {
     lifecycle::review(&state, task_id, ReviewStep::Finish).await??;
     lifecycle_view(&state, task_id).await

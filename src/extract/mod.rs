@@ -9,6 +9,7 @@
 //! | [`admin`] | the control plane's admin token (`Admin`) |
 //! | [`body`] | bounded request bodies and JSON bodies (`JsonBody`) |
 //! | [`page`] | `pageNumber` / `pageSize` |
+//! | [`path`] | typed path parameters (`PathParam`) |
 //! | [`task`] | the task named by `taskId` / `externalId` (`TaskSelector`) |
 
 pub mod admin;
@@ -16,6 +17,7 @@ pub mod authorization;
 pub mod bearer;
 pub mod body;
 pub mod page;
+pub mod path;
 pub mod query;
 pub mod task;
 
@@ -23,5 +25,6 @@ pub use admin::Admin;
 pub use bearer::Caller;
 pub use body::JsonBody;
 pub use page::page_request;
+pub use path::PathParam;
 pub use query::QueryParams;
 pub use task::TaskSelector;

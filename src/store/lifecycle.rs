@@ -109,7 +109,15 @@ pub async fn apply(
     )
     .execute(&mut *conn)
     .await?;
-    record(conn, change.task_id, change.at, from_status, change.to_status, cause).await
+    record(
+        conn,
+        change.task_id,
+        change.at,
+        from_status,
+        change.to_status,
+        cause,
+    )
+    .await
 }
 
 /// Adds one entry to a task's history.
@@ -145,7 +153,10 @@ pub struct TransitionRow {
 }
 
 /// A task's history, oldest first.
-pub async fn history(conn: &mut SqliteConnection, task_id: i64) -> sqlx::Result<Vec<TransitionRow>> {
+pub async fn history(
+    conn: &mut SqliteConnection,
+    task_id: i64,
+) -> sqlx::Result<Vec<TransitionRow>> {
     sqlx::query_as!(
         TransitionRow,
         "SELECT at, from_status, to_status, cause FROM task_transitions

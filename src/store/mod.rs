@@ -6,6 +6,8 @@ use sqlx::{QueryBuilder, Sqlite};
 pub mod batches;
 /// Loading, replacing and reading whole datasets (fixtures), and the status catalogues.
 pub mod dataset;
+/// The lifecycle: due steps, applying them, the transition history.
+pub mod lifecycle;
 /// Organizations: client credentials and the default organization.
 pub mod organizations;
 /// Task queries: the list filters, sorting, single lookups.

@@ -17,6 +17,7 @@ use crate::domain::time::TaskTime;
 use crate::error::responses::{Conflict, PayloadTooLarge, Problem400, Unauthorized};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Caller, JsonBody};
+use crate::lifecycle;
 use crate::response::Json;
 use crate::state::AppState;
 use crate::store::tasks::{self, CreateError, NewTask, TaskStatus};
@@ -161,7 +162,10 @@ async fn create_task(
         custom_form_values: request.custom_form_values.map(to_json),
     };
     match tasks::create(&state.db, &new_task).await {
-        Ok(task) => Ok(Json::ok(task)),
+        Ok(task) => {
+            lifecycle::run_started(&state, task.task_id, None, "created").await?;
+            Ok(Json::ok(task))
+        }
         Err(CreateError::DuplicateExternalId) => Err(Problem::new(
             StatusCode::CONFLICT,
             "duplicate-external-id",

@@ -12,14 +12,16 @@ use utoipa_axum::routes;
 use crate::domain::fixture::{
     check_external_integration_status, EXTERNAL_INTEGRATION_STATUS_MAX_CHARS,
 };
+use crate::domain::lifecycle::can_reprocess;
 use crate::domain::page::Page;
 use crate::domain::sort::{SortOrder, TaskSortKey};
 use crate::domain::time::{ceil_to_second, floor_to_second, TaskTime};
 use crate::error::responses::{
     BadRequestEmptyOrProblem, NotFoundEmpty, PayloadTooLarge, QueryTooLong, Unauthorized,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{page_request, Caller, JsonBody, QueryParams, TaskSelector};
+use crate::lifecycle;
 use crate::response::{empty_response, Json};
 use crate::routes::params::{PageParams, TaskListParams, TaskSelectorParams};
 use crate::state::AppState;
@@ -149,7 +151,10 @@ async fn status(
 ///
 /// Fidelity: 200 with an empty body; the task goes back to QueuedForPreProcessing (30), its
 /// `restartCount` grows by one, `preProcessingStartedOn` becomes now and its external
-/// integration status `never`. 400 / 404 as for Task Status.
+/// integration status `never`, and the processing lifecycle runs again (with a new seeded
+/// outcome). Any status may be reprocessed, even one still being processed (the operation
+/// exists for stuck tasks), except Deleting (19) and Deleted (20): those are in Task History
+/// and get 409 with a problem body. 400 / 404 as for Task Status.
 #[utoipa::path(
     patch,
     path = "/api/v1.0/external/sdtask/restartprocessing",
@@ -162,6 +167,8 @@ async fn status(
         (status = 400, response = BadRequestEmptyOrProblem),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFoundEmpty),
+        (status = 409, description = "The task is Deleting (19) or Deleted (20), in Task History",
+            content_type = "application/problem+json", body = Problem),
         (status = 414, response = QueryTooLong),
     )
 )]
@@ -170,8 +177,32 @@ async fn restart_processing(
     State(state): State<AppState>,
     TaskSelector(task): TaskSelector,
 ) -> ApiResult<Response> {
+    let Some(current) = tasks::find(&state.db, caller.tenant_id, &task).await? else {
+        return Err(ApiError::empty_not_found());
+    };
+    if !can_reprocess(current.task_status) {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "task-deleted",
+            format!(
+                "The task is {} ({}): a task in Task History cannot be reprocessed.",
+                current.task_status_text, current.task_status
+            ),
+        )
+        .with("taskStatus", current.task_status)
+        .into());
+    }
     let now = TaskTime(state.clock.now().timestamp());
     let found = tasks::restart(&state.db, caller.tenant_id, &task, now).await?;
+    if found {
+        lifecycle::run_started(
+            &state,
+            current.task_id,
+            Some(current.task_status),
+            "reprocessed",
+        )
+        .await?;
+    }
     empty_ok_if_found(found)
 }
 
