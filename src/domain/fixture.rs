@@ -174,7 +174,7 @@ pub struct CatalogueEntry {
 
 /// A stored workspace. It is also the API's `GetWorkspaceResponse`: the fields are in the
 /// documented order, and `workspaceDescription` / `workspaceTemplateName` are `null` when unset.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Workspace {
     pub workspace_id: i64,

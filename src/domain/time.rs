@@ -69,8 +69,7 @@ pub fn from_ticks(ticks: i64) -> Option<DateTime<Utc>> {
 }
 
 /// A task time: stored as Unix seconds, written as `2022-03-28T14:28:56Z`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
-#[sqlx(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TaskTime(pub i64);
 
 impl TaskTime {
@@ -88,8 +87,7 @@ impl Serialize for TaskTime {
 }
 
 /// A batch time: stored as ticks, written as `2023-08-08T08:55:29.7831583Z`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
-#[sqlx(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BatchTime(pub i64);
 
 impl BatchTime {

@@ -3,7 +3,7 @@
 use sqlx::SqlitePool;
 
 /// What the token endpoint needs to know about an organization.
-#[derive(Clone, sqlx::FromRow)]
+#[derive(Clone)]
 pub struct ClientRecord {
     pub tenant_id: i64,
     pub client_id: String,
@@ -16,19 +16,22 @@ pub async fn find_by_client_id(
     pool: &SqlitePool,
     client_id: &str,
 ) -> sqlx::Result<Option<ClientRecord>> {
-    sqlx::query_as(
-        "SELECT tenant_id, client_id, client_secret FROM organizations WHERE client_id = ?",
+    sqlx::query_as!(
+        ClientRecord,
+        r#"SELECT tenant_id AS "tenant_id!", client_id, client_secret FROM organizations
+           WHERE client_id = ?"#,
+        client_id,
     )
-    .bind(client_id)
     .fetch_optional(pool)
     .await
 }
 
 /// The default organization: the one served when authentication is off.
 pub async fn default_organization(pool: &SqlitePool) -> sqlx::Result<Option<ClientRecord>> {
-    sqlx::query_as(
-        "SELECT tenant_id, client_id, client_secret FROM organizations \
-         WHERE is_default = 1 ORDER BY tenant_id LIMIT 1",
+    sqlx::query_as!(
+        ClientRecord,
+        r#"SELECT tenant_id AS "tenant_id!", client_id, client_secret FROM organizations
+           WHERE is_default = 1 ORDER BY tenant_id LIMIT 1"#,
     )
     .fetch_optional(pool)
     .await
