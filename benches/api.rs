@@ -6,7 +6,7 @@
 
 mod support;
 
-use sdemu::app::FixtureSource;
+use sdemu::startup::FixtureSource;
 
 const ALL: &str = "startDate=2000-01-01";
 

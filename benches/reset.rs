@@ -5,7 +5,7 @@
 
 mod support;
 
-use sdemu::app::FixtureSource;
+use sdemu::startup::FixtureSource;
 
 const LIST: &str = "/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z";
 

@@ -1,3 +1,6 @@
+//! The clock every time-dependent rule reads: the system clock in production, a manual
+//! clock in tests, injected through `AppState` so that no test needs to sleep.
+
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};

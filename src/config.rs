@@ -1,3 +1,6 @@
+//! The configuration: one clap struct whose `--help` is the reference (the README's table
+//! is checked against it). Every option is also an `SDEMU_*` environment variable.
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -60,6 +63,7 @@ pub struct Config {
         env = "SDEMU_CLIENTS",
         value_name = "ID:SECRET",
         value_delimiter = ',',
+        value_parser = parse_client,
         hide_env_values = true
     )]
     pub clients: Vec<ClientCredentials>,
@@ -179,9 +183,36 @@ impl std::str::FromStr for AdminToken {
     }
 }
 
+/// `--client ID:SECRET`, split at the first colon: the id cannot contain one, the secret can.
+fn parse_client(text: &str) -> Result<ClientCredentials, String> {
+    let Some((client_id, client_secret)) = text.split_once(':') else {
+        return Err("expected CLIENT_ID:CLIENT_SECRET".into());
+    };
+    if client_id.trim().is_empty() {
+        return Err("the client id before ':' is empty".into());
+    }
+    if client_secret.is_empty() {
+        return Err(format!("the secret of client '{client_id}' is empty"));
+    }
+    Ok(ClientCredentials {
+        client_id: client_id.to_owned(),
+        client_secret: client_secret.to_owned(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_option_splits_at_the_first_colon() {
+        let client = parse_client("acme:s3:cret").unwrap();
+        assert_eq!(client.client_id, "acme");
+        assert_eq!(client.client_secret, "s3:cret");
+        assert!(parse_client("acme").is_err());
+        assert!(parse_client(":secret").is_err());
+        assert!(parse_client("acme:").is_err());
+    }
 
     #[test]
     fn debug_output_hides_every_secret() {

@@ -6,6 +6,8 @@
 //! `application/problem+json` body that names the offending parameter or field, because the
 //! real error bodies are not documented and a precise message is what a test author needs.
 
+use std::sync::Arc;
+
 use axum::{
     http::{header, HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
@@ -13,23 +15,38 @@ use axum::{
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::domain::sort::SortError;
+use crate::response::{empty_response, json_content_type, no_store_headers};
+
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// A status with an empty body (no content type, `Content-Length: 0`), for the cases where
     /// the real API is documented to answer without content.
+    #[error("{0} with an empty body")]
     Empty(StatusCode),
     /// An RFC 9457 problem document.
+    #[error("{}: {}", .0.status, .0.detail)]
     Problem(Box<Problem>),
     /// 401 with an empty body and a `WWW-Authenticate: Bearer` challenge (RFC 6750 §3): the
     /// request to an API route carried no valid bearer token.
+    #[error("no valid bearer token: {0:?}")]
     Unauthorized(BearerChallenge),
     /// An error of the token endpoint, in the OAuth 2.0 shape (RFC 6749 §5.2).
+    #[error("{}: {}", .0.error, .0.description)]
     OAuth(Box<OAuthError>),
-    /// A bug or an unavailable database: logged in full, answered without internals.
+    /// A bug or an unavailable database: answered without internals; the cause travels to
+    /// the request log in an [`InternalCause`] response extension.
+    #[error(transparent)]
     Internal(anyhow::Error),
 }
+
+/// The cause of a 500, attached to the response so that the request-logging layer logs it
+/// once, with the request's span (route, request id), instead of the error logging itself
+/// wherever it is turned into a response.
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub Arc<anyhow::Error>);
 
 /// Why a request to an API route is not authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +121,38 @@ impl ApiError {
     }
 }
 
+impl From<SortError> for ApiError {
+    /// The `sort` parameter names no sortable property: a 400 problem listing the allowed ones.
+    fn from(error: SortError) -> Self {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-parameter",
+            format!(
+                "The query parameter 'sort' has the value '{}', which is not a sortable property. \
+                 Use one of: {}; add ' desc' or a leading '-' to sort descending.",
+                error.value,
+                error.allowed.join(", ")
+            ),
+        )
+        .with("parameter", "sort")
+        .with("value", &error.value)
+        .with("allowed", &error.allowed)
+        .into()
+    }
+}
+
 impl ApiError {
+    /// A request body over `limit` bytes: 413, naming the limit.
+    pub fn body_too_large(limit: usize) -> Self {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            format!("The request body is larger than {limit} bytes."),
+        )
+        .with("limit", limit)
+        .into()
+    }
+
     /// A field of a JSON request body that cannot be used; names the field and says why.
     pub fn invalid_field(field: &str, reason: &str) -> Self {
         Problem::new(
@@ -224,25 +272,19 @@ impl IntoResponse for ApiError {
             }
             ApiError::OAuth(error) => oauth_error_response(&error),
             ApiError::Internal(error) => {
-                tracing::error!(error = ?error, "internal error");
-                Problem::new(
+                let mut response = Problem::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "internal",
                     "sdemu failed to answer this request; its log has the cause.",
                 )
-                .into_response()
+                .into_response();
+                response
+                    .extensions_mut()
+                    .insert(InternalCause(Arc::new(error)));
+                response
             }
         }
     }
-}
-
-/// A response with no body at all: no content type and an explicit `Content-Length: 0`.
-pub fn empty_response(status: StatusCode) -> Response {
-    (
-        status,
-        [(header::CONTENT_LENGTH, HeaderValue::from_static("0"))],
-    )
-        .into_response()
 }
 
 /// The JSON body and headers of an OAuth 2.0 error (RFC 6749 §5.2), never cached.
@@ -253,14 +295,8 @@ fn oauth_error_response(error: &OAuthError) -> Response {
     });
     let mut response = (
         error.status,
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(crate::routes::JSON_CONTENT_TYPE),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            (header::PRAGMA, HeaderValue::from_static("no-cache")),
-        ],
+        [json_content_type()],
+        no_store_headers(),
         body.to_string(),
     )
         .into_response();

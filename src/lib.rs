@@ -1,12 +1,20 @@
 //! sdemu: a local emulator of the SmartDocumentor cloud API.
 //!
-//! A tour for a new reader. Start at `app::build_router`: every request passes its layers
-//! (request id, log line, CORS, journal and faults), then meets `extract` (query, body and
-//! bearer token, each rejected with an `ApiError`), a handler in `routes` (or `emulator` for
-//! the control plane), and the SQL in `store`. `domain` holds the rules that are neither HTTP
-//! nor SQL; `main.rs` only reads `config`, starts `telemetry` and serves.
+//! A tour for a new reader, following one request. `main.rs` reads `config`, starts
+//! `telemetry` and calls `startup::open`, which opens the database (`db`), loads the fixtures
+//! into it (`store`) and builds the `state::AppState`. `app::build_router` stacks the layers
+//! every request passes (request id, log line, CORS, the control plane's journal and faults)
+//! over the handlers: `routes` for the emulated API, `emulator` for the control plane under
+//! `/_emulator/`. A handler reads its request through `extract` (query, body, bearer token,
+//! each rejected with an `error::ApiError`), asks `store` for the data, and answers through
+//! `response`. `domain` holds the rules and wire types that are neither HTTP nor SQL.
+//!
+//! Layers point one way, lowest first: `domain`/`clock` ← `config` ← `store`/`db` ← the HTTP
+//! toolkit (`state`, `error`, `response`, `extract`, `telemetry`) ← `routes`/`emulator` ←
+//! `startup`/`app` ← `main`. `ARCHITECTURE.md` explains them; `tests/architecture.rs`
+//! keeps them.
 
-/// `AppState`, `build_router` (the one place layers are stacked) and `serve`.
+/// The router (the one place layers are stacked) and `serve` with graceful shutdown.
 pub mod app;
 /// The injectable clock, so tests control time instead of sleeping.
 pub mod clock;
@@ -14,7 +22,7 @@ pub mod clock;
 pub mod config;
 /// SQLite pool options and migrations.
 pub mod db;
-/// Wire formats and rules that are not HTTP or SQL: times, sorting, the fixture document.
+/// Rules and wire types that are neither HTTP nor SQL: times, sorting, pages, fixtures, auth.
 pub mod domain;
 /// The control plane under `/_emulator/`: health, reset, seed, state, journal, faults.
 pub mod emulator;
@@ -24,8 +32,14 @@ pub mod error;
 pub mod extract;
 /// `sdemu healthcheck`: the container health probe.
 pub mod healthcheck;
-/// The HTTP handlers, one file per API resource.
+/// Success responses: the JSON content type, a typed JSON body, the empty response.
+pub mod response;
+/// The HTTP handlers of the emulated API, one file per API resource.
 pub mod routes;
+/// Start-up: database, migrations, fixtures and fault rules into an `AppState`.
+pub mod startup;
+/// `AppState` and the control plane's runtime state.
+pub mod state;
 /// The SQL for each resource, with dynamic filters built from bound parameters only.
 pub mod store;
 /// Logging: the subscriber (pretty or JSON), set up once, and the one-line-per-request log.

@@ -1,3 +1,6 @@
+//! The `sdemu` binary: reads the configuration, then either runs a subcommand or starts
+//! logging, opens the emulator (`startup::open`) and serves it until Ctrl-C or SIGTERM.
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -5,9 +8,10 @@ use anyhow::Context;
 use clap::Parser;
 use tokio::net::TcpListener;
 
-use sdemu::app::{self, FixtureSource};
+use sdemu::app;
 use sdemu::clock::SystemClock;
 use sdemu::config::{Command, Config};
+use sdemu::startup::{self, FixtureSource};
 use sdemu::{healthcheck, store, telemetry};
 
 #[tokio::main]
@@ -27,7 +31,7 @@ async fn main() -> anyhow::Result<()> {
     }
     telemetry::init(config.log_format);
 
-    let state = app::open(
+    let state = startup::open(
         &config,
         Arc::new(SystemClock),
         FixtureSource::from_config(&config),

@@ -1,3 +1,6 @@
+//! Logging: the tracing subscriber (pretty or JSON, on stderr), installed once, and the
+//! middleware that writes one line per request.
+
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
@@ -7,6 +10,7 @@ use tracing::Instrument;
 use tracing_subscriber::{fmt, prelude::*, EnvFilter};
 
 use crate::config::LogFormat;
+use crate::error::InternalCause;
 
 /// Installs the global tracing subscriber. `RUST_LOG` overrides the default level (`info`).
 /// Logs go to stderr, so that stdout carries only the start-up lines meant for people and a
@@ -33,6 +37,8 @@ pub fn init(format: LogFormat) {
 /// Logs one line per request: method, matched route (not the raw path, so lines group
 /// well and no query value is written), status, duration and request id. Headers and bodies
 /// are never logged, so secrets and tokens cannot leak. Health checks log at debug level.
+/// The cause of a 500 (an [`InternalCause`] extension) is logged here, once, in the
+/// request's span.
 pub async fn log_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
@@ -51,6 +57,9 @@ pub async fn log_request(request: Request, next: Next) -> Response {
     let status = response.status().as_u16();
     let duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let _entered = span.enter();
+    if let Some(InternalCause(cause)) = response.extensions().get::<InternalCause>() {
+        tracing::error!(error = ?cause, "internal error");
+    }
     if route.starts_with("/_emulator/health") || route.starts_with("/_emulator/ready") {
         tracing::debug!(status, duration_ms, "request");
     } else {

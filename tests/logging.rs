@@ -11,9 +11,10 @@ use axum::http::Request;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use sdemu::app::{self, FixtureSource};
+use sdemu::app;
 use sdemu::clock::SystemClock;
 use sdemu::config::Config;
+use sdemu::startup::{self, FixtureSource};
 
 /// Collects everything the logger writes.
 #[derive(Clone, Default)]
@@ -35,19 +36,26 @@ impl LogBuffer {
     }
 }
 
-#[tokio::test]
-async fn each_request_is_logged_once_with_route_status_duration_and_id_but_no_secrets() {
+/// Sends this thread's log lines, as JSON with the current span, up to `level`, to a buffer
+/// until the guard is dropped.
+fn capture_json_logs(level: tracing::Level) -> (LogBuffer, tracing::subscriber::DefaultGuard) {
     let logs = LogBuffer::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt()
         .json()
         .with_current_span(true)
+        .with_max_level(level)
         .with_writer(move || writer.clone())
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    (logs, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn each_request_is_logged_once_with_route_status_duration_and_id_but_no_secrets() {
+    let (logs, _guard) = capture_json_logs(tracing::Level::INFO);
 
     let config = <Config as clap::Parser>::try_parse_from(["sdemu"]).unwrap();
-    let state = app::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
+    let state = startup::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
         .await
         .unwrap();
     let router = app::build_router(state);
@@ -85,18 +93,11 @@ async fn each_request_is_logged_once_with_route_status_duration_and_id_but_no_se
     drop(_guard);
 
     // Everything, at every level, while clients authenticate: no secret and no access token.
-    let logs = LogBuffer::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = capture_json_logs(tracing::Level::TRACE);
     let config =
         <Config as clap::Parser>::try_parse_from(["sdemu", "--client", "ci:CI-SECRET-VALUE"])
             .unwrap();
-    let state = app::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
+    let state = startup::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
         .await
         .unwrap();
     let router = app::build_router(state);
@@ -150,4 +151,44 @@ async fn each_request_is_logged_once_with_route_status_duration_and_id_but_no_se
     assert!(!text.contains("SECRET-VALUE"), "{text}");
     assert!(!text.contains(&token), "{text}");
     assert!(!text.contains("Y2k6"), "{text}");
+    drop(_guard);
+
+    // A 500 (here: the database is gone) answers without internals; its cause is logged
+    // exactly once, by the request's own log line layer, inside the request's span.
+    let (logs, _guard) = capture_json_logs(tracing::Level::INFO);
+    let config = <Config as clap::Parser>::try_parse_from(["sdemu"]).unwrap();
+    let state = startup::open(&config, Arc::new(SystemClock), FixtureSource::Builtin)
+        .await
+        .unwrap();
+    state.db.close().await;
+    let response = app::build_router(state)
+        .oneshot(
+            Request::get("/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16")
+                .header("x-request-id", "log-test-500")
+                .header("authorization", "Bearer some-token")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let problem: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(problem["type"], "urn:sdemu:problem:internal");
+    assert!(!problem.to_string().contains("closed"), "{problem}");
+    let text = logs.text();
+    let errors: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .filter(|line: &serde_json::Value| line["fields"]["message"] == "internal error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{text}");
+    assert_eq!(errors[0]["level"], "ERROR");
+    assert!(
+        errors[0]["fields"]["error"]
+            .as_str()
+            .is_some_and(|cause| cause.contains("closed")),
+        "{text}"
+    );
+    assert_eq!(errors[0]["span"]["request_id"], "log-test-500");
 }

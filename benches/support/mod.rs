@@ -11,15 +11,16 @@ use clap::Parser;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use sdemu::app::{self, FixtureSource};
+use sdemu::app;
 use sdemu::clock::SystemClock;
 use sdemu::config::Config;
+use sdemu::startup::{self, FixtureSource};
 
 pub const ROUNDS: usize = 30;
 
 pub async fn router(fixtures: FixtureSource) -> Router {
     let config = Config::try_parse_from(["sdemu"]).expect("default options");
-    let state = app::open(&config, Arc::new(SystemClock), fixtures)
+    let state = startup::open(&config, Arc::new(SystemClock), fixtures)
         .await
         .expect("sdemu starts");
     app::build_router(state)

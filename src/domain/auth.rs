@@ -3,7 +3,6 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::str::FromStr;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -21,25 +20,7 @@ pub const TOKEN_BYTES: usize = 32;
 /// The longest bearer token sdemu reads; a longer one is malformed (ours are 43 characters).
 pub const MAX_TOKEN_CHARS: usize = 1024;
 
-/// How the API routes authenticate, from `--auth` and `--token-ttl`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AuthSettings {
-    /// Whether API requests need a valid bearer token (`--auth on`).
-    pub required: bool,
-    /// The lifetime of issued tokens (`expires_in`).
-    pub token_ttl: chrono::Duration,
-}
-
-impl AuthSettings {
-    pub fn from_config(config: &crate::config::Config) -> Self {
-        Self {
-            required: config.auth == crate::config::AuthMode::On,
-            token_ttl: chrono::Duration::seconds(i64::from(config.token_ttl)),
-        }
-    }
-}
-
-/// A client id and secret given with `--client ID:SECRET`. Its `Debug` form hides the secret,
+/// A client id and secret given with `--client ID:SECRET` (parsed by `config`). Its `Debug` form hides the secret,
 /// so printing the configuration never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClientCredentials {
@@ -53,27 +34,6 @@ impl fmt::Debug for ClientCredentials {
             .field("client_id", &self.client_id)
             .field("client_secret", &"<hidden>")
             .finish()
-    }
-}
-
-impl FromStr for ClientCredentials {
-    type Err = String;
-
-    /// `ID:SECRET`, split at the first colon: the id cannot contain one, the secret can.
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let Some((client_id, client_secret)) = text.split_once(':') else {
-            return Err("expected CLIENT_ID:CLIENT_SECRET".into());
-        };
-        if client_id.trim().is_empty() {
-            return Err("the client id before ':' is empty".into());
-        }
-        if client_secret.is_empty() {
-            return Err(format!("the secret of client '{client_id}' is empty"));
-        }
-        Ok(Self {
-            client_id: client_id.to_owned(),
-            client_secret: client_secret.to_owned(),
-        })
     }
 }
 
@@ -167,18 +127,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_client_option_splits_at_the_first_colon() {
-        let client: ClientCredentials = "acme:s3:cret".parse().unwrap();
-        assert_eq!(client.client_id, "acme");
-        assert_eq!(client.client_secret, "s3:cret");
-        assert!("acme".parse::<ClientCredentials>().is_err());
-        assert!(":secret".parse::<ClientCredentials>().is_err());
-        assert!("acme:".parse::<ClientCredentials>().is_err());
-    }
-
-    #[test]
     fn the_debug_form_of_client_credentials_hides_the_secret() {
-        let client: ClientCredentials = "acme:s3cret".parse().unwrap();
+        let client = ClientCredentials {
+            client_id: "acme".into(),
+            client_secret: "s3cret".into(),
+        };
         assert!(!format!("{client:?}").contains("s3cret"));
     }
 

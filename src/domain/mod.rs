@@ -1,9 +1,24 @@
+//! The lowest layer: rules and wire types that are neither HTTP nor SQL. Nothing here imports
+//! axum or sqlx, so every rule can be tested as plain Rust and every layer above can use it.
+
 /// Client credentials, access tokens and the organizations `--client` adds.
 pub mod auth;
 /// A batch as the API returns it.
 pub mod batch;
+/// The control plane's reserved path prefix.
+pub mod control_plane;
+/// Fault rules (what users write) and the engine that applies them to requests.
+pub mod faults;
 /// The fixture document (`--fixtures`, the demo data) and its validation into a `Dataset`.
 pub mod fixture;
+/// The request journal: a bounded ring of what clients sent, credentials redacted.
+pub mod journal;
+/// The documented length limits of task and batch text fields.
+pub mod limits;
+/// Pagination: the page asked for and the envelope sent back.
+pub mod page;
+/// The problem list of a user-written document (a fixture, fault rules): item, field, message.
+pub mod problems;
 /// The `sort` query parameter: property names and directions.
 pub mod sort;
 /// A task as the API returns it.

@@ -3,10 +3,6 @@
 //! case-insensitively, ascending unless written `-name` or `name desc` (`name asc` is also
 //! accepted). The store breaks ties by id so that the order is total.
 
-use axum::http::StatusCode;
-
-use crate::error::{ApiError, Problem};
-
 /// A set of sortable properties: the wire names and the value each maps to.
 pub trait SortKey: Copy + 'static {
     /// Every sortable property, by its wire name, in the order they are listed to users.
@@ -31,7 +27,7 @@ impl<K: SortKey> Default for SortOrder<K> {
 
 impl<K: SortKey> SortOrder<K> {
     /// Reads a `sort` value; `None` (absent or empty) gives the default order.
-    pub fn parse(raw: Option<&str>) -> Result<Self, ApiError> {
+    pub fn parse(raw: Option<&str>) -> Result<Self, SortError> {
         let Some(raw) = raw.map(str::trim).filter(|raw| !raw.is_empty()) else {
             return Ok(Self::default());
         };
@@ -53,21 +49,24 @@ impl<K: SortKey> SortOrder<K> {
     }
 }
 
-fn unknown_sort<K: SortKey>(raw: &str) -> ApiError {
-    let allowed: Vec<&str> = K::ALL.iter().map(|(wire, _)| *wire).collect();
-    Problem::new(
-        StatusCode::BAD_REQUEST,
-        "invalid-parameter",
-        format!(
-            "The query parameter 'sort' has the value '{raw}', which is not a sortable property. \
-             Use one of: {}; add ' desc' or a leading '-' to sort descending.",
-            allowed.join(", ")
-        ),
-    )
-    .with("parameter", "sort")
-    .with("value", raw)
-    .with("allowed", allowed)
-    .into()
+fn unknown_sort<K: SortKey>(raw: &str) -> SortError {
+    SortError {
+        value: raw.to_owned(),
+        allowed: K::ALL.iter().map(|(wire, _)| *wire).collect(),
+    }
+}
+
+/// A `sort` value that names no sortable property or has a direction sdemu cannot read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the sort value '{value}' is not a sortable property; use one of: {}",
+    allowed.join(", ")
+)]
+pub struct SortError {
+    /// The value as the client sent it (trimmed).
+    pub value: String,
+    /// Every sortable property, by its wire name.
+    pub allowed: Vec<&'static str>,
 }
 
 /// The properties of a task object, for `sort` on the task list endpoints.
@@ -140,7 +139,7 @@ impl SortKey for BatchSortKey {
 mod tests {
     use super::*;
 
-    fn parse(raw: &str) -> Result<SortOrder<TaskSortKey>, ApiError> {
+    fn parse(raw: &str) -> Result<SortOrder<TaskSortKey>, SortError> {
         SortOrder::parse(Some(raw))
     }
 

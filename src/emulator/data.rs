@@ -5,26 +5,16 @@ use std::collections::HashMap;
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use serde_json::{json, Map, Value};
 
-use super::{read_json, Admin};
-use crate::app::AppState;
-use crate::domain::fixture::{self, Dataset, FixtureProblem};
+use crate::domain::fixture::{self, Dataset, FixtureDocument, FixtureProblem, SECTIONS};
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::body::read_control_json;
+use crate::extract::Admin;
 use crate::extract::QueryParams;
-use crate::routes::json_ok;
+use crate::response::Json;
+use crate::state::AppState;
 use crate::store;
-
-/// The sections of a fixture document, in the order `state` writes them.
-const SECTIONS: [&str; 6] = [
-    "organizations",
-    "taskStatuses",
-    "integrationStatuses",
-    "workspaces",
-    "batches",
-    "tasks",
-];
 
 /// How many of each thing a dataset holds: the answer of reset and seed.
 fn counts(dataset: &Dataset) -> Map<String, Value> {
@@ -45,11 +35,14 @@ fn counts(dataset: &Dataset) -> Map<String, Value> {
 /// `POST /_emulator/reset`: the data back to what sdemu started with (its fixtures), the
 /// journal emptied and the fault rules back to the start-up ones, counters afresh. Issued
 /// access tokens stay valid. `200` with the counts now loaded.
-pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Response> {
+pub async fn reset(
+    _admin: Admin,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Map<String, Value>>> {
     store::dataset::replace(&state.db, &state.startup_dataset).await?;
     state.emulator.journal.clear();
     state.emulator.faults.restore();
-    json_ok(&counts(&state.startup_dataset))
+    Ok(Json::ok(counts(&state.startup_dataset)))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +62,7 @@ pub async fn seed(
     State(state): State<AppState>,
     query: QueryParams,
     request: Request,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Map<String, Value>>> {
     let mode = match query.raw_first("mode") {
         None => SeedMode::Replace,
         Some(mode) if mode.eq_ignore_ascii_case("replace") => SeedMode::Replace,
@@ -82,7 +75,7 @@ pub async fn seed(
             ))
         }
     };
-    let document = read_json(request.into_body()).await?;
+    let document = read_control_json(request.into_body()).await?;
     let catalogues = store::dataset::builtin_catalogues(&state.db).await?;
     let dataset = match mode {
         SeedMode::Replace => {
@@ -116,16 +109,19 @@ pub async fn seed(
             "replace"
         }),
     );
-    json_ok(&body)
+    Ok(Json::ok(body))
 }
 
 /// `GET /_emulator/state`: everything loaded, as a fixture document with every section
 /// (catalogue additions only). Seeding it with `mode=replace` reproduces the same state.
-pub async fn state(_admin: Admin, State(state): State<AppState>) -> ApiResult<Response> {
+pub async fn state(
+    _admin: Admin,
+    State(state): State<AppState>,
+) -> ApiResult<Json<FixtureDocument>> {
     let mut tx = state.db.begin().await?;
     let document = store::dataset::export(&mut tx).await?;
     tx.commit().await?;
-    json_ok(&document)
+    Ok(Json::ok(document))
 }
 
 fn invalid_fixture(problems: Vec<FixtureProblem>) -> ApiError {

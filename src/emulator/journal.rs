@@ -1,231 +1,37 @@
-//! The request journal: what clients sent to the emulated API, for tests to assert on.
-//!
-//! A bounded ring buffer (`--journal-limit`, default 10,000): when it is full the oldest
-//! entry is dropped, so memory stays flat however long sdemu runs. Credentials never enter
-//! it: `Authorization` and `Proxy-Authorization` keep only their scheme
-//! (`Bearer [redacted]`), `Cookie` is `[redacted]`. Bodies are not recorded.
-
-use std::collections::VecDeque;
-use std::sync::Mutex;
+//! The journal's HTTP side: `GET /_emulator/requests` (read it, filtered) and
+//! `DELETE /_emulator/requests` (empty it). The journal itself is [`crate::domain::journal`].
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::Response;
-use chrono::{DateTime, Utc};
+use axum::http::StatusCode;
 use serde::Serialize;
-use serde_json::{Map, Value};
 
-use super::faults::FaultMark;
-use super::Admin;
-use crate::app::AppState;
+use crate::domain::journal::{Filter, JournalEntry};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Admin;
 use crate::extract::QueryParams;
-use crate::routes::json_ok;
+use crate::response::Json;
+use crate::state::AppState;
 
-pub const REDACTED: &str = "[redacted]";
-
-/// One recorded request, as `GET /_emulator/requests` shows it.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct JournalEntry {
-    /// Increases by one per recorded request; never reused, not even after a clear.
-    pub id: u64,
-    /// When the request arrived, by sdemu's clock.
-    pub time: DateTime<Utc>,
-    pub method: String,
-    pub path: String,
-    /// The raw query string, or `null` when there is none.
-    pub query: Option<String>,
-    /// Header names in lower case; repeated headers joined with `, `.
-    pub headers: Map<String, Value>,
-    /// `null` when the connection was dropped by a fault.
-    pub status: Option<u16>,
-    /// Until the response head was ready (injected delays included).
-    pub duration_ms: f64,
-    /// The fault rule that fired, or `null`.
-    pub fault: Option<FaultMark>,
-}
-
-/// An entry before it gets its id.
-pub struct NewEntry {
-    pub time: DateTime<Utc>,
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
-    pub headers: Map<String, Value>,
-    pub status: Option<u16>,
-    pub duration_ms: f64,
-    pub fault: Option<FaultMark>,
-}
-
-#[derive(Default)]
-struct Inner {
-    entries: VecDeque<JournalEntry>,
-    next_id: u64,
-    /// Entries dropped because the journal was full, since the last clear.
-    evicted: u64,
-}
-
-pub struct Journal {
-    limit: usize,
-    inner: Mutex<Inner>,
-}
-
-impl Journal {
-    pub fn new(limit: usize) -> Self {
-        Self {
-            limit,
-            inner: Mutex::new(Inner {
-                next_id: 1,
-                ..Inner::default()
-            }),
+/// The filters of `GET /_emulator/requests`, read from its query string.
+fn parse_filter(query: &QueryParams) -> ApiResult<Filter> {
+    let limit = match query.integer("limit")? {
+        None => None,
+        Some(limit) if limit >= 1 => Some(usize::try_from(limit).unwrap_or(usize::MAX)),
+        Some(limit) => {
+            return Err(ApiError::invalid_parameter(
+                "limit",
+                &limit.to_string(),
+                "a positive integer",
+            ))
         }
-    }
-
-    pub fn limit(&self) -> usize {
-        self.limit
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A panic while holding the lock leaves a consistent deque; keep using it.
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    pub fn record(&self, entry: NewEntry) {
-        if self.limit == 0 {
-            return;
-        }
-        let mut inner = self.lock();
-        let id = inner.next_id;
-        inner.next_id += 1;
-        while inner.entries.len() >= self.limit {
-            inner.entries.pop_front();
-            inner.evicted += 1;
-        }
-        inner.entries.push_back(JournalEntry {
-            id,
-            time: entry.time,
-            method: entry.method,
-            path: entry.path,
-            query: entry.query,
-            headers: entry.headers,
-            status: entry.status,
-            duration_ms: entry.duration_ms,
-            fault: entry.fault,
-        });
-    }
-
-    pub fn clear(&self) {
-        let mut inner = self.lock();
-        inner.entries.clear();
-        inner.evicted = 0;
-    }
-
-    /// The entries `filter` selects, newest first, and how many entries are held and were
-    /// evicted.
-    fn select(&self, filter: &Filter) -> (Vec<JournalEntry>, usize, u64) {
-        let inner = self.lock();
-        let selected = inner
-            .entries
-            .iter()
-            .rev()
-            .filter(|entry| filter.accepts(entry))
-            .take(filter.limit.unwrap_or(usize::MAX))
-            .cloned()
-            .collect();
-        (selected, inner.entries.len(), inner.evicted)
-    }
-}
-
-/// The most bytes the journal keeps of one header value, of the query string and of the
-/// path, so that an entry stays small whatever a client sends and the journal's memory is
-/// bounded by its entry limit.
-pub const MAX_RECORDED_BYTES: usize = 2_048;
-
-/// `text`, or its first `MAX_RECORDED_BYTES` bytes (on a character boundary) followed by a
-/// note of how much was left out.
-pub fn clipped(text: &str) -> String {
-    if text.len() <= MAX_RECORDED_BYTES {
-        return text.to_owned();
-    }
-    let mut end = MAX_RECORDED_BYTES;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…[{} more bytes]", &text[..end], text.len() - end)
-}
-
-/// The headers of a request as the journal keeps them, credentials redacted, long values
-/// clipped.
-pub fn redacted_headers(headers: &HeaderMap) -> Map<String, Value> {
-    let mut map = Map::new();
-    for name in headers.keys() {
-        let values: Vec<String> = headers
-            .get_all(name)
-            .iter()
-            .map(|value| {
-                let text = String::from_utf8_lossy(value.as_bytes()).into_owned();
-                if name == header::AUTHORIZATION || name == header::PROXY_AUTHORIZATION {
-                    match text.split_once(' ') {
-                        Some((scheme, _)) => format!("{scheme} {REDACTED}"),
-                        None => REDACTED.to_owned(),
-                    }
-                } else if name == header::COOKIE {
-                    REDACTED.to_owned()
-                } else {
-                    clipped(&text)
-                }
-            })
-            .collect();
-        map.insert(name.as_str().to_owned(), Value::String(values.join(", ")));
-    }
-    map
-}
-
-/// The filters of `GET /_emulator/requests`.
-struct Filter {
-    method: Option<String>,
-    path: Option<String>,
-    since: Option<DateTime<Utc>>,
-    until: Option<DateTime<Utc>>,
-    limit: Option<usize>,
-}
-
-impl Filter {
-    fn parse(query: &QueryParams) -> ApiResult<Self> {
-        let limit = match query.integer("limit")? {
-            None => None,
-            Some(limit) if limit >= 1 => Some(usize::try_from(limit).unwrap_or(usize::MAX)),
-            Some(limit) => {
-                return Err(ApiError::invalid_parameter(
-                    "limit",
-                    &limit.to_string(),
-                    "a positive integer",
-                ))
-            }
-        };
-        Ok(Self {
-            method: query.raw_first("method").map(str::to_owned),
-            path: query.raw_first("path").map(str::to_owned),
-            since: query.date("since")?,
-            until: query.date("until")?,
-            limit,
-        })
-    }
-
-    fn accepts(&self, entry: &JournalEntry) -> bool {
-        self.method
-            .as_deref()
-            .is_none_or(|method| method.eq_ignore_ascii_case(&entry.method))
-            && self
-                .path
-                .as_deref()
-                .is_none_or(|pattern| super::faults::path_matches(pattern, &entry.path))
-            && self.since.is_none_or(|since| entry.time >= since)
-            && self.until.is_none_or(|until| entry.time <= until)
-    }
+    };
+    Ok(Filter {
+        method: query.raw_first("method").map(str::to_owned),
+        path: query.raw_first("path").map(str::to_owned),
+        since: query.date("since")?,
+        until: query.date("until")?,
+        limit,
+    })
 }
 
 /// `GET /_emulator/requests`: the journal, newest first. Filters: `method` (any case),
@@ -235,16 +41,29 @@ pub async fn list(
     _admin: Admin,
     State(state): State<AppState>,
     query: QueryParams,
-) -> ApiResult<Response> {
-    let filter = Filter::parse(&query)?;
+) -> ApiResult<Json<JournalPage>> {
+    let filter = parse_filter(&query)?;
     let journal = &state.emulator.journal;
     let (requests, held, evicted) = journal.select(&filter);
-    json_ok(&serde_json::json!({
-        "requests": requests,
-        "held": held,
-        "evicted": evicted,
-        "limit": journal.limit(),
+    Ok(Json::ok(JournalPage {
+        requests,
+        held,
+        evicted,
+        limit: journal.limit(),
     }))
+}
+
+/// The answer of `GET /_emulator/requests`.
+#[derive(Debug, Serialize)]
+pub struct JournalPage {
+    /// The matching entries, newest first.
+    pub requests: Vec<JournalEntry>,
+    /// How many entries the journal holds now.
+    pub held: usize,
+    /// How many entries were dropped because the journal was full.
+    pub evicted: u64,
+    /// `--journal-limit`.
+    pub limit: usize,
 }
 
 /// `DELETE /_emulator/requests`: empties the journal; `204` with no body.

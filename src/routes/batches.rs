@@ -1,20 +1,20 @@
 //! Batches: create one, read one, page through them.
 
 use axum::extract::State;
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
 
-use crate::app::AppState;
+use crate::domain::batch::Batch;
+use crate::domain::limits::{MAX_DESCRIPTION_CHARS, MAX_DISPLAY_NAME_CHARS};
+use crate::domain::page::Page;
 use crate::domain::sort::{BatchSortKey, SortOrder};
 use crate::domain::time::{to_ticks, BatchTime};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Caller, JsonBody, PageRequest, QueryParams};
-use crate::routes::tasks::{
-    foreign_workspace, resolve_workspace, MAX_DESCRIPTION_CHARS, MAX_DISPLAY_NAME_CHARS,
-};
-use crate::routes::{json_ok, Page};
+use crate::extract::{page_request, Caller, JsonBody, QueryParams};
+use crate::response::Json;
+use crate::routes::tasks::{foreign_workspace, resolve_workspace};
+use crate::state::AppState;
 use crate::store::batches::{self, BatchFilter};
 
 pub fn router() -> Router<AppState> {
@@ -43,7 +43,7 @@ async fn create_batch(
     caller: Caller,
     State(state): State<AppState>,
     JsonBody(request): JsonBody<CreateBatchRequest>,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Batch>> {
     let display_name = request
         .display_name
         .filter(|name| !name.trim().is_empty())
@@ -79,7 +79,7 @@ async fn create_batch(
     )
     .await?
     .ok_or_else(|| foreign_workspace(workspace_id))?;
-    json_ok(&batch)
+    Ok(Json::ok(batch))
 }
 
 /// [GET] Get Batch:
@@ -92,12 +92,12 @@ async fn get_batch(
     caller: Caller,
     State(state): State<AppState>,
     query: QueryParams,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Batch>> {
     let batch_id = query
         .integer("batchId")?
         .ok_or_else(ApiError::empty_bad_request)?;
     match batches::find(&state.db, caller.tenant_id, batch_id).await? {
-        Some(batch) => json_ok(&batch),
+        Some(batch) => Ok(Json::ok(batch)),
         None => Err(ApiError::empty_not_found()),
     }
 }
@@ -111,7 +111,7 @@ async fn batch_paginated(
     caller: Caller,
     State(state): State<AppState>,
     query: QueryParams,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Page<Batch>>> {
     let filter = BatchFilter {
         tenant_id: caller.tenant_id,
         created_from: query.date("startDate")?.map(to_ticks),
@@ -119,7 +119,8 @@ async fn batch_paginated(
         workspace_ids: query.integers("workspaceId")?,
     };
     let sort = SortOrder::<BatchSortKey>::parse(query.raw_first("sort"))?;
-    let page = PageRequest::from_query(&query)?;
-    let (items, total) = batches::page(&state.db, &filter, sort, page.size, page.offset()).await?;
-    json_ok(&Page::new(items, page, total))
+    let page = page_request(&query)?;
+    Ok(Json::ok(
+        batches::page(&state.db, &filter, sort, page).await?,
+    ))
 }

@@ -8,22 +8,18 @@ use axum::Router;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::app::AppState;
 use crate::domain::fixture::check_external_integration_status;
+use crate::domain::limits::{MAX_DESCRIPTION_CHARS, MAX_DISPLAY_NAME_CHARS, MAX_EXTERNAL_ID_CHARS};
+use crate::domain::page::Page;
 use crate::domain::sort::{SortOrder, TaskSortKey};
+use crate::domain::task::TaskStatus;
 use crate::domain::time::{ceil_to_second, floor_to_second, TaskTime};
-use crate::error::{empty_response, ApiError, ApiResult, Problem};
-use crate::extract::{Caller, JsonBody, PageRequest, QueryParams, TaskSelector};
-use crate::routes::{json_ok, Page};
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{page_request, Caller, JsonBody, QueryParams, TaskSelector};
+use crate::response::{empty_response, Json};
+use crate::state::AppState;
 use crate::store::tasks::{self, CreateError, NewTask, TaskFilter};
 use crate::store::workspaces;
-
-/// The longest `displayName` a created task may have.
-pub const MAX_DISPLAY_NAME_CHARS: usize = 256;
-/// The longest `description` a created task may have.
-pub const MAX_DESCRIPTION_CHARS: usize = 4_000;
-/// The longest `externalId` a created task may have.
-pub const MAX_EXTERNAL_ID_CHARS: usize = 256;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,11 +55,11 @@ async fn status_list(
     caller: Caller,
     State(state): State<AppState>,
     query: QueryParams,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Vec<TaskStatus>>> {
     let filter = task_filter(&query, caller)?;
     let sort = SortOrder::<TaskSortKey>::parse(query.raw_first("sort"))?;
     let tasks = tasks::list(&state.db, &filter, sort).await?;
-    json_ok(&tasks)
+    Ok(Json::ok(tasks))
 }
 
 /// [GET] Task Status List Paginated:
@@ -76,12 +72,11 @@ async fn status_list_paginated(
     caller: Caller,
     State(state): State<AppState>,
     query: QueryParams,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<Page<TaskStatus>>> {
     let filter = task_filter(&query, caller)?;
     let sort = SortOrder::<TaskSortKey>::parse(query.raw_first("sort"))?;
-    let page = PageRequest::from_query(&query)?;
-    let (items, total) = tasks::page(&state.db, &filter, sort, page.size, page.offset()).await?;
-    json_ok(&Page::new(items, page, total))
+    let page = page_request(&query)?;
+    Ok(Json::ok(tasks::page(&state.db, &filter, sort, page).await?))
 }
 
 /// [GET] Task Status:
@@ -94,9 +89,9 @@ async fn status(
     caller: Caller,
     State(state): State<AppState>,
     TaskSelector(task): TaskSelector,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<TaskStatus>> {
     match tasks::find(&state.db, caller.tenant_id, &task).await? {
-        Some(task) => json_ok(&task),
+        Some(task) => Ok(Json::ok(task)),
         None => Err(ApiError::empty_not_found()),
     }
 }
@@ -180,7 +175,7 @@ async fn create_task(
     caller: Caller,
     State(state): State<AppState>,
     JsonBody(request): JsonBody<CreateTaskRequest>,
-) -> ApiResult<Response> {
+) -> ApiResult<Json<TaskStatus>> {
     let context = request
         .context
         .ok_or_else(|| ApiError::invalid_field("context", "is required and must be an object"))?;
@@ -220,7 +215,7 @@ async fn create_task(
         custom_form_values: request.custom_form_values.map(to_json),
     };
     match tasks::create(&state.db, &new_task).await {
-        Ok(task) => json_ok(&task),
+        Ok(task) => Ok(Json::ok(task)),
         Err(CreateError::DuplicateExternalId) => Err(Problem::new(
             StatusCode::CONFLICT,
             "duplicate-external-id",

@@ -4,8 +4,7 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use base64::alphabet;
@@ -13,14 +12,13 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::domain::auth::{new_token, secrets_match, token_hash, GRANT_TYPE, SCOPE};
 use crate::error::{ApiResult, OAuthError};
-use crate::routes::JSON_CONTENT_TYPE;
+use crate::extract::authorization::{authorization, Authorization};
+use crate::extract::body::{read_bounded, MAX_TOKEN_REQUEST_BYTES};
+use crate::response::{no_store_headers, Json, NoStoreHeaders};
+use crate::state::AppState;
 use crate::store::{organizations, tokens};
-
-/// The largest token request body sdemu reads; a real one is about 100 bytes.
-pub const MAX_TOKEN_REQUEST_BYTES: usize = 8 * 1024;
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
@@ -30,8 +28,8 @@ pub fn router() -> Router<AppState> {
 
 /// The success body, fields in the documented order.
 #[derive(Serialize)]
-struct AccessTokenResponse<'a> {
-    access_token: &'a str,
+pub struct AccessTokenResponse {
+    access_token: String,
     expires_in: i64,
     token_type: &'static str,
     scope: &'static str,
@@ -47,10 +45,10 @@ async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,
-) -> ApiResult<Response> {
+) -> ApiResult<(NoStoreHeaders, Json<AccessTokenResponse>)> {
     let basic = basic_credentials(&headers)?;
     check_content_type(&headers)?;
-    let bytes = axum::body::to_bytes(body, MAX_TOKEN_REQUEST_BYTES)
+    let bytes = read_bounded(body, MAX_TOKEN_REQUEST_BYTES)
         .await
         .map_err(|_| {
             OAuthError::invalid_request(format!(
@@ -122,54 +120,36 @@ async fn token(
     .await?;
     tracing::info!(client_id = %client.client_id, "access token issued");
 
-    let body = serde_json::to_vec(&AccessTokenResponse {
-        access_token: &access_token,
+    let body = AccessTokenResponse {
+        access_token,
         expires_in: state.auth.token_ttl.num_seconds(),
         token_type: "Bearer",
         scope: SCOPE,
-    })
-    .map_err(anyhow::Error::from)?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(JSON_CONTENT_TYPE),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-            (header::PRAGMA, HeaderValue::from_static("no-cache")),
-        ],
-        body,
-    )
-        .into_response())
+    };
+    Ok((no_store_headers(), Json::ok(body)))
 }
 
 /// Client credentials from an HTTP Basic `Authorization` header (RFC 6749 §2.3.1: each part
 /// form-urlencoded, then `id:secret` in base64), or `None` without that header.
 fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OAuthError> {
-    let mut values = headers.get_all(header::AUTHORIZATION).iter();
-    let Some(value) = values.next() else {
-        return Ok(None);
-    };
-    if values.next().is_some() {
-        return Err(OAuthError::invalid_request(
-            "The request has more than one Authorization header.",
-        ));
-    }
-    let bytes = value.as_bytes();
-    let scheme_end = bytes.iter().position(|&b| b == b' ').unwrap_or(bytes.len());
-    if !bytes[..scheme_end].eq_ignore_ascii_case(b"Basic") {
-        return Err(OAuthError::invalid_request(
+    let encoded = match authorization(headers, "Basic") {
+        Authorization::Absent => return Ok(None),
+        Authorization::Repeated => {
+            return Err(OAuthError::invalid_request(
+                "The request has more than one Authorization header.",
+            ))
+        }
+        Authorization::OtherScheme => return Err(OAuthError::invalid_request(
             "The Authorization header must use the Basic scheme; or send client_id and client_secret in the body.",
-        ));
-    }
+        )),
+        Authorization::Credentials(encoded) => encoded,
+    };
     let malformed = || {
         OAuthError::invalid_request(
             "The Basic credentials are not base64 of client_id:client_secret.",
         )
     };
-    let encoded = std::str::from_utf8(&bytes[scheme_end..])
-        .map_err(|_| malformed())?
-        .trim_matches(' ');
+    let encoded = encoded.ok_or_else(malformed)?;
     let lenient = GeneralPurpose::new(
         &alphabet::STANDARD,
         GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),

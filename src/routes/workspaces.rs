@@ -1,14 +1,14 @@
 //! Workspaces: the caller's organization's workspaces.
 
 use axum::extract::State;
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use crate::app::AppState;
+use crate::domain::fixture::Workspace;
 use crate::error::ApiResult;
 use crate::extract::Caller;
-use crate::routes::json_ok;
+use crate::response::Json;
+use crate::state::AppState;
 use crate::store::workspaces;
 
 pub fn router() -> Router<AppState> {
@@ -23,6 +23,11 @@ pub fn router() -> Router<AppState> {
 ///
 /// Fidelity: ordered by `workspaceId`; unset `workspaceDescription` and
 /// `workspaceTemplateName` are explicit `null`.
-async fn current_workspaces(caller: Caller, State(state): State<AppState>) -> ApiResult<Response> {
-    json_ok(&workspaces::list(&state.db, caller.tenant_id).await?)
+async fn current_workspaces(
+    caller: Caller,
+    State(state): State<AppState>,
+) -> ApiResult<Json<Vec<Workspace>>> {
+    Ok(Json::ok(
+        workspaces::list(&state.db, caller.tenant_id).await?,
+    ))
 }

@@ -5,6 +5,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
 
 use super::{Listing, OrderBy};
 use crate::domain::batch::Batch;
+use crate::domain::page::{Page, PageRequest};
 use crate::domain::sort::{BatchSortKey, SortOrder};
 use crate::domain::time::BatchTime;
 
@@ -171,15 +172,13 @@ pub async fn create(
     Ok(batch)
 }
 
-/// One page of the organization's batches matching `filter`, and how many match in all, read
-/// in one transaction.
+/// The page `page` of the organization's batches matching `filter`, in `sort` order, with how
+/// many match.
 pub async fn page(
     pool: &SqlitePool,
     filter: &BatchFilter,
     sort: SortOrder<BatchSortKey>,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<Batch>, i64)> {
-    let (rows, total) = super::count_and_page(pool, filter, order(sort), limit, offset).await?;
-    Ok((rows.into_iter().map(Batch::from).collect(), total))
+    page: PageRequest,
+) -> sqlx::Result<Page<Batch>> {
+    super::count_and_page(pool, filter, order(sort), page).await
 }

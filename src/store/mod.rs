@@ -16,6 +16,8 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
 
+use crate::domain::page::{Page, PageRequest};
+
 /// Batch queries: lookups, creation, the paginated list.
 pub mod batches;
 /// Loading, replacing and reading whole datasets (fixtures), and the status catalogues.
@@ -28,6 +30,11 @@ pub mod tasks;
 pub mod tokens;
 /// Workspace queries: the organization's workspaces and its default.
 pub mod workspaces;
+
+/// Whether the database answers a trivial query (readiness).
+pub async fn database_answers(pool: &sqlx::SqlitePool) -> bool {
+    sqlx::query("SELECT 1").execute(pool).await.is_ok()
+}
 
 /// ` AND column IN (?, ?, ...)`, or nothing for an empty list.
 pub(crate) fn push_any_of<'args, T>(
@@ -111,16 +118,28 @@ pub(crate) trait Listing {
     }
 }
 
-/// One page of the rows `listing` matches (`limit` rows after skipping `offset`, in `order`)
-/// and how many match in all. Both queries run in one read transaction, so the count and the
-/// page describe the same data.
-pub(crate) async fn count_and_page<L: Listing>(
+/// Every row `listing` matches, in `order`, as `T`.
+pub(crate) async fn list<L: Listing, T: From<L::Row>>(
     pool: &SqlitePool,
     listing: &L,
     order: OrderBy,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<L::Row>, i64)> {
+) -> sqlx::Result<Vec<T>> {
+    let rows: Vec<L::Row> = listing
+        .select(order)
+        .build_query_as()
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(T::from).collect())
+}
+
+/// The page `page` of the rows `listing` matches, in `order`, as `T`, with how many match in
+/// all. The count and the page are read in one transaction, so they describe the same data.
+pub(crate) async fn count_and_page<L: Listing, T: From<L::Row>>(
+    pool: &SqlitePool,
+    listing: &L,
+    order: OrderBy,
+    page: PageRequest,
+) -> sqlx::Result<Page<T>> {
     let mut tx = pool.begin().await?;
     let mut count = QueryBuilder::new(L::COUNT);
     listing.push_predicate(&mut count);
@@ -129,12 +148,16 @@ pub(crate) async fn count_and_page<L: Listing>(
     let mut query = listing.select(order);
     query
         .push(" LIMIT ")
-        .push_bind(limit)
+        .push_bind(page.size)
         .push(" OFFSET ")
-        .push_bind(offset);
-    let rows = query.build_query_as().fetch_all(&mut *tx).await?;
+        .push_bind(page.offset());
+    let rows: Vec<L::Row> = query.build_query_as().fetch_all(&mut *tx).await?;
     tx.commit().await?;
-    Ok((rows, total))
+    Ok(Page::new(
+        rows.into_iter().map(T::from).collect(),
+        page,
+        total,
+    ))
 }
 
 /// A unique index of the schema, by name, and how SQLite names it when it is violated.

@@ -5,6 +5,7 @@
 use sqlx::{QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
 
 use super::{Listing, OrderBy, TASKS_EXTERNAL_ID_UNIQUE};
+use crate::domain::page::{Page, PageRequest};
 use crate::domain::sort::{SortOrder, TaskSortKey};
 use crate::domain::task::TaskStatus;
 use crate::domain::time::TaskTime;
@@ -171,25 +172,17 @@ pub async fn list(
     filter: &TaskFilter,
     sort: SortOrder<TaskSortKey>,
 ) -> sqlx::Result<Vec<TaskStatus>> {
-    let rows: Vec<TaskRow> = filter
-        .select(order(sort))
-        .build_query_as()
-        .fetch_all(pool)
-        .await?;
-    Ok(rows.into_iter().map(TaskStatus::from).collect())
+    super::list(pool, filter, order(sort)).await
 }
 
-/// One page of the tasks matching `filter`, and how many match in all, read in one
-/// transaction.
+/// The page `page` of the tasks matching `filter`, in `sort` order, with how many match.
 pub async fn page(
     pool: &SqlitePool,
     filter: &TaskFilter,
     sort: SortOrder<TaskSortKey>,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<TaskStatus>, i64)> {
-    let (rows, total) = super::count_and_page(pool, filter, order(sort), limit, offset).await?;
-    Ok((rows.into_iter().map(TaskStatus::from).collect(), total))
+    page: PageRequest,
+) -> sqlx::Result<Page<TaskStatus>> {
+    super::count_and_page(pool, filter, order(sort), page).await
 }
 
 /// Which task a request names: by `taskId`, by `externalId`, or by both (then both must name

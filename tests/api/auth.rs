@@ -11,9 +11,9 @@ use chrono::Duration;
 use clap::Parser;
 use serde_json::{json, Value};
 
-use sdemu::app::{self, FixtureSource};
 use sdemu::clock::SystemClock;
 use sdemu::config::Config;
+use sdemu::startup::{self, FixtureSource};
 
 use crate::helpers::{TestApp, TestResponse};
 
@@ -847,7 +847,7 @@ async fn a_malformed_client_option_is_refused() {
 }
 
 async fn start_error(args: &[&str]) -> String {
-    match app::open(&config(args), Arc::new(SystemClock), FixtureSource::Builtin).await {
+    match startup::open(&config(args), Arc::new(SystemClock), FixtureSource::Builtin).await {
         Ok(_) => panic!("started"),
         Err(error) => format!("{error:#}"),
     }

@@ -7,9 +7,10 @@ use axum::http::{header, HeaderValue, Request, StatusCode};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use sdemu::app::{FixtureSource, OPENAPI_DESCRIPTION};
+use sdemu::app::OPENAPI_DESCRIPTION;
 use sdemu::clock::Clock;
 use sdemu::config::Config;
+use sdemu::startup::FixtureSource;
 
 use crate::helpers::{default_config, TestApp, TestResponse, TWO_ORG_FIXTURE};
 

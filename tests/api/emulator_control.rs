@@ -9,8 +9,8 @@ use axum::http::{Request, StatusCode};
 use clap::Parser;
 use serde_json::{json, Value};
 
-use sdemu::app::FixtureSource;
 use sdemu::config::Config;
+use sdemu::startup::FixtureSource;
 
 use crate::helpers::{TestApp, SMALL_FIXTURE, TWO_ORG_FIXTURE};
 

@@ -7,8 +7,8 @@ use axum::http::{Request, StatusCode};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use sdemu::app::AppState;
-use sdemu::emulator::{faults::Faults, Emulator};
+use sdemu::domain::faults::Faults;
+use sdemu::state::{AppState, Emulator};
 
 use crate::helpers::{TestApp, TestResponse, SMALL_FIXTURE};
 
@@ -355,4 +355,30 @@ async fn an_unknown_control_route_is_a_404_problem() {
     let response = app.control("GET", "stat", None).await;
     let problem = response.assert_problem(StatusCode::NOT_FOUND, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:unknown-control-route");
+}
+
+#[tokio::test]
+async fn the_unknown_control_route_problem_lists_every_control_route_and_each_one_exists() {
+    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let problem = app
+        .control("GET", "stat", None)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, None);
+    let routes: Vec<&str> = problem["routes"]
+        .as_array()
+        .expect("a routes list")
+        .iter()
+        .map(|route| route.as_str().expect("a path"))
+        .collect();
+    assert!(routes.contains(&"/_emulator/openapi.json"), "{routes:?}");
+    assert_eq!(routes.len(), 8, "{routes:?}");
+    for route in routes {
+        let name = route.trim_start_matches("/_emulator/");
+        let response = app.control("GET", name, None).await;
+        assert_ne!(
+            response.status,
+            StatusCode::NOT_FOUND,
+            "{route} is listed but not routed"
+        );
+    }
 }

@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use clap::Parser;
 use serde_json::{json, Value};
 
-use sdemu::app::{self, FixtureSource};
 use sdemu::clock::SystemClock;
 use sdemu::config::Config;
+use sdemu::startup::{self, FixtureSource};
 
 use crate::helpers::{ServedApp, TestApp, TestResponse};
 
@@ -382,7 +382,7 @@ async fn a_bad_fault_file_stops_start_up_naming_every_problem() {
     .unwrap();
     let config =
         Config::try_parse_from(["sdemu", "--faults", file.path().to_str().unwrap()]).unwrap();
-    let error = match app::open(&config, Arc::new(SystemClock), FixtureSource::Builtin).await {
+    let error = match startup::open(&config, Arc::new(SystemClock), FixtureSource::Builtin).await {
         Ok(_) => panic!("the fault file was accepted"),
         Err(error) => format!("{error:#}"),
     };

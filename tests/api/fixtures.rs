@@ -6,9 +6,9 @@ use axum::http::StatusCode;
 use clap::Parser;
 use serde_json::json;
 
-use sdemu::app::{self, FixtureSource};
 use sdemu::clock::SystemClock;
 use sdemu::config::Config;
+use sdemu::startup::{self, FixtureSource};
 
 use crate::helpers::{default_config, TestApp};
 
@@ -16,7 +16,7 @@ use crate::helpers::{default_config, TestApp};
 const DOC_EXAMPLE_RESPONSE: &str = include_str!("../../fixtures/doc-example.json");
 
 async fn start_error(fixture: &str) -> String {
-    let result = app::open(
+    let result = startup::open(
         &default_config(),
         Arc::new(SystemClock),
         FixtureSource::Inline {
@@ -95,7 +95,7 @@ async fn a_fixture_file_that_is_not_json_names_the_file() {
     std::fs::write(file.path(), "{ not json").unwrap();
     let config =
         Config::try_parse_from(["sdemu", "--fixtures", file.path().to_str().unwrap()]).unwrap();
-    let error = match app::open(
+    let error = match startup::open(
         &config,
         Arc::new(SystemClock),
         FixtureSource::from_config(&config),
@@ -118,7 +118,7 @@ async fn a_database_file_is_seeded_only_when_empty_so_restarts_keep_changes() {
     let directory = tempfile::tempdir().unwrap();
     let path = directory.path().join("sdemu.db");
 
-    let first = app::open(
+    let first = startup::open(
         &database_config(&path),
         Arc::new(SystemClock),
         FixtureSource::Builtin,
@@ -150,7 +150,7 @@ async fn a_bad_fixture_leaves_a_new_database_file_empty() {
         text: r#"[{"taskId": 1, "workspaceId": 1, "displayName": "x", "createdOn": "2024-01-01", "taskStatus": 99, "integrationStatus": 1}]"#.into(),
     };
     assert!(
-        app::open(&database_config(&path), Arc::new(SystemClock), bad)
+        startup::open(&database_config(&path), Arc::new(SystemClock), bad)
             .await
             .is_err()
     );

@@ -12,9 +12,11 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-use sdemu::app::{self, AppState, FixtureSource};
+use sdemu::app;
 use sdemu::clock::{Clock, ManualClock};
 use sdemu::config::Config;
+use sdemu::startup::{self, FixtureSource};
+use sdemu::state::AppState;
 
 pub struct TestApp {
     pub router: Router,
@@ -52,7 +54,7 @@ impl TestApp {
 
     pub async fn start(config: Config, fixtures: FixtureSource) -> Self {
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap());
-        let state = app::open(&config, Arc::new(clock.clone()), fixtures)
+        let state = startup::open(&config, Arc::new(clock.clone()), fixtures)
             .await
             .expect("the emulator starts");
         Self::from_state(state, clock)
@@ -510,7 +512,7 @@ pub struct ServedApp {
 impl ServedApp {
     /// The app opened with `config` and the demo data, on the wall clock.
     pub async fn open(config: &Config) -> AppState {
-        app::open(
+        startup::open(
             config,
             Arc::new(sdemu::clock::SystemClock),
             FixtureSource::Builtin,

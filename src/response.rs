@@ -1,0 +1,72 @@
+//! The shapes of successful responses: the JSON content type the real (ASP.NET) service
+//! sends, a typed JSON body (so a handler's signature says what it sends), the empty
+//! response the documentation uses for several answers, and the no-store headers of token
+//! responses.
+
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// The content type of every JSON success response, as the real (ASP.NET) service sends it.
+pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+/// A JSON response body of type `T`, sent with [`JSON_CONTENT_TYPE`] and status 200 unless
+/// built with [`Json::with_status`].
+#[derive(Debug, Clone)]
+pub struct Json<T> {
+    pub status: StatusCode,
+    pub body: T,
+}
+
+impl<T> Json<T> {
+    pub fn ok(body: T) -> Self {
+        Self {
+            status: StatusCode::OK,
+            body,
+        }
+    }
+
+    pub fn with_status(status: StatusCode, body: T) -> Self {
+        Self { status, body }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_vec(&self.body) {
+            Ok(bytes) => (self.status, [json_content_type()], bytes).into_response(),
+            // Every body sdemu sends is plain data; a failure here is a bug, answered as 500
+            // (with its cause for the request log) rather than a panic.
+            Err(error) => crate::error::ApiError::Internal(error.into()).into_response(),
+        }
+    }
+}
+
+/// The `Content-Type` header of JSON success responses.
+pub fn json_content_type() -> (HeaderName, HeaderValue) {
+    (
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(JSON_CONTENT_TYPE),
+    )
+}
+
+/// A response with no body at all: no content type and an explicit `Content-Length: 0`.
+pub fn empty_response(status: StatusCode) -> Response {
+    (
+        status,
+        [(header::CONTENT_LENGTH, HeaderValue::from_static("0"))],
+    )
+        .into_response()
+}
+
+/// The headers [`no_store_headers`] returns.
+pub type NoStoreHeaders = [(HeaderName, HeaderValue); 2];
+
+/// `Cache-Control: no-store` and `Pragma: no-cache`, which RFC 6749 §5.1 requires on every
+/// token endpoint response, successful or not.
+pub fn no_store_headers() -> NoStoreHeaders {
+    [
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        (header::PRAGMA, HeaderValue::from_static("no-cache")),
+    ]
+}

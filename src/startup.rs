@@ -1,0 +1,139 @@
+//! Start-up: open the database, apply migrations, validate the fixtures and the start-up
+//! fault rules, and build the `AppState` that `app::build_router` serves. A bad fixture or
+//! fault file stops start-up with every problem listed and nothing loaded.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::domain::auth;
+use crate::domain::faults::{self, FaultRule};
+use crate::domain::fixture;
+use crate::state::{AppState, AuthSettings, Emulator};
+use crate::{db, store};
+
+/// The built-in demo data set, compiled into the binary so that `sdemu` needs no files.
+pub const BUILTIN_FIXTURE: &str = include_str!("../fixtures/demo.json");
+
+/// Where the start-up data comes from.
+#[derive(Debug, Clone)]
+pub enum FixtureSource {
+    /// The demo data set compiled into the binary.
+    Builtin,
+    /// A fixture file given with `--fixtures`.
+    File(PathBuf),
+    /// Fixture text held in memory (tests), with a name for error messages.
+    Inline { name: String, text: String },
+}
+
+impl FixtureSource {
+    pub fn from_config(config: &Config) -> Self {
+        config
+            .fixtures
+            .clone()
+            .map_or(Self::Builtin, FixtureSource::File)
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::Builtin => "the built-in demo data set".into(),
+            Self::File(path) => format!("fixture file {}", path.display()),
+            Self::Inline { name, .. } => format!("fixture {name}"),
+        }
+    }
+
+    fn read(&self) -> anyhow::Result<String> {
+        match self {
+            Self::Builtin => Ok(BUILTIN_FIXTURE.to_owned()),
+            Self::File(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read fixture file {}", path.display())),
+            Self::Inline { text, .. } => Ok(text.clone()),
+        }
+    }
+}
+
+/// Opens the database, applies migrations, validates the fixtures and, when the database is
+/// empty, loads them. A bad fixture stops start-up with every problem listed and nothing
+/// loaded.
+pub async fn open(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    fixtures: FixtureSource,
+) -> anyhow::Result<AppState> {
+    let started_at = clock.now();
+    let startup_faults = match &config.faults {
+        Some(path) => load_fault_file(path)?,
+        None => Vec::new(),
+    };
+    let db = db::open(config.database.as_deref()).await?;
+    let catalogues = store::dataset::builtin_catalogues(&db).await?;
+    let text = fixtures.read()?;
+    let mut dataset = fixture::load(&text, &catalogues)
+        .map_err(|errors| anyhow::anyhow!("{} is not valid: {errors}", fixtures.describe()))?;
+    auth::add_clients(&mut dataset, &config.clients)
+        .map_err(|error| anyhow::anyhow!("{error} in {}", fixtures.describe()))?;
+    if store::dataset::is_empty(&db).await? {
+        store::dataset::replace(&db, &dataset)
+            .await
+            .with_context(|| format!("cannot load {}", fixtures.describe()))?;
+        tracing::info!(
+            tasks = dataset.tasks.len(),
+            source = %fixtures.describe(),
+            "fixtures loaded"
+        );
+    } else {
+        tracing::info!("the database already holds data; fixtures not loaded");
+        for client in &config.clients {
+            if store::organizations::find_by_client_id(&db, &client.client_id)
+                .await?
+                .is_none()
+            {
+                tracing::warn!(
+                    client_id = %client.client_id,
+                    "--client is not in the existing database (it was seeded without it); \
+                     start with a new database file to add it"
+                );
+            }
+        }
+    }
+    let emulator = Emulator::new(
+        started_at,
+        config.admin_token.clone(),
+        config.journal_limit,
+        faults::Faults::new(config.fault_seed, startup_faults),
+    );
+    // Migrations are applied and the fixtures loaded: /_emulator/ready may say so.
+    emulator.set_ready();
+    Ok(AppState {
+        db,
+        config: Arc::new(config.clone()),
+        clock,
+        startup_dataset: Arc::new(dataset),
+        auth: AuthSettings::from_config(config),
+        emulator: Arc::new(emulator),
+    })
+}
+
+/// Reads the start-up fault rules (`--faults`); a bad file stops start-up with every problem
+/// listed.
+fn load_fault_file(path: &std::path::Path) -> anyhow::Result<Vec<FaultRule>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read fault rules file {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("fault rules file {} is not valid JSON", path.display()))?;
+    faults::parse_rules(value).map_err(|problems| {
+        let list: Vec<String> = problems
+            .iter()
+            .map(|problem| format!("\n  - {problem}"))
+            .collect();
+        anyhow::anyhow!(
+            "fault rules file {} is not valid: {} problem(s):{}",
+            path.display(),
+            problems.len(),
+            list.concat()
+        )
+    })
+}

@@ -1,0 +1,97 @@
+//! `AppState`: everything a handler can reach, built once at start-up and cloned per
+//! request. It sits in the HTTP toolkit layer so that extractors, routes and the control
+//! plane can all name it without importing the app that assembles it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use chrono::{DateTime, Utc};
+use sqlx::SqlitePool;
+
+use crate::clock::Clock;
+use crate::config::{AdminToken, AuthMode, Config};
+use crate::domain::faults::Faults;
+use crate::domain::fixture::Dataset;
+use crate::domain::journal::Journal;
+
+/// Everything a handler can reach. Cloned per request; every field is cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: SqlitePool,
+    /// The options sdemu was started with.
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+    /// The validated fixture sdemu started with, plus the `--client` organizations.
+    pub startup_dataset: Arc<Dataset>,
+    /// `--auth` and `--token-ttl`.
+    pub auth: AuthSettings,
+    /// The control plane's state: readiness, request journal, fault rules, admin token.
+    pub emulator: Arc<Emulator>,
+}
+
+impl FromRef<AppState> for SqlitePool {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}
+
+/// How the API routes authenticate, from `--auth` and `--token-ttl`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthSettings {
+    /// Whether API requests need a valid bearer token (`--auth on`).
+    pub required: bool,
+    /// The lifetime of issued tokens (`expires_in`).
+    pub token_ttl: chrono::Duration,
+}
+
+impl AuthSettings {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            required: config.auth == AuthMode::On,
+            token_ttl: chrono::Duration::seconds(i64::from(config.token_ttl)),
+        }
+    }
+}
+
+/// The control plane's own state, shared by every request: readiness, the admin token, the
+/// request journal and the fault rules.
+pub struct Emulator {
+    /// When sdemu started, by `AppState::clock`.
+    pub started_at: DateTime<Utc>,
+    ready: AtomicBool,
+    admin_token: Option<AdminToken>,
+    pub journal: Journal,
+    pub faults: Faults,
+}
+
+impl Emulator {
+    pub fn new(
+        started_at: DateTime<Utc>,
+        admin_token: Option<AdminToken>,
+        journal_limit: usize,
+        faults: Faults,
+    ) -> Self {
+        Self {
+            started_at,
+            ready: AtomicBool::new(false),
+            admin_token,
+            journal: Journal::new(journal_limit),
+            faults,
+        }
+    }
+
+    /// The token `--admin-token` set, which the protected control-plane routes require.
+    pub fn admin_token(&self) -> Option<&AdminToken> {
+        self.admin_token.as_ref()
+    }
+
+    /// Marks start-up as finished (migrations applied, fixtures loaded).
+    pub fn set_ready(&self) {
+        self.ready.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::SeqCst)
+    }
+}
