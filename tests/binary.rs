@@ -8,12 +8,17 @@ use std::time::Duration;
 
 const SDEMU: &str = env!("CARGO_BIN_EXE_sdemu");
 
-fn healthcheck(url: &str) -> bool {
-    Command::new(SDEMU)
+/// Runs `sdemu healthcheck --url {url}`: whether it passed, and what it wrote to stderr
+/// (captured, so that `cargo test` shows no stray `unhealthy: ...` lines).
+fn healthcheck(url: &str) -> (bool, String) {
+    let output = Command::new(SDEMU)
         .args(["healthcheck", "--url", url])
-        .status()
-        .expect("sdemu healthcheck runs")
-        .success()
+        .output()
+        .expect("sdemu healthcheck runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -73,11 +78,17 @@ fn the_binary_serves_until_sigterm_then_exits_0_and_closes_the_database_cleanly(
         )
     );
 
-    assert!(healthcheck(&format!("{base}/_emulator/ready")));
-    // Without a token the list is a 401: the healthcheck fails, and the request is logged.
-    assert!(!healthcheck(&format!(
-        "{base}/api/v1.0/external/sdtask/statuslist?startDate=2022-01-01"
-    )));
+    assert_eq!(
+        healthcheck(&format!("{base}/_emulator/ready")),
+        (true, String::new())
+    );
+    // Without a token the list is a 401: the healthcheck fails saying so, and the request is
+    // logged.
+    let list = format!("{base}/api/v1.0/external/sdtask/statuslist?startDate=2022-01-01");
+    assert_eq!(
+        healthcheck(&list),
+        (false, format!("unhealthy: {list} answered 401\n"))
+    );
 
     let terminated = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -99,7 +110,13 @@ fn the_binary_serves_until_sigterm_then_exits_0_and_closes_the_database_cleanly(
     assert!(status.success(), "exit status {status}");
 
     // Nothing answers any more, and the healthcheck says so with a failing status.
-    assert!(!healthcheck(&format!("{base}/_emulator/ready")));
+    let (healthy, stderr) = healthcheck(&format!("{base}/_emulator/ready"));
+    assert!(!healthy);
+    let address = base.strip_prefix("http://").unwrap();
+    assert!(
+        stderr.starts_with(&format!("unhealthy: cannot connect to {address}")),
+        "{stderr}"
+    );
 
     // The database was closed cleanly: SQLite removes the write-ahead log on the last close.
     assert!(database.exists());

@@ -4,17 +4,13 @@ use axum::http::StatusCode;
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 
-use crate::helpers::{assert_page_envelope, TestApp, TWO_ORG_FIXTURE};
+use crate::helpers::{assert_page_envelope, ids, TestApp};
 
 #[tokio::test]
 async fn a_batch_is_read_with_every_documented_field_in_order() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let response = app.get_batch("batchId=1").await;
-    assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        response.header("content-type"),
-        Some("application/json; charset=utf-8")
-    );
+    response.assert_json(StatusCode::OK);
     assert_eq!(
         String::from_utf8(response.body).unwrap(),
         r#"{"batchId":1,"workspaceId":1,"displayName":"March","description":"Scans","createdOn":"2023-08-08T08:55:29.7831583Z","totalTasks":1,"totalTasksInHistory":4}"#
@@ -23,7 +19,7 @@ async fn a_batch_is_read_with_every_documented_field_in_order() {
 
 #[tokio::test]
 async fn get_batch_errors_are_empty_400_and_404_or_a_problem_for_a_bad_id() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     app.get_batch("")
         .await
         .assert_empty(StatusCode::BAD_REQUEST);
@@ -44,7 +40,7 @@ async fn get_batch_errors_are_empty_400_and_404_or_a_problem_for_a_bad_id() {
 
 #[tokio::test]
 async fn a_created_batch_is_empty_in_the_default_workspace_with_seven_digit_time() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     app.clock.set(
         Utc.with_ymd_and_hms(2026, 11, 3, 10, 0, 0).unwrap() + Duration::nanoseconds(123_456_700),
     );
@@ -53,11 +49,7 @@ async fn a_created_batch_is_empty_in_the_default_workspace_with_seven_digit_time
             r#"{"displayName":"YourBatchName","description":"AnOptionalDescriptionForYourBatch"}"#,
         )
         .await;
-    assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        response.header("content-type"),
-        Some("application/json; charset=utf-8")
-    );
+    response.assert_json(StatusCode::OK);
     let expected = json!({"batchId": 3, "workspaceId": 1, "displayName": "YourBatchName",
         "description": "AnOptionalDescriptionForYourBatch",
         "createdOn": "2026-11-03T10:00:00.1234567Z", "totalTasks": 0, "totalTasksInHistory": 0});
@@ -67,7 +59,7 @@ async fn a_created_batch_is_empty_in_the_default_workspace_with_seven_digit_time
 
 #[tokio::test]
 async fn a_batch_may_name_another_workspace_of_the_organization() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let batch = app
         .create_batch(r#"{"displayName":"R","workspaceId":2}"#)
         .await
@@ -78,19 +70,19 @@ async fn a_batch_may_name_another_workspace_of_the_organization() {
 
 #[tokio::test]
 async fn total_tasks_counts_the_tasks_created_in_the_batch() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     for _ in 0..2 {
         let response = app
             .create_task(r#"{"batchId":1,"context":{"url":"https://example.com/a.pdf"}}"#)
             .await;
-        assert_eq!(response.status, StatusCode::OK);
+        response.assert_status(StatusCode::OK);
     }
     assert_eq!(app.get_batch("batchId=1").await.json()["totalTasks"], 3);
 }
 
 #[tokio::test]
 async fn create_batch_refuses_unusable_fields_with_problems_naming_them() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let long = "n".repeat(257);
     for (body, field) in [
         (json!({}), "displayName"),
@@ -106,6 +98,7 @@ async fn create_batch_refuses_unusable_fields_with_problems_naming_them() {
         let problem = app
             .create_batch(&body.to_string())
             .await
+            .case(&body)
             .assert_problem(StatusCode::BAD_REQUEST, None);
         assert_eq!(problem["field"], field, "{body}");
     }
@@ -114,38 +107,29 @@ async fn create_batch_refuses_unusable_fields_with_problems_naming_them() {
         .await
         .assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:invalid-body");
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM batches")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    assert_eq!(count, 2);
+    assert_eq!(app.count_rows("batches").await, 2);
 }
 
 async fn batch_app() -> TestApp {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     // Batches 3, 4, 5 one day apart from 2026-11-01T12:00:00Z, in workspaces 2, 1, 2.
     for (name, workspace) in [("c", 2), ("a", 1), ("b", 2)] {
         app.clock.advance(Duration::days(1));
         let body = json!({"displayName": name, "workspaceId": workspace}).to_string();
-        assert_eq!(app.create_batch(&body).await.status, StatusCode::OK);
+        app.create_batch(&body).await.assert_status(StatusCode::OK);
     }
     app
 }
 
 fn batch_ids(page: &serde_json::Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["batchId"].as_i64().unwrap())
-        .collect()
+    ids(&page["items"], "batchId")
 }
 
 #[tokio::test]
 async fn batch_pages_need_no_date_and_default_to_created_on_ascending() {
     let app = batch_app().await;
     let response = app.batch_paginated("").await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let page = response.json();
     assert_eq!(batch_ids(&page), vec![1, 3, 4, 5]);
     assert_eq!(page["totalCount"], 4);

@@ -4,23 +4,18 @@ use axum::http::StatusCode;
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 
-use crate::helpers::{TestApp, TWO_ORG_FIXTURE};
+use crate::helpers::TestApp;
 
 const URI: &str = "/api/v1.0/external/sdtask/process";
 
 #[tokio::test]
 async fn a_minimal_request_creates_a_queued_task_in_the_default_workspace() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     app.clock
         .set(Utc.with_ymd_and_hms(2026, 11, 5, 8, 0, 30).unwrap());
     let response = app
         .create_task(r#"{"context":{"url":"https://files.example.com/in/a%20scan.pdf?sig=1"}}"#)
         .await;
-    assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        response.header("content-type"),
-        Some("application/json; charset=utf-8")
-    );
     let expected = json!({
         "taskId": 22, "workspaceId": 1, "batchId": null, "taskNumber": 8, "externalId": null,
         "displayName": "a scan.pdf", "description": null, "createdOn": "2026-11-05T08:00:30Z",
@@ -28,7 +23,7 @@ async fn a_minimal_request_creates_a_queued_task_in_the_default_workspace() {
         "integrationStatusText": "Never", "totalPages": 0,
         "preProcessingStartedOn": "2026-11-05T08:00:30Z"
     });
-    assert_eq!(response.json(), expected);
+    assert_eq!(response.assert_json(StatusCode::OK), expected);
     // The same object is served by Task Status and the list; its external status is `never`.
     assert_eq!(app.task_status("taskId=22").await.json(), expected);
     let never = app
@@ -40,7 +35,7 @@ async fn a_minimal_request_creates_a_queued_task_in_the_default_workspace() {
 
 #[tokio::test]
 async fn every_documented_field_is_used() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let body = json!({
         "displayName": "Invoice 42", "description": "From the portal", "workspaceId": 1,
         "batchId": 1, "priority": 2, "externalId": "portal-42",
@@ -73,7 +68,7 @@ async fn every_documented_field_is_used() {
 
 #[tokio::test]
 async fn task_ids_and_per_workspace_numbers_keep_growing() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let create = |workspace: i64| {
         let app = &app;
         async move {
@@ -103,7 +98,7 @@ async fn task_ids_and_per_workspace_numbers_keep_growing() {
 
 #[tokio::test]
 async fn a_duplicate_external_id_in_the_organization_is_a_409_problem() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let response = app
         .create_task(r#"{"externalId":"X-10","context":{"url":"https://example.com/a.pdf"}}"#)
         .await;
@@ -114,13 +109,13 @@ async fn a_duplicate_external_id_in_the_organization_is_a_409_problem() {
     let response = app
         .create_task(r#"{"externalId":"X-20","context":{"url":"https://example.com/a.pdf"}}"#)
         .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     assert_eq!(response.json()["taskId"], 22);
 }
 
 #[tokio::test]
 async fn unusable_fields_are_problems_naming_the_field_and_nothing_is_stored() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let url = json!({"url": "https://example.com/a.pdf"});
     let cases = [
         (json!({}), "context"),
@@ -162,20 +157,17 @@ async fn unusable_fields_are_problems_naming_the_field_and_nothing_is_stored() {
         let problem = app
             .create_task(&body.to_string())
             .await
+            .case(&body)
             .assert_problem(StatusCode::BAD_REQUEST, None);
         assert_eq!(problem["field"], field, "{body}");
         assert_eq!(problem["type"], "urn:sdemu:problem:invalid-field", "{body}");
     }
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
-        .fetch_one(&app.state.db)
-        .await
-        .unwrap();
-    assert_eq!(count, 4);
+    assert_eq!(app.count_rows("tasks").await, 4);
 }
 
 #[tokio::test]
 async fn bodies_that_are_not_the_expected_json_are_400_problems() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let good = r#"{"context":{"url":"https://example.com/a.pdf"}}"#;
     let cases: [(Option<&str>, &str, &str); 7] = [
         (Some("application/json"), "", "malformed-json"),
@@ -197,7 +189,8 @@ async fn bodies_that_are_not_the_expected_json_are_400_problems() {
     for (content_type, body, kind) in cases {
         let response = app
             .send_raw("POST", URI, content_type, body.as_bytes().to_vec())
-            .await;
+            .await
+            .case(format!("{content_type:?} {body}"));
         let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
         assert_eq!(
             problem["type"],
@@ -214,35 +207,32 @@ async fn bodies_that_are_not_the_expected_json_are_400_problems() {
             good.into(),
         )
         .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
 async fn a_body_over_one_mebibyte_is_a_413_problem() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
-    let padding = "x".repeat(1024 * 1024);
-    let body =
-        format!(r#"{{"context":{{"url":"https://example.com/a.pdf"}},"description":"{padding}"}}"#);
-    let response = app
-        .send_raw("POST", URI, Some("application/json"), body.into_bytes())
-        .await;
+    let app = TestApp::two_organizations().await;
+    let with_description = |length: usize| {
+        let padding = "x".repeat(length);
+        let body = format!(
+            r#"{{"context":{{"url":"https://example.com/a.pdf"}},"description":"{padding}"}}"#
+        );
+        app.send_raw("POST", URI, Some("application/json"), body.into_bytes())
+    };
+    let response = with_description(1024 * 1024).await;
     let problem = response.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:body-too-large");
     assert_eq!(problem["limit"], 1024 * 1024);
     // Just under the limit is read (and then refused for its description, not its size).
-    let padding = "x".repeat(1024 * 1024 - 100);
-    let body =
-        format!(r#"{{"context":{{"url":"https://example.com/a.pdf"}},"description":"{padding}"}}"#);
-    let response = app
-        .send_raw("POST", URI, Some("application/json"), body.into_bytes())
-        .await;
+    let response = with_description(1024 * 1024 - 100).await;
     let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["field"], "description");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_creations_and_page_reads_all_succeed_with_distinct_ids() {
-    let app = std::sync::Arc::new(TestApp::with_fixture(TWO_ORG_FIXTURE).await);
+    let app = std::sync::Arc::new(TestApp::two_organizations().await);
     let mut handles = Vec::new();
     for i in 0..24 {
         let app = app.clone();
@@ -251,7 +241,7 @@ async fn concurrent_creations_and_page_reads_all_succeed_with_distinct_ids() {
                 let response = app
                     .status_list_paginated("startDate=2020-01-01&pageSize=5")
                     .await;
-                assert_eq!(response.status, StatusCode::OK);
+                response.assert_status(StatusCode::OK);
                 let page = response.json();
                 // Count and items come from one snapshot.
                 let total = page["totalCount"].as_i64().unwrap();
@@ -263,7 +253,7 @@ async fn concurrent_creations_and_page_reads_all_succeed_with_distinct_ids() {
                         r#"{"workspaceId":2,"context":{"url":"https://example.com/a.pdf"}}"#,
                     )
                     .await;
-                assert_eq!(response.status, StatusCode::OK);
+                response.assert_status(StatusCode::OK);
                 let task = response.json();
                 Some((
                     task["taskId"].as_i64().unwrap(),

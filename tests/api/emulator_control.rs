@@ -4,35 +4,25 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use clap::Parser;
+use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use sdemu::config::Config;
-use sdemu::startup::FixtureSource;
+use crate::helpers::{basic, TestApp, TestResponse, ACME, EVERYTHING, SMALL_FIXTURE};
 
-use crate::helpers::{TestApp, SMALL_FIXTURE, TWO_ORG_FIXTURE};
-
-const EVERYTHING: &str = "startDate=2000-01-01";
-
-fn ids(response: &crate::helpers::TestResponse) -> Vec<i64> {
-    assert_eq!(
-        response.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&response.body)
-    );
+/// The `taskId`s of a successful task list.
+#[track_caller]
+fn ids(response: &TestResponse) -> Vec<i64> {
+    response.assert_status(StatusCode::OK);
     response.task_ids()
 }
 
 #[tokio::test]
 async fn a_snapshot_after_api_changes_round_trips_through_seed_with_every_stored_field() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let batch = app
         .create_batch(r#"{"displayName":"April","description":"Scans","workspaceId":1}"#)
         .await;
-    assert_eq!(batch.status, StatusCode::OK, "{:?}", batch.json());
+    batch.assert_status(StatusCode::OK);
     let batch_id = batch.json()["batchId"].as_i64().unwrap();
     let body = json!({
         "displayName": "Invoice 42", "workspaceId": 1, "batchId": batch_id, "priority": 2,
@@ -42,12 +32,11 @@ async fn a_snapshot_after_api_changes_round_trips_through_seed_with_every_stored
         "customFormValues": {"costCenter": "7"}
     });
     let created = app.create_task(&body.to_string()).await;
-    assert_eq!(created.status, StatusCode::OK);
+    created.assert_status(StatusCode::OK);
     let task_id = created.json()["taskId"].as_i64().unwrap();
-    assert_eq!(
-        app.restart_processing("taskId=10").await.status,
-        StatusCode::OK
-    );
+    app.restart_processing("taskId=10")
+        .await
+        .assert_status(StatusCode::OK);
     assert_eq!(
         app.set_external_integration_status(
             &format!("taskId={task_id}"),
@@ -73,7 +62,7 @@ async fn a_snapshot_after_api_changes_round_trips_through_seed_with_every_stored
     app.control("POST", "reset", None).await;
     assert_ne!(app.state_document().await, snapshot);
     let response = app.control("POST", "seed", Some(&snapshot)).await;
-    assert_eq!(response.status, StatusCode::OK, "{:?}", response.json());
+    response.assert_status(StatusCode::OK);
     assert_eq!(app.state_document().await, snapshot);
 
     // What the API serves and what sdemu keeps beside it are back too.
@@ -93,7 +82,7 @@ async fn a_snapshot_after_api_changes_round_trips_through_seed_with_every_stored
 
 #[tokio::test]
 async fn a_failed_merge_leaves_the_state_byte_for_byte_unchanged() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let before = app.control("GET", "state", None).await.body;
     for document in [
         // A clash with the loaded state.
@@ -113,10 +102,10 @@ async fn a_failed_merge_leaves_the_state_byte_for_byte_unchanged() {
         json!({"tasks": 5}),
         json!({"tasks": [{"taskId": "one"}]}),
     ] {
-        let response = app
-            .control("POST", "seed?mode=merge", Some(&document))
-            .await;
-        response.assert_problem(StatusCode::BAD_REQUEST, None);
+        app.control("POST", "seed?mode=merge", Some(&document))
+            .await
+            .case(&document)
+            .assert_problem(StatusCode::BAD_REQUEST, None);
         assert_eq!(
             app.control("GET", "state", None).await.body,
             before,
@@ -129,10 +118,9 @@ async fn a_failed_merge_leaves_the_state_byte_for_byte_unchanged() {
 async fn reset_brings_back_client_organizations_and_tokens_issued_before_it_keep_working() {
     let app = TestApp::with_options(&["--client", "extra:extra-secret"]).await;
     let token = app.token_for("extra", "extra-secret").await;
-    assert_eq!(
-        app.status_list_as(&token, EVERYTHING).await.status,
-        StatusCode::OK
-    );
+    app.status_list_as(&token, EVERYTHING)
+        .await
+        .assert_status(StatusCode::OK);
     // Replacing the data without that organization makes its token useless...
     let response = app
         .control(
@@ -141,14 +129,13 @@ async fn reset_brings_back_client_organizations_and_tokens_issued_before_it_keep
             Some(&serde_json::from_str(SMALL_FIXTURE).unwrap()),
         )
         .await;
-    assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        app.status_list_as(&token, EVERYTHING).await.status,
-        StatusCode::UNAUTHORIZED
-    );
+    response.assert_status(StatusCode::OK);
+    app.status_list_as(&token, EVERYTHING)
+        .await
+        .assert_status(StatusCode::UNAUTHORIZED);
     // ... and reset brings both the organization and the token back.
     let response = app.control("POST", "reset", None).await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let state = app.state_document().await;
     assert!(state["organizations"]
         .as_array()
@@ -156,25 +143,18 @@ async fn reset_brings_back_client_organizations_and_tokens_issued_before_it_keep
         .iter()
         .any(|o| o["clientId"] == "extra" && o["clientSecret"] == "extra-secret"));
     let response = app.status_list_as(&token, EVERYTHING).await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     assert_eq!(response.json(), json!([]));
 }
 
 #[tokio::test]
 async fn the_journal_records_token_requests_without_their_form_body_or_credentials() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
-    app.token_for("acme", "acme-secret").await;
-    let response = app
-        .request_anonymous(
-            Request::post("/connect/token")
-                .header("content-type", "application/x-www-form-urlencoded")
-                // base64("other:other-secret")
-                .header("authorization", "Basic b3RoZXI6b3RoZXItc2VjcmV0")
-                .body(Body::from("grant_type=client_credentials&scope=WebAPI"))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::OK);
+    let app = TestApp::two_organizations().await;
+    app.token(&ACME).await;
+    let other = basic("other:other-secret");
+    app.post_token_with_authorization(&other, "grant_type=client_credentials&scope=WebAPI")
+        .await
+        .assert_status(StatusCode::OK);
 
     let entries = app.journal("path=/connect/token").await;
     assert_eq!(entries.len(), 2);
@@ -183,11 +163,8 @@ async fn the_journal_records_token_requests_without_their_form_body_or_credentia
     assert_eq!(entries[0]["query"], json!(null));
     assert_eq!(entries[0]["headers"]["authorization"], "Basic [redacted]");
     let text = Value::Array(entries).to_string();
-    for secret in [
-        "acme-secret",
-        "b3RoZXI6b3RoZXItc2VjcmV0",
-        "client_credentials",
-    ] {
+    let other_credentials = other.strip_prefix("Basic ").unwrap();
+    for secret in ["acme-secret", other_credentials, "client_credentials"] {
         assert!(!text.contains(secret), "{secret} in {text}");
     }
 }
@@ -195,17 +172,18 @@ async fn the_journal_records_token_requests_without_their_form_body_or_credentia
 /// The same fixture in memory (shared cache) or in a database file (WAL): the two lock
 /// differently, so concurrency tests run on both.
 async fn small_app(file: Option<&tempfile::TempDir>) -> Arc<TestApp> {
-    let mut options = vec!["sdemu".to_owned()];
-    if let Some(directory) = file {
-        options.push("--database".into());
-        options.push(directory.path().join("sdemu.db").to_str().unwrap().into());
-    }
-    let config = Config::try_parse_from(options).unwrap();
-    let fixtures = FixtureSource::Inline {
-        name: "small".into(),
-        text: SMALL_FIXTURE.into(),
+    let app = match file {
+        Some(directory) => {
+            let path = directory.path().join("sdemu.db");
+            TestApp::with_fixture_and_options(
+                SMALL_FIXTURE,
+                &["--database", path.to_str().unwrap()],
+            )
+            .await
+        }
+        None => TestApp::small().await,
     };
-    Arc::new(TestApp::start(config, fixtures).await)
+    Arc::new(app)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -228,9 +206,9 @@ async fn reset_and_seed_while_lists_are_served(app: Arc<TestApp>) {
         tokio::spawn(async move {
             for _ in 0..15 {
                 let merged = app.control("POST", "seed?mode=merge", Some(&extra)).await;
-                assert_eq!(merged.status, StatusCode::OK, "{:?}", merged.json());
+                merged.assert_status(StatusCode::OK);
                 let reset = app.control("POST", "reset", None).await;
-                assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.json());
+                reset.assert_status(StatusCode::OK);
             }
         })
     };
@@ -271,7 +249,7 @@ async fn merges_and_resets_racing_task_creation(app: Arc<TestApp>) {
                 let body = json!({"displayName": format!("c{n}"), "workspaceId": 1,
                                   "context": {"url": "http://example.com/x.pdf"}});
                 let created = app.create_task(&body.to_string()).await;
-                assert_eq!(created.status, StatusCode::OK, "{:?}", created.json());
+                created.assert_status(StatusCode::OK);
             }
         })
     };
@@ -284,7 +262,7 @@ async fn merges_and_resets_racing_task_creation(app: Arc<TestApp>) {
                 let merged = app
                     .control("POST", "seed?mode=merge", Some(&document))
                     .await;
-                assert_eq!(merged.status, StatusCode::OK, "{:?}", merged.json());
+                merged.assert_status(StatusCode::OK);
             }
         })
     };
@@ -293,7 +271,7 @@ async fn merges_and_resets_racing_task_creation(app: Arc<TestApp>) {
         tokio::spawn(async move {
             for _ in 0..10 {
                 let reset = app.control("POST", "reset", None).await;
-                assert_eq!(reset.status, StatusCode::OK, "{:?}", reset.json());
+                reset.assert_status(StatusCode::OK);
             }
         })
     };
@@ -304,7 +282,7 @@ async fn merges_and_resets_racing_task_creation(app: Arc<TestApp>) {
 
 #[tokio::test]
 async fn times_outside_the_years_0001_to_9999_are_400_in_seeds_and_date_filters() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let before = app.control("GET", "state", None).await.body;
     for created_on in [
         "+99999-01-01T00:00:00Z",
@@ -324,7 +302,8 @@ async fn times_outside_the_years_0001_to_9999_are_400_in_seeds_and_date_filters(
                                        "integrationStatus": 1}]}),
                 ),
             )
-            .await;
+            .await
+            .case(created_on);
         let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
         let fields: Vec<&str> = problem["errors"]
             .as_array()
@@ -359,9 +338,14 @@ async fn absurd_fault_rules_and_journal_filters_are_400_not_500() {
         json!(null),
         json!(42),
     ] {
-        let response = app.control("PUT", "faults", Some(&rules)).await;
-        response.assert_problem(StatusCode::BAD_REQUEST, None);
-        let response = app.control("POST", "faults", Some(&rules[0])).await;
+        app.control("PUT", "faults", Some(&rules))
+            .await
+            .case(&rules)
+            .assert_problem(StatusCode::BAD_REQUEST, None);
+        let response = app
+            .control("POST", "faults", Some(&rules[0]))
+            .await
+            .case(&rules[0]);
         if !rules[0].is_null() {
             response.assert_problem(StatusCode::BAD_REQUEST, None);
         }
@@ -387,28 +371,17 @@ async fn control_bodies_over_16_mib_are_413_for_faults_too() {
     let app = TestApp::demo().await;
     let body = format!("[\"{}\"]", "x".repeat(16 * 1024 * 1024 + 1));
     for method in ["PUT", "POST"] {
-        let response = app
-            .request(
-                Request::builder()
-                    .method(method)
-                    .uri("/_emulator/faults")
-                    .body(Body::from(body.clone()))
-                    .unwrap(),
-            )
-            .await;
-        response.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
+        app.send_raw(method, "/_emulator/faults", None, body.clone().into_bytes())
+            .await
+            .assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
     }
 }
 
 #[tokio::test]
 async fn an_empty_seed_body_is_a_400_problem() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let response = app
-        .request(
-            Request::post("/_emulator/seed")
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .send_raw("POST", "/_emulator/seed", None, Vec::new())
         .await;
     let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:invalid-json");
@@ -431,7 +404,7 @@ async fn with_an_admin_token_health_ready_and_the_openapi_description_stay_open(
 
 #[tokio::test]
 async fn merge_problems_point_at_the_seed_items_even_after_restated_catalogue_entries() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     // The first entry restates the loaded addition (and is dropped); the second is wrong.
     let document = json!({
         "taskStatuses": [{"value": 36, "name": "Processed"}, {"value": 4, "name": "Wrong"}],
@@ -441,7 +414,7 @@ async fn merge_problems_point_at_the_seed_items_even_after_restated_catalogue_en
     let response = app
         .control("POST", "seed?mode=merge", Some(&document))
         .await;
-    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    response.assert_status(StatusCode::BAD_REQUEST);
     let items: Vec<String> = response.json()["errors"]
         .as_array()
         .unwrap()

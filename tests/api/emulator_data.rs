@@ -2,44 +2,25 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use chrono::Duration;
 use serde_json::{json, Value};
 
 use sdemu::domain::faults::Faults;
 use sdemu::state::{AppState, Emulator};
 
-use crate::helpers::{TestApp, TestResponse, SMALL_FIXTURE};
+use crate::helpers::{ids, TestApp};
 
-fn assert_json(response: &TestResponse, status: StatusCode) -> Value {
-    assert_eq!(
-        response.status,
-        status,
-        "{}",
-        String::from_utf8_lossy(&response.body)
-    );
-    assert_eq!(
-        response.header("content-type"),
-        Some("application/json; charset=utf-8")
-    );
-    response.json()
-}
-
+/// The `taskId`s of a state document's tasks.
 fn task_ids(state: &Value) -> Vec<i64> {
-    state["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|task| task["taskId"].as_i64().unwrap())
-        .collect()
+    ids(&state["tasks"], "taskId")
 }
 
 #[tokio::test]
 async fn health_reports_the_version_and_the_uptime_by_the_emulator_clock() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let response = app.control("GET", "health", None).await;
-    let body = assert_json(&response, StatusCode::OK);
+    let body = response.assert_json(StatusCode::OK);
     assert_eq!(
         body,
         json!({"status": "ok", "version": env!("CARGO_PKG_VERSION"), "uptimeSeconds": 0})
@@ -52,17 +33,17 @@ async fn health_reports_the_version_and_the_uptime_by_the_emulator_clock() {
 
 #[tokio::test]
 async fn ready_answers_200_once_start_up_has_finished() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let response = app.control("GET", "ready", None).await;
     assert_eq!(
-        assert_json(&response, StatusCode::OK),
+        response.assert_json(StatusCode::OK),
         json!({"status": "ready"})
     );
 }
 
 #[tokio::test]
 async fn ready_answers_503_while_start_up_has_not_finished() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let starting = AppState {
         emulator: Arc::new(Emulator::new(
             app.state.emulator.started_at,
@@ -76,16 +57,16 @@ async fn ready_answers_503_while_start_up_has_not_finished() {
         .control("GET", "ready", None)
         .await;
     assert_eq!(
-        assert_json(&response, StatusCode::SERVICE_UNAVAILABLE),
+        response.assert_json(StatusCode::SERVICE_UNAVAILABLE),
         json!({"status": "not-ready"})
     );
 }
 
 #[tokio::test]
 async fn state_lists_every_section_in_fixture_format() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let response = app.control("GET", "state", None).await;
-    let state = assert_json(&response, StatusCode::OK);
+    let state = response.assert_json(StatusCode::OK);
     let sections: Vec<&String> = state.as_object().unwrap().keys().collect();
     assert_eq!(
         sections,
@@ -138,7 +119,7 @@ async fn seeding_what_state_returned_reproduces_the_same_state_for_the_demo_data
     assert!(!before["batches"].as_array().unwrap().is_empty());
 
     let response = app.control("POST", "seed", Some(&before)).await;
-    let counts = assert_json(&response, StatusCode::OK);
+    let counts = response.assert_json(StatusCode::OK);
     assert_eq!(counts["mode"], "replace");
     assert_eq!(counts["tasks"], before["tasks"].as_array().unwrap().len());
     assert_eq!(app.state_document().await, before);
@@ -146,14 +127,14 @@ async fn seeding_what_state_returned_reproduces_the_same_state_for_the_demo_data
 
 #[tokio::test]
 async fn a_snapshot_taken_after_changes_restores_those_changes() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let added = json!({"tasks": [
         {"taskId": 9, "workspaceId": 2, "displayName": "new.pdf", "createdOn": "2024-03-01T10:00:00Z",
          "taskStatus": 36, "integrationStatus": 1, "restartCount": 4, "priority": 3,
          "externalIntegrationStatus": "sent", "context": {"b": 1, "a": [true, null]}}
     ]});
     let response = app.control("POST", "seed?mode=merge", Some(&added)).await;
-    assert_json(&response, StatusCode::OK);
+    response.assert_json(StatusCode::OK);
     let snapshot = app.state_document().await;
     assert_eq!(task_ids(&snapshot), [1, 2, 3, 4, 5, 9]);
     assert_eq!(
@@ -167,13 +148,13 @@ async fn a_snapshot_taken_after_changes_restores_those_changes() {
     let response = app
         .control("POST", "seed?mode=replace", Some(&snapshot))
         .await;
-    assert_json(&response, StatusCode::OK);
+    response.assert_json(StatusCode::OK);
     assert_eq!(app.state_document().await, snapshot);
 }
 
 #[tokio::test]
 async fn reset_restores_the_start_up_data_and_answers_the_counts() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let before = app.state_document().await;
     let response = app
         .control(
@@ -184,12 +165,12 @@ async fn reset_restores_the_start_up_data_and_answers_the_counts() {
             "integrationStatus": 1}])),
         )
         .await;
-    assert_json(&response, StatusCode::OK);
+    response.assert_json(StatusCode::OK);
     assert_eq!(task_ids(&app.state_document().await), [77]);
 
     let response = app.control("POST", "reset", None).await;
     assert_eq!(
-        assert_json(&response, StatusCode::OK),
+        response.assert_json(StatusCode::OK),
         json!({"organizations": 1, "taskStatuses": 1, "integrationStatuses": 0,
                "workspaces": 3, "batches": 0, "tasks": 5})
     );
@@ -200,7 +181,7 @@ async fn reset_restores_the_start_up_data_and_answers_the_counts() {
 
 #[tokio::test]
 async fn seed_replace_swaps_the_whole_data_set() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let response = app
         .control(
             "POST",
@@ -211,7 +192,7 @@ async fn seed_replace_swaps_the_whole_data_set() {
         )
         .await;
     assert_eq!(
-        assert_json(&response, StatusCode::OK),
+        response.assert_json(StatusCode::OK),
         json!({"organizations": 1, "taskStatuses": 0, "integrationStatuses": 0,
                "workspaces": 1, "batches": 0, "tasks": 1, "mode": "replace"})
     );
@@ -223,7 +204,7 @@ async fn seed_replace_swaps_the_whole_data_set() {
 
 #[tokio::test]
 async fn seed_merge_adds_to_what_is_loaded_and_answers_the_new_counts() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let response = app
         .control("POST", "seed?mode=MERGE", Some(&json!({
             "taskStatuses": [{"value": 36, "name": "Processed"}],
@@ -235,7 +216,7 @@ async fn seed_merge_adds_to_what_is_loaded_and_answers_the_new_counts() {
                "createdOn": "2024-03-02T00:00:00Z", "taskStatus": 3, "integrationStatus": 1}]})))
         .await;
     assert_eq!(
-        assert_json(&response, StatusCode::OK),
+        response.assert_json(StatusCode::OK),
         json!({"organizations": 1, "taskStatuses": 1, "integrationStatuses": 0,
                "workspaces": 4, "batches": 0, "tasks": 7, "mode": "merge"})
     );
@@ -249,7 +230,7 @@ async fn seed_merge_adds_to_what_is_loaded_and_answers_the_new_counts() {
 
 #[tokio::test]
 async fn seed_merge_refuses_clashes_with_the_current_state_and_changes_nothing() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let before = app.state_document().await;
     let response = app
         .control("POST", "seed?mode=merge", Some(&json!({"tasks": [
@@ -275,7 +256,7 @@ async fn seed_merge_refuses_clashes_with_the_current_state_and_changes_nothing()
 
 #[tokio::test]
 async fn seed_lists_every_problem_of_the_document_and_changes_nothing() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let before = app.state_document().await;
     let response = app
         .control("POST", "seed", Some(&json!({
@@ -311,13 +292,9 @@ async fn seed_lists_every_problem_of_the_document_and_changes_nothing() {
 
 #[tokio::test]
 async fn seed_refuses_a_body_that_is_not_json() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let response = app
-        .request(
-            Request::post("/_emulator/seed")
-                .body(Body::from("{\"tasks\": ["))
-                .unwrap(),
-        )
+        .send_raw("POST", "/_emulator/seed", None, b"{\"tasks\": [".to_vec())
         .await;
     let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:invalid-json");
@@ -325,7 +302,7 @@ async fn seed_refuses_a_body_that_is_not_json() {
 
 #[tokio::test]
 async fn seed_refuses_an_unknown_mode() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let response = app
         .control("POST", "seed?mode=append", Some(&json!([])))
         .await;
@@ -335,14 +312,10 @@ async fn seed_refuses_an_unknown_mode() {
 
 #[tokio::test]
 async fn seed_refuses_a_body_over_16_mib_with_413() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let body = format!("[\"{}\"]", "x".repeat(16 * 1024 * 1024));
     let response = app
-        .request(
-            Request::post("/_emulator/seed")
-                .body(Body::from(body))
-                .unwrap(),
-        )
+        .send_raw("POST", "/_emulator/seed", None, body.into_bytes())
         .await;
     let problem = response.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
     assert_eq!(problem["limit"], 16 * 1024 * 1024);
@@ -351,7 +324,7 @@ async fn seed_refuses_a_body_over_16_mib_with_413() {
 
 #[tokio::test]
 async fn an_unknown_control_route_is_a_404_problem() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let response = app.control("GET", "stat", None).await;
     let problem = response.assert_problem(StatusCode::NOT_FOUND, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:unknown-control-route");
@@ -359,7 +332,7 @@ async fn an_unknown_control_route_is_a_404_problem() {
 
 #[tokio::test]
 async fn the_unknown_control_route_problem_lists_every_control_route_and_each_one_exists() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let problem = app
         .control("GET", "stat", None)
         .await

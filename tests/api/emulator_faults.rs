@@ -1,27 +1,23 @@
 //! Fault injection: every action, every schedule, validation and start-up rules.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::http::StatusCode;
-use clap::Parser;
 use serde_json::{json, Value};
 
-use sdemu::clock::SystemClock;
-use sdemu::config::Config;
-use sdemu::startup::{self, FixtureSource};
+use sdemu::startup::FixtureSource;
 
-use crate::helpers::{ServedApp, TestApp, TestResponse};
-
-const LIST: &str = "/api/v1.0/external/sdtask/statuslist";
-const QUERY: &str = "startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z";
+use crate::helpers::{
+    config, start_up_error, ServedApp, TestApp, TestResponse, DOC_EXAMPLE_QUERY,
+    DOC_EXAMPLE_TASK_IDS, JSON_UTF8, STATUS_LIST,
+};
 
 async fn put_rules(app: &TestApp, rules: Value) -> TestResponse {
     app.control("PUT", "faults", Some(&rules)).await
 }
 
 async fn list(app: &TestApp) -> TestResponse {
-    app.get(&format!("{LIST}?{QUERY}")).await
+    app.get(&format!("{STATUS_LIST}?{DOC_EXAMPLE_QUERY}")).await
 }
 
 /// The status of `count` task list requests in a row.
@@ -38,19 +34,16 @@ async fn a_respond_rule_answers_with_its_status_headers_and_json_body() {
     let app = TestApp::demo().await;
     let response = put_rules(
         &app,
-        json!([{"name": "busy", "match": {"method": "get", "path": LIST},
+        json!([{"name": "busy", "match": {"method": "get", "path": STATUS_LIST},
                 "respond": {"status": 503, "headers": {"Retry-After": "5"}, "body": {"error": "busy"}}}]),
     )
     .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
 
     let response = list(&app).await;
-    assert_eq!(response.status, StatusCode::SERVICE_UNAVAILABLE);
+    response.assert_status(StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.header("retry-after"), Some("5"));
-    assert_eq!(
-        response.header("content-type"),
-        Some("application/json; charset=utf-8")
-    );
+    assert_eq!(response.header("content-type"), Some(JSON_UTF8));
     assert_eq!(response.json(), json!({"error": "busy"}));
 
     let entry = &app.journal("").await[0];
@@ -71,7 +64,7 @@ async fn a_respond_rule_sends_a_string_body_as_text_and_no_body_as_empty() {
     )
     .await;
     let text = app.get("/api/text").await;
-    assert_eq!(text.status, StatusCode::INTERNAL_SERVER_ERROR);
+    text.assert_status(StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
         text.header("content-type"),
         Some("text/plain; charset=utf-8")
@@ -92,17 +85,21 @@ async fn a_rule_matches_by_method_path_prefix_and_query_parameter() {
     )
     .await;
     let hit = app
-        .get(&format!("{LIST}?{QUERY}&workspaceId=1&WorkspaceId=2"))
+        .get(&format!(
+            "{STATUS_LIST}?{DOC_EXAMPLE_QUERY}&workspaceId=1&WorkspaceId=2"
+        ))
         .await;
-    assert_eq!(hit.status, StatusCode::BAD_GATEWAY);
-    let other_value = app.get(&format!("{LIST}?{QUERY}&workspaceId=3")).await;
-    assert_eq!(other_value.status, StatusCode::OK);
+    hit.assert_status(StatusCode::BAD_GATEWAY);
+    let other_value = app
+        .get(&format!("{STATUS_LIST}?{DOC_EXAMPLE_QUERY}&workspaceId=3"))
+        .await;
+    other_value.assert_status(StatusCode::OK);
     let other_method = app
-        .send("POST", &format!("{LIST}?workspaceId=2"), None, &[])
+        .send("POST", &format!("{STATUS_LIST}?workspaceId=2"), None, &[])
         .await;
     assert_ne!(other_method.status, StatusCode::BAD_GATEWAY);
     let other_path = app.get("/api/v2.0/x?workspaceId=2").await;
-    assert_eq!(other_path.status, StatusCode::NOT_FOUND);
+    other_path.assert_status(StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -110,14 +107,14 @@ async fn a_delay_rule_holds_the_real_answer_back_and_is_marked_in_the_journal() 
     let app = TestApp::demo().await;
     put_rules(
         &app,
-        json!([{"match": {"path": LIST}, "delay": {"ms": 60}}]),
+        json!([{"match": {"path": STATUS_LIST}, "delay": {"ms": 60}}]),
     )
     .await;
     let started = Instant::now();
     let response = list(&app).await;
     assert!(started.elapsed().as_millis() >= 60);
-    assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(response.task_ids(), [47, 49, 50, 51]);
+    response.assert_status(StatusCode::OK);
+    assert_eq!(response.task_ids(), DOC_EXAMPLE_TASK_IDS);
     let entry = &app.journal("").await[0];
     assert_eq!(
         entry["fault"],
@@ -131,11 +128,11 @@ async fn a_delay_may_come_before_a_canned_response() {
     let app = TestApp::demo().await;
     put_rules(
         &app,
-        json!([{"match": {"path": LIST}, "delay": {"ms": 30}, "respond": {"status": 504}}]),
+        json!([{"match": {"path": STATUS_LIST}, "delay": {"ms": 30}, "respond": {"status": 504}}]),
     )
     .await;
     let started = Instant::now();
-    assert_eq!(list(&app).await.status, StatusCode::GATEWAY_TIMEOUT);
+    list(&app).await.assert_status(StatusCode::GATEWAY_TIMEOUT);
     assert!(started.elapsed().as_millis() >= 30);
 }
 
@@ -169,7 +166,7 @@ async fn an_nth_rule_fires_only_on_the_nth_matching_request() {
     let app = TestApp::demo().await;
     put_rules(
         &app,
-        json!([{"match": {"path": LIST}, "nth": 2, "respond": {"status": 500}}]),
+        json!([{"match": {"path": STATUS_LIST}, "nth": 2, "respond": {"status": 500}}]),
     )
     .await;
     app.get("/api/other").await; // does not match, does not count
@@ -181,7 +178,7 @@ async fn a_times_rule_fires_at_most_that_many_times() {
     let app = TestApp::demo().await;
     put_rules(
         &app,
-        json!([{"match": {"path": LIST}, "times": 2, "respond": {"status": 503}}]),
+        json!([{"match": {"path": STATUS_LIST}, "times": 2, "respond": {"status": 503}}]),
     )
     .await;
     assert_eq!(statuses(&app, 4).await, [503, 503, 200, 200]);
@@ -194,7 +191,7 @@ async fn the_first_rule_that_fires_wins_and_every_matching_rule_counts() {
     let app = TestApp::demo().await;
     put_rules(
         &app,
-        json!([{"match": {"path": LIST}, "times": 1, "respond": {"status": 500}},
+        json!([{"match": {"path": STATUS_LIST}, "times": 1, "respond": {"status": 500}},
                {"match": {"path": "/api/*"}, "nth": 2, "respond": {"status": 502}},
                {"match": {"path": "/api/*"}, "nth": 3, "respond": {"status": 503}}]),
     )
@@ -208,7 +205,7 @@ async fn probability_pattern(options: &[&str]) -> Vec<u16> {
     let app = TestApp::with_options(options).await;
     put_rules(
         &app,
-        json!([{"match": {"path": LIST}, "probability": 0.5, "respond": {"status": 503}}]),
+        json!([{"match": {"path": STATUS_LIST}, "probability": 0.5, "respond": {"status": 503}}]),
     )
     .await;
     statuses(&app, 24).await
@@ -229,7 +226,8 @@ async fn a_probability_rule_is_reproducible_with_the_same_seed() {
 #[tokio::test]
 async fn putting_the_rules_again_restarts_their_counters_and_generators() {
     let app = TestApp::demo().await;
-    let rules = json!([{"match": {"path": LIST}, "probability": 0.5, "respond": {"status": 503}}]);
+    let rules =
+        json!([{"match": {"path": STATUS_LIST}, "probability": 0.5, "respond": {"status": 503}}]);
     put_rules(&app, rules.clone()).await;
     let first = statuses(&app, 12).await;
     put_rules(&app, rules).await;
@@ -244,21 +242,21 @@ async fn the_control_plane_is_never_subject_to_faults() {
         json!([{"match": {"path": "/*"}, "respond": {"status": 503}}]),
     )
     .await;
-    assert_eq!(list(&app).await.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(
-        app.control("GET", "health", None).await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.control("GET", "faults", None).await.status,
-        StatusCode::OK
-    );
+    list(&app)
+        .await
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE);
+    app.control("GET", "health", None)
+        .await
+        .assert_status(StatusCode::OK);
+    app.control("GET", "faults", None)
+        .await
+        .assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
 async fn get_lists_the_rules_with_their_counters_and_post_appends_one() {
     let app = TestApp::demo().await;
-    let rule = json!({"match": {"path": LIST}, "nth": 5, "respond": {"status": 500}});
+    let rule = json!({"match": {"path": STATUS_LIST}, "nth": 5, "respond": {"status": 500}});
     put_rules(&app, json!({"rules": [rule]})).await;
     list(&app).await;
     let response = app
@@ -268,7 +266,7 @@ async fn get_lists_the_rules_with_their_counters_and_post_appends_one() {
             Some(&json!({"name": "slow", "match": {"path": "/api/*"}, "delay": {"ms": 1}})),
         )
         .await;
-    assert_eq!(response.status, StatusCode::CREATED);
+    response.assert_status(StatusCode::CREATED);
     assert_eq!(
         response.json(),
         json!({"rules": [rule, {"name": "slow", "match": {"path": "/api/*"}, "delay": {"ms": 1}}],
@@ -276,7 +274,7 @@ async fn get_lists_the_rules_with_their_counters_and_post_appends_one() {
     );
     // What GET returns can be PUT back as it is.
     let listed = app.control("GET", "faults", None).await.json();
-    assert_eq!(put_rules(&app, listed).await.status, StatusCode::OK);
+    put_rules(&app, listed).await.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]
@@ -284,13 +282,13 @@ async fn delete_removes_every_rule() {
     let app = TestApp::demo().await;
     put_rules(
         &app,
-        json!([{"match": {"path": LIST}, "respond": {"status": 500}}]),
+        json!([{"match": {"path": STATUS_LIST}, "respond": {"status": 500}}]),
     )
     .await;
     let response = app.control("DELETE", "faults", None).await;
-    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    response.assert_status(StatusCode::NO_CONTENT);
     assert!(response.body.is_empty());
-    assert_eq!(list(&app).await.status, StatusCode::OK);
+    list(&app).await.assert_status(StatusCode::OK);
     assert_eq!(
         app.control("GET", "faults", None).await.json(),
         json!({"rules": [], "stats": []})
@@ -300,7 +298,7 @@ async fn delete_removes_every_rule() {
 #[tokio::test]
 async fn bad_rules_are_refused_with_every_problem_listed_and_the_rules_kept() {
     let app = TestApp::demo().await;
-    let good = json!([{"match": {"path": LIST}, "respond": {"status": 500}}]);
+    let good = json!([{"match": {"path": STATUS_LIST}, "respond": {"status": 500}}]);
     put_rules(&app, good.clone()).await;
     let response = put_rules(
         &app,
@@ -365,11 +363,15 @@ async fn start_up_rules_from_a_file_apply_and_reset_brings_them_back() {
     )
     .unwrap();
     let app = TestApp::with_options(&["--faults", file.path().to_str().unwrap()]).await;
-    assert_eq!(list(&app).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    list(&app)
+        .await
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE);
     app.control("DELETE", "faults", None).await;
-    assert_eq!(list(&app).await.status, StatusCode::OK);
+    list(&app).await.assert_status(StatusCode::OK);
     app.control("POST", "reset", None).await;
-    assert_eq!(list(&app).await.status, StatusCode::SERVICE_UNAVAILABLE);
+    list(&app)
+        .await
+        .assert_status(StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[tokio::test]
@@ -380,12 +382,8 @@ async fn a_bad_fault_file_stops_start_up_naming_every_problem() {
         r#"[{"match": {"path": "x"}, "respond": {"status": 503}}, {"match": {"path": "/y"}}]"#,
     )
     .unwrap();
-    let config =
-        Config::try_parse_from(["sdemu", "--faults", file.path().to_str().unwrap()]).unwrap();
-    let error = match startup::open(&config, Arc::new(SystemClock), FixtureSource::Builtin).await {
-        Ok(_) => panic!("the fault file was accepted"),
-        Err(error) => format!("{error:#}"),
-    };
+    let config = config(&["--faults", file.path().to_str().unwrap()]);
+    let error = start_up_error(&config, FixtureSource::Builtin).await;
     assert!(error.contains("2 problem(s)"), "{error}");
     assert!(error.contains("rules[0], field 'match.path'"), "{error}");
     assert!(error.contains("rules[1], field 'respond'"), "{error}");
@@ -394,13 +392,12 @@ async fn a_bad_fault_file_stops_start_up_naming_every_problem() {
 #[tokio::test]
 async fn a_drop_rule_closes_the_connection_without_an_answer_over_a_real_socket() {
     // Authentication off: this test is about the connection, not the token.
-    let config = Config::try_parse_from(["sdemu", "--auth", "off"]).unwrap();
-    let served = ServedApp::start(&config).await;
+    let served = ServedApp::start(&config(&["--auth", "off"])).await;
     let address = served.address;
     let client = reqwest::Client::new();
     let base = format!("http://{address}");
 
-    let rules = json!([{"match": {"path": LIST}, "times": 1, "drop": true}]);
+    let rules = json!([{"match": {"path": STATUS_LIST}, "times": 1, "drop": true}]);
     let put = client
         .put(format!("{base}/_emulator/faults"))
         .json(&rules)
@@ -410,7 +407,7 @@ async fn a_drop_rule_closes_the_connection_without_an_answer_over_a_real_socket(
     assert_eq!(put.status(), 200);
 
     let dropped = reqwest::Client::new()
-        .get(format!("{base}{LIST}?{QUERY}"))
+        .get(format!("{base}{STATUS_LIST}?{DOC_EXAMPLE_QUERY}"))
         .send()
         .await;
     let error = dropped.expect_err("the connection is dropped");
@@ -418,7 +415,7 @@ async fn a_drop_rule_closes_the_connection_without_an_answer_over_a_real_socket(
 
     // The rule fired once; the next request is answered.
     let answered = reqwest::Client::new()
-        .get(format!("{base}{LIST}?{QUERY}"))
+        .get(format!("{base}{STATUS_LIST}?{DOC_EXAMPLE_QUERY}"))
         .send()
         .await
         .unwrap();

@@ -4,9 +4,7 @@ use axum::http::StatusCode;
 use chrono::Duration;
 use serde_json::json;
 
-use crate::helpers::TestApp;
-
-const LIST: &str = "/api/v1.0/external/sdtask/statuslist";
+use crate::helpers::{TestApp, STATUS_LIST};
 
 #[tokio::test]
 async fn the_journal_records_each_api_request_newest_first() {
@@ -26,7 +24,7 @@ async fn the_journal_records_each_api_request_newest_first() {
     assert_eq!(newest["fault"], json!(null));
     assert!(newest["durationMs"].as_f64().unwrap() >= 0.0);
     let oldest = &entries[1];
-    assert_eq!(oldest["path"], LIST);
+    assert_eq!(oldest["path"], STATUS_LIST);
     assert_eq!(oldest["query"], "startDate=2022-01-01");
     assert_eq!(oldest["status"], 200);
     assert_eq!(oldest["time"], "2026-11-01T12:00:00Z");
@@ -47,7 +45,7 @@ async fn the_journal_redacts_credentials_but_keeps_other_headers() {
     let app = TestApp::demo().await;
     app.send(
         "GET",
-        &format!("{LIST}?startDate=2022-01-01"),
+        &format!("{STATUS_LIST}?startDate=2022-01-01"),
         None,
         &[
             ("authorization", "Bearer abc.def.ghi"),
@@ -143,7 +141,7 @@ async fn deleting_the_journal_empties_it_with_204() {
     let app = TestApp::demo().await;
     app.get("/api/x").await;
     let response = app.control("DELETE", "requests", None).await;
-    assert_eq!(response.status, StatusCode::NO_CONTENT);
+    response.assert_status(StatusCode::NO_CONTENT);
     assert!(response.body.is_empty());
     assert!(app.journal("").await.is_empty());
     app.get("/api/y").await;
@@ -154,10 +152,9 @@ async fn deleting_the_journal_empties_it_with_204() {
 async fn reset_empties_the_journal() {
     let app = TestApp::demo().await;
     app.get("/api/x").await;
-    assert_eq!(
-        app.control("POST", "reset", None).await.status,
-        StatusCode::OK
-    );
+    app.control("POST", "reset", None)
+        .await
+        .assert_status(StatusCode::OK);
     assert!(app.journal("").await.is_empty());
 }
 
@@ -196,7 +193,8 @@ async fn with_an_admin_token_every_control_route_but_health_and_ready_needs_it()
         ] {
             let response = app
                 .send(method, &format!("/_emulator/{path}"), None, &headers)
-                .await;
+                .await
+                .case(format!("{headers:?}"));
             let problem = response.assert_problem(StatusCode::UNAUTHORIZED, None);
             assert_eq!(problem["type"], "urn:sdemu:problem:admin-token-required");
             assert_eq!(
@@ -207,7 +205,9 @@ async fn with_an_admin_token_every_control_route_but_health_and_ready_needs_it()
         }
     }
     for path in ["health", "ready"] {
-        assert_eq!(app.control("GET", path, None).await.status, StatusCode::OK);
+        app.control("GET", path, None)
+            .await
+            .assert_status(StatusCode::OK);
     }
 }
 
@@ -216,9 +216,9 @@ async fn with_the_right_admin_token_the_control_plane_answers() {
     let app = TestApp::with_options(&["--admin-token", "s3cret"]).await;
     let auth = [("authorization", "Bearer s3cret")];
     let response = app.send("GET", "/_emulator/state", None, &auth).await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let response = app.send("POST", "/_emulator/reset", None, &auth).await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let response = app
         .send(
             "GET",
@@ -227,7 +227,7 @@ async fn with_the_right_admin_token_the_control_plane_answers() {
             &[("authorization", "bearer s3cret")],
         )
         .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
 }
 
 #[tokio::test]

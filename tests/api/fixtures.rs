@@ -3,39 +3,31 @@
 use std::sync::Arc;
 
 use axum::http::StatusCode;
-use clap::Parser;
 use serde_json::json;
 
 use sdemu::clock::SystemClock;
 use sdemu::config::Config;
 use sdemu::startup::{self, FixtureSource};
 
-use crate::helpers::{default_config, TestApp};
+use crate::helpers::{config, default_config, start_up_error, TestApp, DOC_EXAMPLE_QUERY};
 
 /// The documentation's example response, verbatim.
 const DOC_EXAMPLE_RESPONSE: &str = include_str!("../../fixtures/doc-example.json");
 
+/// Why start-up with `fixture` (named `under-test.json`) fails.
 async fn start_error(fixture: &str) -> String {
-    let result = startup::open(
-        &default_config(),
-        Arc::new(SystemClock),
-        FixtureSource::Inline {
-            name: "under-test.json".into(),
-            text: fixture.to_owned(),
-        },
-    )
-    .await;
-    match result {
-        Ok(_) => panic!("the fixture was accepted"),
-        Err(error) => format!("{error:#}"),
-    }
+    let fixtures = FixtureSource::Inline {
+        name: "under-test.json".into(),
+        text: fixture.to_owned(),
+    };
+    start_up_error(&default_config(), fixtures).await
 }
 
 #[tokio::test]
 async fn a_captured_status_list_response_is_a_valid_fixture() {
     let app = TestApp::with_fixture(DOC_EXAMPLE_RESPONSE).await;
     let response = app.status_list("startDate=2000-01-01&sort=taskId").await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let mut expected: Vec<serde_json::Value> = serde_json::from_str(DOC_EXAMPLE_RESPONSE).unwrap();
     expected.sort_by_key(|task| task["taskId"].as_i64());
     assert_eq!(response.json(), json!(expected));
@@ -93,24 +85,14 @@ async fn every_problem_of_a_bad_fixture_is_listed_with_its_item_and_field() {
 async fn a_fixture_file_that_is_not_json_names_the_file() {
     let file = tempfile::Builder::new().suffix(".json").tempfile().unwrap();
     std::fs::write(file.path(), "{ not json").unwrap();
-    let config =
-        Config::try_parse_from(["sdemu", "--fixtures", file.path().to_str().unwrap()]).unwrap();
-    let error = match startup::open(
-        &config,
-        Arc::new(SystemClock),
-        FixtureSource::from_config(&config),
-    )
-    .await
-    {
-        Ok(_) => panic!("accepted"),
-        Err(error) => format!("{error:#}"),
-    };
+    let config = config(&["--fixtures", file.path().to_str().unwrap()]);
+    let error = start_up_error(&config, FixtureSource::from_config(&config)).await;
     assert!(error.contains(file.path().to_str().unwrap()), "{error}");
     assert!(error.contains("not valid JSON"), "{error}");
 }
 
 fn database_config(path: &std::path::Path) -> Config {
-    Config::try_parse_from(["sdemu", "--database", path.to_str().unwrap()]).unwrap()
+    config(&["--database", path.to_str().unwrap()])
 }
 
 #[tokio::test]
@@ -132,10 +114,7 @@ async fn a_database_file_is_seeded_only_when_empty_so_restarts_keep_changes() {
     first.db.close().await;
 
     let second = TestApp::start(database_config(&path), FixtureSource::Builtin).await;
-    let tasks = second
-        .status_list("startDate=2022-03-16T16:59:55Z&endDate=2022-04-05T16:59:55Z")
-        .await
-        .json();
+    let tasks = second.status_list(DOC_EXAMPLE_QUERY).await.json();
     assert_eq!(tasks[0]["taskId"], 47);
     assert_eq!(tasks[0]["displayName"], "renamed");
     assert_eq!(tasks.as_array().unwrap().len(), 4);

@@ -1,17 +1,17 @@
 //! Integration tests: every test drives the real router (`sdemu::app::build_router`), one
-//! module per API resource, sharing `helpers`.
+//! module per API resource or control-plane concern, sharing `helpers`.
 
 mod helpers;
 
-mod auth;
-mod auth_routes;
 mod batches;
+mod bearer;
 mod create_task;
 mod emulator_control;
 mod emulator_data;
 mod emulator_faults;
 mod emulator_journal;
 mod fixtures;
+mod isolation;
 mod openapi;
 mod paginated;
 mod readme;
@@ -20,4 +20,5 @@ mod socket;
 mod task_api_edges;
 mod task_list;
 mod task_status;
+mod token;
 mod workspaces;

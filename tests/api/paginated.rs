@@ -6,18 +6,13 @@ use std::collections::HashSet;
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{assert_page_envelope, TestApp, SMALL_FIXTURE, TWO_ORG_FIXTURE};
+use crate::helpers::{assert_page_envelope, TestApp};
 
 #[tokio::test]
 async fn the_first_page_has_ten_tasks_and_the_envelope_in_documented_order() {
     let app = TestApp::demo().await;
     let response = app.status_list_paginated("startDate=2022-01-01").await;
-    assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        response.header("content-type"),
-        Some("application/json; charset=utf-8")
-    );
-    let page = response.json();
+    let page = response.assert_json(StatusCode::OK);
     assert_page_envelope(&page);
     assert_eq!(page["items"].as_array().unwrap().len(), 10);
     assert_eq!(page["pageNumber"], 1);
@@ -74,7 +69,7 @@ async fn walking_every_page_yields_every_task_exactly_once_in_list_order() {
 
 #[tokio::test]
 async fn a_page_past_the_end_has_no_items_and_true_totals() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let page = app
         .status_list_paginated("startDate=2024-01-01&pageSize=2&pageNumber=4")
         .await
@@ -87,13 +82,13 @@ async fn a_page_past_the_end_has_no_items_and_true_totals() {
     let huge = app
         .status_list_paginated("startDate=2024-01-01&pageNumber=9223372036854775807")
         .await;
-    assert_eq!(huge.status, StatusCode::OK);
+    huge.assert_status(StatusCode::OK);
     assert_eq!(huge.json()["items"], json!([]));
 }
 
 #[tokio::test]
 async fn the_last_page_holds_the_remainder() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let page = app
         .status_list_paginated("startDate=2024-01-01&pageSize=2&pageNumber=3&sort=taskId")
         .await
@@ -106,7 +101,7 @@ async fn the_last_page_holds_the_remainder() {
 
 #[tokio::test]
 async fn no_match_is_an_empty_first_page_with_zero_pages() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let page = app
         .status_list_paginated("startDate=2030-01-01")
         .await
@@ -120,7 +115,7 @@ async fn no_match_is_an_empty_first_page_with_zero_pages() {
 
 #[tokio::test]
 async fn the_list_filters_apply_to_items_and_count_alike() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let page = app
         .status_list_paginated(
             "StartDate=2024-01-01&endDate=2024-01-31&taskStatus=3&taskStatus=30&workspaceId=2&PAGESIZE=1",
@@ -134,7 +129,7 @@ async fn the_list_filters_apply_to_items_and_count_alike() {
 
 #[tokio::test]
 async fn only_the_callers_organization_is_counted() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let page = app
         .status_list_paginated("startDate=2020-01-01&sort=taskId")
         .await
@@ -146,7 +141,7 @@ async fn only_the_callers_organization_is_counted() {
 
 #[tokio::test]
 async fn naming_neither_date_is_a_400_with_an_empty_body() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     app.status_list_paginated("pageNumber=1&pageSize=10")
         .await
         .assert_empty(StatusCode::BAD_REQUEST);
@@ -154,7 +149,7 @@ async fn naming_neither_date_is_a_400_with_an_empty_body() {
 
 #[tokio::test]
 async fn page_numbers_and_sizes_out_of_range_are_problems_naming_the_parameter() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     for (query, parameter, value) in [
         ("pageNumber=0", "pageNumber", "0"),
         ("pageNumber=-3", "pageNumber", "-3"),

@@ -46,7 +46,7 @@ async fn without_cors_origins_no_cors_headers_are_sent() {
 async fn a_configured_origin_gets_preflight_and_response_headers() {
     let app = TestApp::with_options(&["--cors-origin", "http://localhost:3000"]).await;
     let response = app.request(preflight("http://localhost:3000")).await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     assert_eq!(
         response.header("access-control-allow-origin"),
         Some("http://localhost:3000")

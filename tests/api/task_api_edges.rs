@@ -7,11 +7,11 @@ use sdemu::store::batches;
 use sdemu::store::tasks::{self, CreateError, NewTask};
 use serde_json::Value;
 
-use crate::helpers::{TestApp, TWO_ORG_FIXTURE};
+use crate::helpers::{TestApp, TWO_ORGANIZATIONS};
 
 #[tokio::test]
 async fn dates_outside_the_years_1_to_9999_are_a_problem_on_both_paginated_endpoints() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     // Readable dates whose .NET ticks would not fit in 64 bits; .NET's DateTime refuses them.
     for (query, parameter) in [
         ("startDate=-262143-01-01T00:00:00", "startDate"),
@@ -30,13 +30,13 @@ async fn dates_outside_the_years_1_to_9999_are_a_problem_on_both_paginated_endpo
     let page = app
         .batch_paginated("startDate=0001-01-01&endDate=9999-12-31T23:59:59.9999999Z")
         .await;
-    assert_eq!(page.status, StatusCode::OK);
+    page.assert_status(StatusCode::OK);
     assert_eq!(page.json()["totalCount"], 1);
 }
 
 #[tokio::test]
 async fn the_largest_page_number_is_an_empty_page_past_the_end_on_both_paginated_endpoints() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let max = i64::MAX;
     for response in [
         app.status_list_paginated(&format!(
@@ -46,7 +46,7 @@ async fn the_largest_page_number_is_an_empty_page_past_the_end_on_both_paginated
         app.batch_paginated(&format!("pageNumber={max}&pageSize=1000"))
             .await,
     ] {
-        assert_eq!(response.status, StatusCode::OK);
+        response.assert_status(StatusCode::OK);
         let page = response.json();
         assert_eq!(page["items"], serde_json::json!([]));
         assert_eq!(page["pageNumber"], max);
@@ -58,7 +58,7 @@ async fn the_largest_page_number_is_an_empty_page_past_the_end_on_both_paginated
 
 #[tokio::test]
 async fn page_numbers_and_sizes_beyond_64_bits_or_not_whole_are_problems_naming_them() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let huge = "99999999999999999999";
     for (query, parameter, value) in [
         (format!("pageNumber={huge}"), "pageNumber", huge),
@@ -85,7 +85,7 @@ async fn page_numbers_and_sizes_beyond_64_bits_or_not_whole_are_problems_naming_
 
 #[tokio::test]
 async fn a_body_value_of_the_wrong_type_is_a_problem_naming_the_field() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let url = r#""context":{"url":"https://example.com/a.pdf"}"#;
     let task = "/api/v1.0/external/sdtask/process";
     let batch = "/api/v1.0/external/sdbatch";
@@ -150,7 +150,7 @@ async fn a_body_value_of_the_wrong_type_is_a_problem_naming_the_field() {
     ];
     for (uri, body, field) in cases {
         let method = if uri == status { "PATCH" } else { "POST" };
-        let response = app.send_json(method, uri, &body).await;
+        let response = app.send_json(method, uri, &body).await.case(&body);
         let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
         assert_eq!(problem["type"], "urn:sdemu:problem:invalid-body", "{body}");
         assert_eq!(problem["field"], field, "{body}");
@@ -164,17 +164,16 @@ async fn a_body_value_of_the_wrong_type_is_a_problem_naming_the_field() {
         let problem = app
             .send_json("POST", task, body)
             .await
+            .case(body)
             .assert_problem(StatusCode::BAD_REQUEST, None);
         assert_eq!(problem["type"], "urn:sdemu:problem:invalid-body", "{body}");
         assert!(problem.get("field").is_none(), "{problem}");
     }
     // Nothing was stored by any of these requests.
-    let tasks: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
-        .fetch_one(&app.state.db)
+    assert_eq!(app.count_rows("tasks").await, 4);
+    app.task_status("taskId=10")
         .await
-        .unwrap();
-    assert_eq!(tasks, 4);
-    assert_eq!(app.task_status("taskId=10").await.status, StatusCode::OK);
+        .assert_status(StatusCode::OK);
 }
 
 fn new_task(tenant_id: i64, workspace_id: i64, batch_id: Option<i64>) -> NewTask {
@@ -195,7 +194,7 @@ fn new_task(tenant_id: i64, workspace_id: i64, batch_id: Option<i64>) -> NewTask
 
 #[tokio::test]
 async fn the_task_insert_itself_checks_workspace_and_batch_within_the_organization() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let db = &app.state.db;
     // Workspace 3 is organization 2's; 99 does not exist; batch 1 is in workspace 1, batch 2
     // in workspace 3, batch 99 nowhere.
@@ -216,11 +215,7 @@ async fn the_task_insert_itself_checks_workspace_and_batch_within_the_organizati
     }
     let created = tasks::create(db, &new_task(1, 1, Some(1))).await.unwrap();
     assert_eq!((created.task_id, created.batch_id), (22, Some(1)));
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks")
-        .fetch_one(db)
-        .await
-        .unwrap();
-    assert_eq!(count, 5);
+    assert_eq!(app.count_rows("tasks").await, 5);
 
     assert_eq!(
         batches::create(db, 1, 3, "x", None, BatchTime(0))
@@ -243,8 +238,8 @@ async fn the_task_insert_itself_checks_workspace_and_batch_within_the_organizati
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn creations_racing_seeds_that_remove_their_workspace_get_200_or_400_never_500() {
-    let app = std::sync::Arc::new(TestApp::with_fixture(TWO_ORG_FIXTURE).await);
-    let full: Value = serde_json::from_str(TWO_ORG_FIXTURE).unwrap();
+    let app = std::sync::Arc::new(TestApp::two_organizations().await);
+    let full: Value = serde_json::from_str(TWO_ORGANIZATIONS).unwrap();
     // The same organizations without workspace 2 and without batch 1 (nor its task).
     let mut reduced = full.clone();
     reduced["workspaces"]
@@ -266,7 +261,7 @@ async fn creations_racing_seeds_that_remove_their_workspace_get_200_or_400_never
             for round in 0..40 {
                 let doc = if round % 2 == 0 { &reduced } else { &full };
                 let response = app.control("POST", "seed", Some(doc)).await;
-                assert_eq!(response.status, StatusCode::OK);
+                response.assert_status(StatusCode::OK);
                 tokio::task::yield_now().await;
             }
         })
@@ -307,7 +302,7 @@ async fn creations_racing_seeds_that_remove_their_workspace_get_200_or_400_never
 
 #[tokio::test]
 async fn context_urls_that_are_not_spelled_absolute_http_are_refused() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     for url in [
         "javascript:alert(1)",
         "ftp://example.com/a.pdf",
@@ -328,6 +323,7 @@ async fn context_urls_that_are_not_spelled_absolute_http_are_refused() {
         let problem = app
             .create_task(&body.to_string())
             .await
+            .case(format!("{url:?}"))
             .assert_problem(StatusCode::BAD_REQUEST, None);
         assert_eq!(problem["field"], "context.url", "{url:?}");
     }
@@ -350,12 +346,12 @@ async fn context_urls_that_are_not_spelled_absolute_http_are_refused() {
 
 #[tokio::test]
 async fn every_optional_field_may_be_null_and_extreme_values_are_kept() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let body = r#"{"displayName":null,"description":null,"workspaceId":null,"batchId":null,
         "priority":null,"context":{"url":"https://example.com/a.pdf"},"taskAssignment":null,
         "customFormValues":null,"externalId":null}"#;
     let response = app.create_task(body).await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     let task = response.json();
     assert_eq!(
         (
@@ -397,6 +393,7 @@ async fn every_optional_field_may_be_null_and_extreme_values_are_kept() {
         let problem = app
             .create_task(&body)
             .await
+            .case(&body)
             .assert_problem(StatusCode::BAD_REQUEST, None);
         assert_eq!(problem["field"], field, "{body}");
     }

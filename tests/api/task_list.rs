@@ -4,10 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{TestApp, SMALL_FIXTURE};
-
-const DOC_EXAMPLE_QUERY: &str =
-    "startDate=2022-03-16T16%3A59%3A55Z&endDate=2022-04-05T16%3A59%3A55Z";
+use crate::helpers::{ids, TestApp, DOC_EXAMPLE_QUERY, EVERYTHING, STATUS_LIST};
 
 /// The four tasks of the documentation's example response, in `createdOn` order.
 fn documented_tasks() -> serde_json::Value {
@@ -39,18 +36,14 @@ fn documented_tasks() -> serde_json::Value {
 async fn the_documented_example_request_returns_the_documented_tasks_in_created_on_order() {
     let app = TestApp::demo().await;
     let response = app.status_list(DOC_EXAMPLE_QUERY).await;
-    assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(
-        response.header("content-type"),
-        Some("application/json; charset=utf-8")
-    );
-    assert_eq!(response.json(), documented_tasks());
+    assert_eq!(response.assert_json(StatusCode::OK), documented_tasks());
 }
 
 #[tokio::test]
 async fn task_fields_are_written_in_the_documented_order_with_explicit_nulls() {
     let app = TestApp::demo().await;
-    let body = String::from_utf8(app.status_list(DOC_EXAMPLE_QUERY).await.body).unwrap();
+    let response = app.status_list(DOC_EXAMPLE_QUERY).await;
+    let body = response.text();
     let first = &body[..body.find('}').unwrap() + 1];
     assert_eq!(
         first,
@@ -60,7 +53,7 @@ async fn task_fields_are_written_in_the_documented_order_with_explicit_nulls() {
 
 #[tokio::test]
 async fn restart_count_is_omitted_until_a_task_is_reprocessed() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let tasks = app.status_list("startDate=2024-01-01").await.json();
     let by_id = |id: i64| {
         tasks
@@ -96,7 +89,7 @@ async fn neither_date_is_answered_with_400_and_an_empty_body() {
 
 #[tokio::test]
 async fn both_date_bounds_are_inclusive() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let ids = app
         .status_list("startDate=2024-01-02T00:00:00Z&endDate=2024-01-03T12:30:00Z")
         .await
@@ -118,17 +111,17 @@ async fn both_date_bounds_are_inclusive() {
 
 #[tokio::test]
 async fn a_start_after_the_end_yields_an_empty_list() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let response = app
         .status_list("startDate=2024-02-01&endDate=2024-01-01")
         .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     assert_eq!(response.json(), json!([]));
 }
 
 #[tokio::test]
 async fn every_accepted_date_form_means_the_same_instant() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let expected = vec![4, 5];
     for start in [
         "2024-01-03T12:30:00Z",
@@ -155,7 +148,7 @@ async fn every_accepted_date_form_means_the_same_instant() {
 
 #[tokio::test]
 async fn an_unreadable_date_is_a_problem_naming_the_parameter_and_the_value() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     for (query, parameter, value) in [
         ("startDate=yesterday", "startDate", "yesterday"),
         (
@@ -176,7 +169,7 @@ async fn an_unreadable_date_is_a_problem_naming_the_parameter_and_the_value() {
 
 #[tokio::test]
 async fn repeated_values_of_one_key_are_alternatives_and_different_keys_all_apply() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     assert_eq!(
         app.status_list("startDate=2024-01-01&taskStatus=3&taskStatus=30")
             .await
@@ -205,11 +198,11 @@ async fn repeated_values_of_one_key_are_alternatives_and_different_keys_all_appl
 
 #[tokio::test]
 async fn a_filter_value_that_matches_nothing_yields_fewer_tasks_not_an_error() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let response = app
         .status_list("startDate=2024-01-01&taskStatus=999&workspaceId=77")
         .await;
-    assert_eq!(response.status, StatusCode::OK);
+    response.assert_status(StatusCode::OK);
     assert_eq!(response.json(), json!([]));
     assert_eq!(
         app.status_list("startDate=2024-01-01&integrationStatus=2")
@@ -221,7 +214,7 @@ async fn a_filter_value_that_matches_nothing_yields_fewer_tasks_not_an_error() {
 
 #[tokio::test]
 async fn a_non_integer_filter_value_is_a_problem_naming_the_parameter() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     for (query, parameter) in [
         (
             "startDate=2024-01-01&taskStatus=3&taskStatus=InReview",
@@ -241,7 +234,7 @@ async fn a_non_integer_filter_value_is_a_problem_naming_the_parameter() {
 
 #[tokio::test]
 async fn parameter_names_match_case_insensitively_and_unknown_ones_are_ignored() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let expected = app
         .status_list("startDate=2024-01-01&workspaceId=2&taskStatus=3")
         .await
@@ -258,7 +251,7 @@ async fn parameter_names_match_case_insensitively_and_unknown_ones_are_ignored()
 
 #[tokio::test]
 async fn sort_accepts_any_task_property_case_insensitively_in_either_direction() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let sorted = |sort: &'static str| {
         let app = &app;
         async move {
@@ -285,7 +278,7 @@ async fn sort_accepts_any_task_property_case_insensitively_in_either_direction()
 
 #[tokio::test]
 async fn sorting_by_an_unknown_property_is_a_problem_listing_the_allowed_names() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let problem = app
         .status_list("startDate=2024-01-01&sort=colour")
         .await
@@ -299,7 +292,7 @@ async fn sorting_by_an_unknown_property_is_a_problem_listing_the_allowed_names()
 
 #[tokio::test]
 async fn a_query_string_over_8_kib_is_refused_with_414() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let padding = "x".repeat(8 * 1024);
     let response = app
         .status_list(&format!("startDate=2024-01-01&note={padding}"))
@@ -310,13 +303,13 @@ async fn a_query_string_over_8_kib_is_refused_with_414() {
 
 #[tokio::test]
 async fn more_than_1000_values_for_one_key_is_a_problem() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     // Repeats are fine up to the limits: 500 values of a real filter fit in 8 KiB.
     let many: Vec<String> = (0..500).map(|i| format!("taskStatus={}", i % 10)).collect();
     let ok = app
         .status_list(&format!("startDate=2024-01-01&{}", many.join("&")))
         .await;
-    assert_eq!(ok.status, StatusCode::OK);
+    ok.assert_status(StatusCode::OK);
     assert_eq!(ok.task_ids(), vec![1, 2, 4]);
 
     // Past 1,000 values the key is refused, even one no endpoint reads; a short key is the
@@ -324,7 +317,7 @@ async fn more_than_1000_values_for_one_key_is_a_problem() {
     let too_many: Vec<String> = (0..1001).map(|i| format!("ws={}", i % 10)).collect();
     let problem = app
         .get(&format!(
-            "/api/v1.0/external/sdtask/statuslist?startDate=2024-01-01&{}",
+            "{STATUS_LIST}?startDate=2024-01-01&{}",
             too_many.join("&")
         ))
         .await
@@ -335,13 +328,11 @@ async fn more_than_1000_values_for_one_key_is_a_problem() {
 #[tokio::test]
 async fn the_demo_data_is_large_realistic_and_uses_every_catalogued_status() {
     let app = TestApp::demo().await;
-    let tasks = app.status_list("startDate=2000-01-01").await.json();
-    let tasks = tasks.as_array().unwrap();
+    let body = app.status_list(EVERYTHING).await.json();
+    let tasks = body.as_array().unwrap();
     assert!(tasks.len() >= 2000, "{} tasks", tasks.len());
-    let workspaces: std::collections::BTreeSet<i64> = tasks
-        .iter()
-        .map(|t| t["workspaceId"].as_i64().unwrap())
-        .collect();
+    let workspaces: std::collections::BTreeSet<i64> =
+        ids(&body, "workspaceId").into_iter().collect();
     assert!(workspaces.len() >= 3);
     for status in [3, 4, 19, 20, 30, 31, 32, 33, 34, 35] {
         assert!(
@@ -376,7 +367,7 @@ async fn api_paths_match_case_insensitively_and_ignore_a_trailing_slash_as_asp_n
     let workspaces = app
         .get("/api/v1.0/external/sdworkspace/currentworkspaces")
         .await;
-    assert_eq!(workspaces.status, StatusCode::OK);
+    workspaces.assert_status(StatusCode::OK);
     assert_eq!(workspaces.json()[0]["workspaceName"], "Invoices");
 
     // Only whole known paths are rewritten: others stay unknown, and the control plane is exact.
@@ -386,8 +377,7 @@ async fn api_paths_match_case_insensitively_and_ignore_a_trailing_slash_as_asp_n
     app.get("/api/v1.0/external/sdtask/statuslistx")
         .await
         .assert_empty(StatusCode::NOT_FOUND);
-    assert_eq!(
-        app.get("/_emulator/HEALTH").await.status,
-        StatusCode::NOT_FOUND
-    );
+    app.get("/_emulator/HEALTH")
+        .await
+        .assert_status(StatusCode::NOT_FOUND);
 }

@@ -5,16 +5,13 @@ use axum::http::StatusCode;
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 
-use crate::helpers::{TestApp, SMALL_FIXTURE, TWO_ORG_FIXTURE};
-
-const JSON: Option<&str> = Some("application/json; charset=utf-8");
+use crate::helpers::TestApp;
 
 #[tokio::test]
 async fn a_task_is_found_by_task_id_with_the_same_shape_as_a_list_item() {
     let app = TestApp::demo().await;
     let response = app.task_status("taskId=50").await;
-    assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(response.header("content-type"), JSON);
+    response.assert_json(StatusCode::OK);
     let listed = app
         .status_list("startDate=2022-03-16T16:59:55Z&endDate=2022-04-05T16:59:55Z")
         .await
@@ -31,7 +28,7 @@ async fn a_task_is_found_by_task_id_with_the_same_shape_as_a_list_item() {
 
 #[tokio::test]
 async fn a_task_is_found_by_external_id_and_parameter_names_ignore_case() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     for query in [
         "externalId=X-10",
         "EXTERNALID=X-10",
@@ -47,7 +44,7 @@ async fn a_task_is_found_by_external_id_and_parameter_names_ignore_case() {
 
 #[tokio::test]
 async fn naming_no_task_is_a_400_with_an_empty_body() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     for query in ["", "taskId=", "externalId=%20", "other=1"] {
         app.task_status(query)
             .await
@@ -57,7 +54,7 @@ async fn naming_no_task_is_a_400_with_an_empty_body() {
 
 #[tokio::test]
 async fn a_task_id_that_is_not_an_integer_is_a_problem_naming_it() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let problem = app
         .task_status("taskId=abc")
         .await
@@ -67,7 +64,7 @@ async fn a_task_id_that_is_not_an_integer_is_a_problem_naming_it() {
 
 #[tokio::test]
 async fn an_unknown_task_is_a_404_with_an_empty_body() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     for query in ["taskId=999", "externalId=nope"] {
         app.task_status(query)
             .await
@@ -77,7 +74,7 @@ async fn an_unknown_task_is_a_404_with_an_empty_body() {
 
 #[tokio::test]
 async fn another_organizations_task_is_not_found() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     app.task_status("taskId=20")
         .await
         .assert_empty(StatusCode::NOT_FOUND);
@@ -88,7 +85,7 @@ async fn another_organizations_task_is_not_found() {
 
 #[tokio::test]
 async fn a_task_id_and_external_id_naming_different_tasks_is_not_found() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     app.task_status("taskId=1&externalId=A-3")
         .await
         .assert_empty(StatusCode::NOT_FOUND);
@@ -96,7 +93,7 @@ async fn a_task_id_and_external_id_naming_different_tasks_is_not_found() {
 
 #[tokio::test]
 async fn reprocessing_queues_the_task_again_and_counts_the_restart() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     app.set_external_integration_status("taskId=1", r#"{"externalIntegrationStatus":"done"}"#)
         .await
         .assert_empty(StatusCode::OK);
@@ -129,7 +126,7 @@ async fn reprocessing_queues_the_task_again_and_counts_the_restart() {
 
 #[tokio::test]
 async fn reprocessing_an_already_reprocessed_task_adds_to_its_count() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     app.restart_processing("taskId=2")
         .await
         .assert_empty(StatusCode::OK);
@@ -138,7 +135,7 @@ async fn reprocessing_an_already_reprocessed_task_adds_to_its_count() {
 
 #[tokio::test]
 async fn reprocessing_answers_400_and_404_as_the_single_status_does() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     app.restart_processing("")
         .await
         .assert_empty(StatusCode::BAD_REQUEST);
@@ -156,17 +153,16 @@ async fn reprocessing_answers_400_and_404_as_the_single_status_does() {
             .assert_empty(StatusCode::NOT_FOUND);
     }
     // Nothing changed in either organization.
-    let untouched: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE restart_count IS NOT NULL")
-            .fetch_one(&app.state.db)
-            .await
-            .unwrap();
-    assert_eq!(untouched, 0);
+    assert_eq!(
+        app.count_rows("tasks WHERE restart_count IS NOT NULL")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
 async fn the_external_integration_status_is_set_and_filtered_on_exactly() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     app.set_external_integration_status("taskId=1", r#"{"externalIntegrationStatus":"Exported"}"#)
         .await
         .assert_empty(StatusCode::OK);
@@ -208,14 +204,14 @@ async fn the_external_integration_status_is_set_and_filtered_on_exactly() {
 
 #[tokio::test]
 async fn the_task_object_does_not_echo_the_external_integration_status() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let task = app.task_status("taskId=5").await.json();
     assert!(task.get("externalIntegrationStatus").is_none(), "{task}");
 }
 
 #[tokio::test]
 async fn the_documentations_path_without_external_is_also_served() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     app.send_json(
         "PATCH",
         "/api/v1.0/sdtask/externalIntegrationStatus?taskId=4",
@@ -232,7 +228,7 @@ async fn the_documentations_path_without_external_is_also_served() {
 
 #[tokio::test]
 async fn an_unusable_external_integration_status_is_a_problem_naming_the_field() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let long = "x".repeat(33);
     let cases = [
         (json!({}), "missing"),
@@ -244,7 +240,8 @@ async fn an_unusable_external_integration_status_is_a_problem_naming_the_field()
     for (body, case) in cases {
         let response = app
             .set_external_integration_status("taskId=1", &body.to_string())
-            .await;
+            .await
+            .case(case);
         let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
         assert_eq!(problem["field"], "externalIntegrationStatus", "{case}");
         assert_eq!(problem["type"], "urn:sdemu:problem:invalid-field", "{case}");
@@ -267,7 +264,7 @@ async fn an_unusable_external_integration_status_is_a_problem_naming_the_field()
 
 #[tokio::test]
 async fn a_malformed_external_integration_status_body_is_a_problem() {
-    let app = TestApp::with_fixture(SMALL_FIXTURE).await;
+    let app = TestApp::small().await;
     let uri = "/api/v1.0/external/sdtask/externalIntegrationStatus?taskId=1";
     let cases: [(Option<&str>, &str, &str); 4] = [
         (Some("application/json"), "{not json", "malformed-json"),
@@ -290,7 +287,8 @@ async fn a_malformed_external_integration_status_body_is_a_problem() {
     for (content_type, body, kind) in cases {
         let response = app
             .send_raw("PATCH", uri, content_type, body.as_bytes().to_vec())
-            .await;
+            .await
+            .case(format!("{content_type:?} {body}"));
         let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
         assert_eq!(
             problem["type"],
@@ -302,7 +300,7 @@ async fn a_malformed_external_integration_status_body_is_a_problem() {
 
 #[tokio::test]
 async fn setting_the_status_of_an_unknown_or_foreign_task_is_not_found() {
-    let app = TestApp::with_fixture(TWO_ORG_FIXTURE).await;
+    let app = TestApp::two_organizations().await;
     let body = r#"{"externalIntegrationStatus":"done"}"#;
     app.set_external_integration_status("", body)
         .await

@@ -1,0 +1,19 @@
+//! What the API tests share:
+//! - `app`: `TestApp` (a fresh emulator per test on a manual clock) and `ServedApp` (the real
+//!   router over a real socket), and start-up options;
+//! - `requests`: request builders that read like API calls, and `TestResponse`;
+//! - `assertions`: assertions on responses, each naming the request and table case;
+//! - `fixtures`: the shared fixture documents, their clients, the documentation's example.
+
+mod app;
+mod assertions;
+mod fixtures;
+mod requests;
+
+pub use app::{config, default_config, start_up_error, ServedApp, TestApp};
+pub use assertions::{assert_page_envelope, invalid_token, JSON_UTF8};
+pub use fixtures::{
+    ACME, CONTOSO, DEMO, DOC_EXAMPLE_QUERY, DOC_EXAMPLE_TASK_IDS, EVERYTHING, OTHER, SMALL_FIXTURE,
+    TWO_ORGANIZATIONS,
+};
+pub use requests::{basic, ids, TestResponse, FORM, STATUS_LIST};
