@@ -13,7 +13,7 @@ use crate::domain::time::BatchTime;
 /// starts with this text. See the module documentation of `store` for its two uses.
 macro_rules! batch_select {
     () => {
-        $crate::store::batches::batch_select!(concat!())
+        $crate::store::batches::batch_select!($crate::store::sql_text!())
     };
     ($($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
         $($m)::+!($($before)*
@@ -31,7 +31,7 @@ pub(crate) use batch_select;
 /// The columns that write a batch: every INSERT into `batches` starts with this text.
 macro_rules! batch_insert {
     () => {
-        $crate::store::batches::batch_insert!(concat!())
+        $crate::store::batches::batch_insert!($crate::store::sql_text!())
     };
     ($($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
         $($m)::+!($($before)*

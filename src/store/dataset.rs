@@ -4,7 +4,7 @@
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::batches::{batch_insert, batch_select, BatchRow};
-use super::tasks::{task_insert, task_select, TaskRow};
+use super::tasks::{task_insert, task_select, FullTaskRow};
 use crate::domain::fixture::{
     BatchRecord, CatalogueEntry, CatalogueRecord, Catalogues, Dataset, FixtureDocument,
     OrganizationRecord, TaskRecord, WorkspaceRecord,
@@ -244,7 +244,7 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
         })
         .collect();
 
-    let tasks = task_select!(sqlx::query_as!(TaskRow,) + "ORDER BY t.task_id")
+    let tasks = task_select!(full sqlx::query_as!(FullTaskRow,) + "ORDER BY t.task_id")
         .fetch_all(&mut *conn)
         .await?
         .into_iter()

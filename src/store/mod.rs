@@ -7,11 +7,20 @@
 //! wire types, so that `domain` knows nothing of SQL.
 //!
 //! SQL that several statements share (a resource's SELECT list and joins, its INSERT column
-//! list) is written once, in a *fragment macro* next to the resource's queries:
-//! `task_select!()` is the text itself, for `QueryBuilder`, and
-//! `task_select!(sqlx::query_as!(TaskRow,) + " WHERE t.task_id = ?", id)` puts the text where
-//! a compile-time-checked macro expects its SQL, since those macros accept only string
-//! literals (joined with `+`), never a constant.
+//! list) is written once, in a *fragment macro* next to the resource's queries, because the
+//! compile-time-checked macros accept only string literals (joined with `+`), never a
+//! constant. `task_select!(sqlx::query_as!(TaskRow,) + "WHERE t.task_id = ?", id)` calls
+//! `sqlx::query_as!(TaskRow, <the fragment> + "WHERE t.task_id = ?", id)`; `task_select!()` is
+//! the fragment alone as a `&'static str` (through `sql_text!`), for `QueryBuilder`.
+
+/// The string literals a fragment macro gives (joined with `+`, as the sqlx macros take them)
+/// as one `&'static str`, for `QueryBuilder`.
+macro_rules! sql_text {
+    ($first:literal $(+ $rest:literal)*) => {
+        concat!($first $(, $rest)*)
+    };
+}
+pub(crate) use sql_text;
 
 use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};

@@ -10,25 +10,36 @@ use crate::domain::sort::{SortOrder, TaskSortKey};
 use crate::domain::task::TaskStatus;
 use crate::domain::time::TaskTime;
 
-/// The columns and joins that read a task: every query that reads tasks (the lists, the
-/// lookups, the export) starts with this text and reads a `TaskRow`. See the module
-/// documentation of `store` for the two ways to use a fragment macro.
+/// The columns and joins that read a task: every query that reads tasks starts with this
+/// text. `task_select!(...)` reads a `TaskRow` (the columns the API serves);
+/// `task_select!(full ...)` adds the columns only sdemu keeps and reads a `FullTaskRow` (the
+/// export). See the module documentation of `store` for how a fragment macro is called.
 macro_rules! task_select {
     () => {
-        $crate::store::tasks::task_select!(concat!())
+        $crate::store::tasks::task_select!($crate::store::sql_text!())
     };
-    ($($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
+    (full $($call:tt)*) => {
+        $crate::store::tasks::task_select!(@columns [
+            + ", t.external_integration_status, t.priority, t.context, t.task_assignment,
+                 t.custom_form_values"
+        ] $($call)*)
+    };
+    (@columns [$($columns:tt)*] $($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
         $($m)::+!($($before)*
             r#"SELECT t.task_id AS "task_id!", t.workspace_id, t.batch_id, t.task_number,
                  t.external_id, t.display_name, t.description, t.created_on, t.task_status,
                  t.integration_status, ts.name AS task_status_text,
                  ist.name AS integration_status_text, t.total_pages, t.restart_count,
-                 t.pre_processing_started_on, t.external_integration_status, t.priority,
-                 t.context, t.task_assignment, t.custom_form_values
+                 t.pre_processing_started_on"#
+            $($columns)*
+            + "
                FROM tasks t
                JOIN task_statuses ts ON ts.code = t.task_status
-               JOIN integration_statuses ist ON ist.code = t.integration_status "#
+               JOIN integration_statuses ist ON ist.code = t.integration_status "
             $($after)*)
+    };
+    ($($call:tt)*) => {
+        $crate::store::tasks::task_select!(@columns [] $($call)*)
     };
 }
 pub(crate) use task_select;
@@ -37,7 +48,7 @@ pub(crate) use task_select;
 /// starts with this text and gives the stored columns in this order.
 macro_rules! task_insert {
     () => {
-        $crate::store::tasks::task_insert!(concat!())
+        $crate::store::tasks::task_insert!($crate::store::sql_text!())
     };
     ($($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
         $($m)::+!($($before)*
@@ -51,13 +62,34 @@ macro_rules! task_insert {
 }
 pub(crate) use task_insert;
 
-/// A task as `task_select!` reads it, in storage units: times in Unix seconds, the objects of
-/// a CreateTaskRequest as JSON text. SQLite does not tell sqlx that an `INTEGER PRIMARY KEY`
-/// is never NULL, so the fragment says so with an override in the column's alias (`task_id!`),
-/// which is also the column's name when a `QueryBuilder` reads it: hence the rename.
+/// A task as `task_select!` reads it, in storage units (times in Unix seconds). SQLite does
+/// not tell sqlx that an `INTEGER PRIMARY KEY` is never NULL, so the fragment says so with an
+/// override in the column's alias (`task_id!`), which is also the column's name when a
+/// `QueryBuilder` reads it: hence the rename.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct TaskRow {
     #[sqlx(rename = "task_id!")]
+    pub task_id: i64,
+    pub workspace_id: i64,
+    pub batch_id: Option<i64>,
+    pub task_number: Option<i64>,
+    pub external_id: Option<String>,
+    pub display_name: String,
+    pub description: Option<String>,
+    pub created_on: i64,
+    pub task_status: i64,
+    pub integration_status: i64,
+    pub task_status_text: String,
+    pub integration_status_text: String,
+    pub total_pages: i64,
+    pub restart_count: Option<i64>,
+    pub pre_processing_started_on: Option<i64>,
+}
+
+/// A task as `task_select!(full ...)` reads it: a `TaskRow`'s columns, then what sdemu keeps
+/// beside them (the objects of a CreateTaskRequest as JSON text).
+#[derive(Debug, Clone)]
+pub(crate) struct FullTaskRow {
     pub task_id: i64,
     pub workspace_id: i64,
     pub batch_id: Option<i64>,
