@@ -118,6 +118,11 @@ impl EmulatorClock {
         }
     }
 
+    /// The emulator's current time.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.reading(self.lock().mode)
+    }
+
     pub fn mode(&self) -> ClockMode {
         self.lock().mode
     }
@@ -179,7 +184,7 @@ impl EmulatorClock {
 
 impl Clock for EmulatorClock {
     fn now(&self) -> DateTime<Utc> {
-        self.reading(self.lock().mode)
+        EmulatorClock::now(self)
     }
 }
 

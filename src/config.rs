@@ -6,6 +6,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::domain::auth::ClientCredentials;
+use crate::domain::lifecycle::LifecycleSettings;
+
+/// The longest lifecycle step: a day.
+pub const MAX_STEP_SECONDS: u32 = 86_400;
 
 /// The longest `--token-ttl`: one year, the longest a client secret can live.
 pub const MAX_TOKEN_TTL_SECONDS: u32 = 31_536_000;
@@ -117,6 +121,48 @@ pub struct Config {
     )]
     pub cors_origins: Vec<String>,
 
+    /// Whether created and reprocessed tasks move through the processing lifecycle by
+    /// themselves (queued, pre-processing, ready for review). Tasks loaded from fixtures keep
+    /// the status they were given either way.
+    #[arg(long, env = "SDEMU_LIFECYCLE", value_enum, default_value_t = Switch::On)]
+    pub lifecycle: Switch,
+
+    /// Seconds a task waits in QueuedForPreProcessing (30) before pre-processing starts.
+    #[arg(long, env = "SDEMU_QUEUED_SECONDS", value_name = "SECONDS", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_STEP_SECONDS)))]
+    pub queued_seconds: u32,
+
+    /// Seconds pre-processing (31) takes before it succeeds (34) or fails (32, 33, 35).
+    #[arg(long, env = "SDEMU_PROCESSING_SECONDS", value_name = "SECONDS", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_STEP_SECONDS)))]
+    pub processing_seconds: u32,
+
+    /// Seconds a task stays PreProcessingSuccessful (34) before it is ToReview (3).
+    #[arg(long, env = "SDEMU_HANDOFF_SECONDS", value_name = "SECONDS", default_value_t = 2,
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_STEP_SECONDS)))]
+    pub handoff_seconds: u32,
+
+    /// The share of pre-processing runs that fail, from 0 to 1.
+    #[arg(long, env = "SDEMU_FAILURE_RATE", value_name = "SHARE", default_value_t = 0.1,
+          value_parser = parse_share)]
+    pub failure_rate: f64,
+
+    /// Turn on the automatic reviewer: it starts each review this many seconds after a task
+    /// is ToReview and finishes it as long again. Off by default (on with --demo, 20 s).
+    #[arg(long, env = "SDEMU_AUTO_REVIEW", value_name = "SECONDS",
+          value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_STEP_SECONDS)))]
+    pub auto_review: Option<u32>,
+
+    /// Seed of every random choice of the lifecycle and demo mode (which tasks fail and how,
+    /// page counts, demo tasks), so that runs are reproducible.
+    #[arg(long, env = "SDEMU_SEED", value_name = "SEED", default_value_t = 42)]
+    pub seed: u64,
+
+    /// How the emulator's clock starts: `real` time, or `frozen` at the start-up instant
+    /// (then it moves only through POST /_emulator/clock/advance).
+    #[arg(long, env = "SDEMU_CLOCK", value_enum, default_value_t = StartClock::Real)]
+    pub clock: StartClock,
+
     /// On SIGTERM or Ctrl-C, how many seconds in-flight requests get to finish.
     #[arg(
         long,
@@ -144,6 +190,20 @@ pub enum AuthMode {
     On,
     /// No token needed: the default organization is served (demos).
     Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StartClock {
+    /// The real time.
+    Real,
+    /// Stopped at the start-up instant.
+    Frozen,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -200,6 +260,34 @@ fn parse_client(text: &str) -> Result<ClientCredentials, String> {
     })
 }
 
+/// A share from 0 to 1 (`--failure-rate`).
+fn parse_share(text: &str) -> Result<f64, String> {
+    let share: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a number"))?;
+    if (0.0..=1.0).contains(&share) {
+        Ok(share)
+    } else {
+        Err(format!("{share} is not a share from 0 to 1"))
+    }
+}
+
+impl Config {
+    /// The lifecycle's settings from the options.
+    pub fn lifecycle_settings(&self) -> LifecycleSettings {
+        LifecycleSettings {
+            enabled: self.lifecycle == Switch::On,
+            queued_seconds: i64::from(self.queued_seconds),
+            processing_seconds: i64::from(self.processing_seconds),
+            handoff_seconds: i64::from(self.handoff_seconds),
+            failure_rate: self.failure_rate,
+            auto_review_seconds: self.auto_review.map(i64::from),
+            seed: self.seed,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +315,29 @@ mod tests {
         let printed = format!("{config:?}");
         assert!(!printed.contains("SECRET"), "{printed}");
         assert_eq!(config.admin_token.unwrap().expose(), "admin-SECRET");
+    }
+
+    #[test]
+    fn the_lifecycle_options_have_the_documented_defaults_and_limits() {
+        let config = Config::try_parse_from(["sdemu"]).unwrap();
+        assert_eq!(config.lifecycle_settings(), LifecycleSettings::default());
+        assert!(Config::try_parse_from(["sdemu", "--failure-rate", "1.5"]).is_err());
+        assert!(Config::try_parse_from(["sdemu", "--failure-rate", "x"]).is_err());
+        assert!(Config::try_parse_from(["sdemu", "--queued-seconds", "86401"]).is_err());
+        let custom = Config::try_parse_from([
+            "sdemu",
+            "--lifecycle",
+            "off",
+            "--failure-rate",
+            "0",
+            "--auto-review",
+            "5",
+        ])
+        .unwrap()
+        .lifecycle_settings();
+        assert!(!custom.enabled);
+        assert_eq!(custom.failure_rate, 0.0);
+        assert_eq!(custom.auto_review_seconds, Some(5));
     }
 
     #[test]

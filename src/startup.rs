@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, ClockMode, EmulatorClock};
+use crate::config::StartClock;
 use crate::config::Config;
 use crate::domain::auth;
 use crate::domain::faults::{self, FaultRule};
@@ -64,6 +65,12 @@ pub async fn open(
     fixtures: FixtureSource,
 ) -> anyhow::Result<AppState> {
     let started_at = clock.now();
+    // The base clock (the system clock, or a test's manual clock) under the emulator's own.
+    let initial = match config.clock {
+        StartClock::Real => ClockMode::Real,
+        StartClock::Frozen => ClockMode::Frozen(started_at),
+    };
+    let clock = Arc::new(EmulatorClock::new(clock, initial));
     let startup_faults = match &config.faults {
         Some(path) => load_fault_file(path)?,
         None => Vec::new(),
@@ -111,6 +118,7 @@ pub async fn open(
         db,
         config: Arc::new(config.clone()),
         clock,
+        lifecycle: config.lifecycle_settings(),
         startup_dataset: Arc::new(dataset),
         auth: AuthSettings::from_config(config),
         emulator: Arc::new(emulator),

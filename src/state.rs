@@ -9,7 +9,8 @@ use axum::extract::FromRef;
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
-use crate::clock::Clock;
+use crate::clock::EmulatorClock;
+use crate::domain::lifecycle::LifecycleSettings;
 use crate::config::{AdminToken, AuthMode, Config};
 use crate::domain::faults::Faults;
 use crate::domain::fixture::Dataset;
@@ -21,7 +22,11 @@ pub struct AppState {
     pub db: SqlitePool,
     /// The options sdemu was started with.
     pub config: Arc<Config>,
-    pub clock: Arc<dyn Clock>,
+    /// The emulator's one clock (real, frozen or offset); every time sdemu reads comes
+    /// from it.
+    pub clock: Arc<EmulatorClock>,
+    /// `--lifecycle`, the step durations, the failure rate, the automatic reviewer, `--seed`.
+    pub lifecycle: LifecycleSettings,
     /// The validated fixture sdemu started with, plus the `--client` organizations.
     pub startup_dataset: Arc<Dataset>,
     /// `--auth` and `--token-ttl`.

@@ -7,12 +7,16 @@ pub mod auth;
 pub mod batch;
 /// The control plane's reserved path prefix.
 pub mod control_plane;
+/// Durations the control plane reads: seconds or ISO 8601.
+pub mod duration;
 /// Fault rules (what users write) and the engine that applies them to requests.
 pub mod faults;
 /// The fixture document (`--fixtures`, the demo data) and its validation into a `Dataset`.
 pub mod fixture;
 /// The request journal: a bounded ring of what clients sent, credentials redacted.
 pub mod journal;
+/// The processing lifecycle: next steps, their durations, seeded outcomes.
+pub mod lifecycle;
 /// The documented length limits of task and batch text fields.
 pub mod limits;
 /// Pagination: the page asked for and the envelope sent back.

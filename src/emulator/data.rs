@@ -33,8 +33,9 @@ fn counts(dataset: &Dataset) -> Map<String, Value> {
 }
 
 /// `POST /_emulator/reset`: the data back to what sdemu started with (its fixtures), the
-/// journal emptied and the fault rules back to the start-up ones, counters afresh. Issued
-/// access tokens stay valid. `200` with the counts now loaded.
+/// clock back to how it started, the journal emptied and the fault rules back to the
+/// start-up ones, counters afresh. Issued access tokens stay valid. `200` with the counts
+/// now loaded.
 pub async fn reset(
     _admin: Admin,
     State(state): State<AppState>,
@@ -42,6 +43,7 @@ pub async fn reset(
     store::dataset::replace(&state.db, &state.startup_dataset).await?;
     state.emulator.journal.clear();
     state.emulator.faults.restore();
+    state.clock.reset();
     Ok(Json::ok(counts(&state.startup_dataset)))
 }
 

@@ -1,0 +1,208 @@
+//! Per-task control of the lifecycle: see one task's lifecycle, force it into a status, run
+//! its next step now, and play the reviewer. Task ids are unique across organizations, so
+//! these routes name a task by its id alone.
+
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::body::read_control_json;
+use crate::extract::Admin;
+use crate::lifecycle::{self, ControlRefusal, ReviewStep};
+use crate::response::Json;
+use crate::state::AppState;
+use crate::store;
+
+/// One task's lifecycle, as `GET /_emulator/tasks/{taskId}` shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskLifecycle {
+    pub task_id: i64,
+    pub task_status: i64,
+    pub task_status_text: String,
+    pub integration_status: i64,
+    /// How many times the task was reprocessed.
+    pub restart_count: i64,
+    /// The step that falls due next by itself, or `null`.
+    pub next_step: Option<NextStepView>,
+    /// Every status change sdemu made to the task, oldest first (tasks loaded from fixtures
+    /// start with none).
+    pub history: Vec<TransitionView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NextStepView {
+    pub task_status: i64,
+    /// When it falls due, by the emulator's clock.
+    pub due_at: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransitionView {
+    pub at: String,
+    /// `null` for the transition that created the task.
+    pub from_status: Option<i64>,
+    pub to_status: i64,
+    /// `created`, `reprocessed`, `lifecycle`, `advanced`, `forced` or `review`.
+    pub cause: String,
+}
+
+fn instant(seconds: i64) -> String {
+    DateTime::<Utc>::from_timestamp(seconds, 0)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The refusal of a per-task control, as a problem: 404 for an unknown task, 400 for an
+/// uncatalogued code, 409 for a task whose status does not allow the step.
+impl From<ControlRefusal> for ApiError {
+    fn from(refusal: ControlRefusal) -> Self {
+        let problem = match refusal {
+            ControlRefusal::UnknownTask => Problem::new(
+                StatusCode::NOT_FOUND,
+                "unknown-task",
+                "No task has this id.",
+            ),
+            ControlRefusal::UnknownTaskStatus(code) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-field",
+                format!("The field 'taskStatus' is {code}, which is not in the task status catalogue."),
+            )
+            .with("field", "taskStatus"),
+            ControlRefusal::UnknownIntegrationStatus(code) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid-field",
+                format!(
+                    "The field 'integrationStatus' is {code}, which is not in the integration status catalogue."
+                ),
+            )
+            .with("field", "integrationStatus"),
+            ControlRefusal::NoNextStep { task_status } => Problem::new(
+                StatusCode::CONFLICT,
+                "no-next-step",
+                format!("The task is in status {task_status}, which has no next step of its own."),
+            )
+            .with("taskStatus", task_status),
+            ControlRefusal::NotReviewable { task_status } => Problem::new(
+                StatusCode::CONFLICT,
+                "not-reviewable",
+                format!(
+                    "The task is in status {task_status}; reviews start from ToReview (3) and finish from ToReview or InReview (4)."
+                ),
+            )
+            .with("taskStatus", task_status),
+        };
+        problem.into()
+    }
+}
+
+async fn lifecycle_view(state: &AppState, task_id: i64) -> ApiResult<Json<TaskLifecycle>> {
+    let mut conn = state.db.acquire().await?;
+    let task = store::lifecycle::find(&mut conn, task_id)
+        .await?
+        .ok_or(ControlRefusal::UnknownTask)?;
+    let status = store::lifecycle::status_texts(&mut conn, task_id).await?;
+    let history = store::lifecycle::history(&mut conn, task_id).await?;
+    Ok(Json::ok(TaskLifecycle {
+        task_id,
+        task_status: task.task_status,
+        task_status_text: status.task_status_text,
+        integration_status: status.integration_status,
+        restart_count: task.restart_count,
+        next_step: task
+            .next_status
+            .zip(task.next_step_at)
+            .map(|(task_status, due)| NextStepView {
+                task_status,
+                due_at: instant(due),
+            }),
+        history: history
+            .into_iter()
+            .map(|row| TransitionView {
+                at: instant(row.at),
+                from_status: row.from_status,
+                to_status: row.to_status,
+                cause: row.cause,
+            })
+            .collect(),
+    }))
+}
+
+/// `GET /_emulator/tasks/{taskId}`: the task's status, its next step and when it falls due,
+/// and its history. Steps already due are applied first.
+pub async fn show(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Path(task_id): Path<i64>,
+) -> ApiResult<Json<TaskLifecycle>> {
+    lifecycle::catch_up(&state).await?;
+    lifecycle_view(&state, task_id).await
+}
+
+/// The body of `POST /_emulator/tasks/{taskId}/status`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ForceStatus {
+    task_status: i64,
+    integration_status: Option<i64>,
+}
+
+/// `POST /_emulator/tasks/{taskId}/status` with `{"taskStatus": 32}` (and optionally
+/// `"integrationStatus"`): forces the task into that status now; the step after it is
+/// scheduled as if the task had arrived there by itself. An uncatalogued code is a 400
+/// problem and changes nothing.
+pub async fn force_status(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Path(task_id): Path<i64>,
+    request: Request,
+) -> ApiResult<Json<TaskLifecycle>> {
+    let value = read_control_json(request.into_body()).await?;
+    let body: ForceStatus = serde_json::from_value(value).map_err(|error| {
+        ApiError::from(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-body",
+            format!("The body must be {{\"taskStatus\": code, \"integrationStatus\"?: code}}: {error}."),
+        ))
+    })?;
+    lifecycle::force(&state, task_id, body.task_status, body.integration_status).await??;
+    lifecycle_view(&state, task_id).await
+}
+
+/// `POST /_emulator/tasks/{taskId}/advance`: runs the task's next step now. 409 when its
+/// status has no next step.
+pub async fn advance(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Path(task_id): Path<i64>,
+) -> ApiResult<Json<TaskLifecycle>> {
+    lifecycle::advance_task(&state, task_id).await??;
+    lifecycle_view(&state, task_id).await
+}
+
+/// `POST /_emulator/tasks/{taskId}/review/start`: a reviewer opens the task (ToReview →
+/// InReview). 409 from any other status.
+pub async fn review_start(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Path(task_id): Path<i64>,
+) -> ApiResult<Json<TaskLifecycle>> {
+    lifecycle::review(&state, task_id, ReviewStep::Start).await??;
+    lifecycle_view(&state, task_id).await
+}
+
+/// `POST /_emulator/tasks/{taskId}/review/finish`: the review is done (from ToReview or
+/// InReview) and the task is archived into Task History (`Deleted`, 20). 409 from any
+/// other status.
+pub async fn review_finish(
+    _admin: Admin,
+    State(state): State<AppState>,
+    Path(task_id): Path<i64>,
+) -> ApiResult<Json<TaskLifecycle>> {
+    lifecycle::review(&state, task_id, ReviewStep::Finish).await??;
+    lifecycle_view(&state, task_id).await
+}

@@ -1,0 +1,263 @@
+//! The lifecycle at work: applying every step that falls due, in time order, starting a
+//! run when a task is created or reprocessed, and the per-task controls of the control plane
+//! (force a status, run the next step now, review). The rules come from
+//! `domain::lifecycle`, the SQL from `store::lifecycle`; this module holds them together
+//! with the emulator's clock.
+//!
+//! Due steps are applied lazily, before every API request and control-plane read, and by a
+//! background ticker on the real clock, so a read never sees a step that is due but not
+//! applied. All of one catch-up happens in one write transaction: a reader sees the state
+//! before it or after it, never a mix.
+
+use std::time::Duration;
+
+use sqlx::SqliteConnection;
+
+use crate::domain::lifecycle::{LifecycleSettings, IN_PROGRESS, QUEUED, SUCCESSFUL};
+use crate::state::AppState;
+use crate::store::lifecycle::{self as store, DueStep, LifecycleRow, StepChange};
+
+/// Applies every step due by the emulator's clock, in time order (ties by task id), and
+/// returns how many. Cheap when nothing is due: one index probe, no write lock.
+pub async fn catch_up(state: &AppState) -> sqlx::Result<usize> {
+    let now = state.clock.now().timestamp();
+    match store::earliest_due(&state.db).await? {
+        Some(earliest) if earliest <= now => {}
+        _ => return Ok(0),
+    }
+    // Write-locked from the start, so two catch-ups never apply the same step twice: the
+    // second waits, then finds it applied.
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut applied = 0;
+    let mut latest = None;
+    loop {
+        let round = store::next_due_round(&mut tx, now).await?;
+        if round.is_empty() {
+            break;
+        }
+        for step in round {
+            latest = Some(step.next_step_at);
+            apply_due(&mut tx, &state.lifecycle, &step).await?;
+            applied += 1;
+        }
+    }
+    tx.commit().await?;
+    if let Some(at) = latest.and_then(|at| chrono::DateTime::from_timestamp(at, 0)) {
+        state.clock.mark_applied(at);
+    }
+    Ok(applied)
+}
+
+/// Applies one due step at its own due time and schedules the one after it.
+async fn apply_due(
+    conn: &mut SqliteConnection,
+    settings: &LifecycleSettings,
+    step: &DueStep,
+) -> sqlx::Result<()> {
+    let change = change_to(
+        settings,
+        step.task_id,
+        step.restart_count,
+        step.planned_outcome,
+        step.document_url.as_deref(),
+        step.next_status,
+        step.next_step_at,
+    );
+    store::apply(conn, &change, Some(step.task_status), "lifecycle").await
+}
+
+/// The change that moves a task to `to_status` at `at`: its side effects (the start of
+/// pre-processing, the page count) and the step after it.
+fn change_to(
+    settings: &LifecycleSettings,
+    task_id: i64,
+    restart_count: i64,
+    planned_outcome: Option<i64>,
+    document_url: Option<&str>,
+    to_status: i64,
+    at: i64,
+) -> StepChange {
+    // A run's outcome is drawn when it starts (or, for a task forced straight into
+    // pre-processing, when it is first needed).
+    let planned_outcome = match to_status {
+        QUEUED => Some(settings.draw_outcome(task_id, restart_count)),
+        IN_PROGRESS => {
+            Some(planned_outcome.unwrap_or_else(|| settings.draw_outcome(task_id, restart_count)))
+        }
+        _ => planned_outcome,
+    };
+    let next = settings
+        .next_step(to_status, planned_outcome.unwrap_or(SUCCESSFUL))
+        .map(|step| (step.status, at.saturating_add(step.after_seconds)));
+    StepChange {
+        task_id,
+        to_status,
+        at,
+        next,
+        planned_outcome,
+        starts_pre_processing: to_status == IN_PROGRESS,
+        total_pages: (to_status == SUCCESSFUL)
+            .then(|| settings.draw_pages(task_id, restart_count, document_url.unwrap_or_default())),
+    }
+}
+
+/// Starts a processing run for a task that was just created or reprocessed (it is in
+/// `QueuedForPreProcessing`): records the transition and schedules its steps.
+pub async fn run_started(
+    state: &AppState,
+    task_id: i64,
+    from_status: Option<i64>,
+    cause: &str,
+) -> sqlx::Result<()> {
+    let at = state.clock.now().timestamp();
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    if let Some(task) = store::find(&mut tx, task_id).await? {
+        let change = change_for(&state.lifecycle, &task, QUEUED, at);
+        store::apply(&mut tx, &change, from_status, cause).await?;
+    }
+    tx.commit().await?;
+    mark(state, at);
+    Ok(())
+}
+
+fn change_for(settings: &LifecycleSettings, task: &LifecycleRow, to_status: i64, at: i64) -> StepChange {
+    change_to(
+        settings,
+        task.task_id,
+        task.restart_count,
+        task.planned_outcome,
+        task.document_url.as_deref(),
+        to_status,
+        at,
+    )
+}
+
+fn mark(state: &AppState, at: i64) {
+    if let Some(at) = chrono::DateTime::from_timestamp(at, 0) {
+        state.clock.mark_applied(at);
+    }
+}
+
+/// Why a per-task control was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ControlRefusal {
+    /// No task has this id.
+    UnknownTask,
+    /// The code is not in the task status catalogue.
+    UnknownTaskStatus(i64),
+    /// The code is not in the integration status catalogue.
+    UnknownIntegrationStatus(i64),
+    /// The task has no next step (its status does not move by itself).
+    NoNextStep { task_status: i64 },
+    /// A review step asked of a task in another status.
+    NotReviewable { task_status: i64 },
+}
+
+/// Forces a task into a catalogued status (and integration status): the step after it is
+/// scheduled from now, as if the task had just arrived there. Nothing changes on refusal.
+pub async fn force(
+    state: &AppState,
+    task_id: i64,
+    task_status: i64,
+    integration_status: Option<i64>,
+) -> sqlx::Result<Result<(), ControlRefusal>> {
+    catch_up(state).await?;
+    let at = state.clock.now().timestamp();
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(task) = store::find(&mut tx, task_id).await? else {
+        return Ok(Err(ControlRefusal::UnknownTask));
+    };
+    if !store::is_task_status(&mut tx, task_status).await? {
+        return Ok(Err(ControlRefusal::UnknownTaskStatus(task_status)));
+    }
+    if let Some(code) = integration_status {
+        if !store::is_integration_status(&mut tx, code).await? {
+            return Ok(Err(ControlRefusal::UnknownIntegrationStatus(code)));
+        }
+        store::set_integration_status(&mut tx, task_id, code).await?;
+    }
+    let change = change_for(&state.lifecycle, &task, task_status, at);
+    store::apply(&mut tx, &change, Some(task.task_status), "forced").await?;
+    tx.commit().await?;
+    mark(state, at);
+    Ok(Ok(()))
+}
+
+/// Runs a task's next step now (not at its due time) and schedules the one after it.
+pub async fn advance_task(
+    state: &AppState,
+    task_id: i64,
+) -> sqlx::Result<Result<(), ControlRefusal>> {
+    catch_up(state).await?;
+    let at = state.clock.now().timestamp();
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(task) = store::find(&mut tx, task_id).await? else {
+        return Ok(Err(ControlRefusal::UnknownTask));
+    };
+    let Some(next_status) = task.next_status else {
+        return Ok(Err(ControlRefusal::NoNextStep {
+            task_status: task.task_status,
+        }));
+    };
+    let change = change_for(&state.lifecycle, &task, next_status, at);
+    store::apply(&mut tx, &change, Some(task.task_status), "advanced").await?;
+    tx.commit().await?;
+    mark(state, at);
+    Ok(Ok(()))
+}
+
+/// The review steps a person takes: start (ToReview → InReview) and finish (ToReview or
+/// InReview → Task History).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStep {
+    Start,
+    Finish,
+}
+
+/// Plays the reviewer for one task.
+pub async fn review(
+    state: &AppState,
+    task_id: i64,
+    step: ReviewStep,
+) -> sqlx::Result<Result<(), ControlRefusal>> {
+    use crate::domain::lifecycle::{ARCHIVED, IN_REVIEW, TO_REVIEW};
+    catch_up(state).await?;
+    let at = state.clock.now().timestamp();
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(task) = store::find(&mut tx, task_id).await? else {
+        return Ok(Err(ControlRefusal::UnknownTask));
+    };
+    let to_status = match (step, task.task_status) {
+        (ReviewStep::Start, TO_REVIEW) => IN_REVIEW,
+        (ReviewStep::Finish, TO_REVIEW | IN_REVIEW) => ARCHIVED,
+        (_, task_status) => return Ok(Err(ControlRefusal::NotReviewable { task_status })),
+    };
+    let change = change_for(&state.lifecycle, &task, to_status, at);
+    store::apply(&mut tx, &change, Some(task.task_status), "review").await?;
+    tx.commit().await?;
+    mark(state, at);
+    Ok(Ok(()))
+}
+
+/// Applies due steps every `interval` until `shutdown` completes, so that on the real clock
+/// tasks move even when nobody asks (the automatic reviewer, and what later hangs off a
+/// transition). Errors are logged and retried at the next tick.
+pub async fn run_ticker(
+    state: AppState,
+    interval: Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = ticks.tick() => {
+                if let Err(error) = catch_up(&state).await {
+                    tracing::warn!(error = %error, "lifecycle tick failed; retrying at the next one");
+                }
+            }
+        }
+    }
+}
