@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::clock::{Clock, ClockMode, EmulatorClock};
-use crate::config::StartClock;
 use crate::config::Config;
+use crate::config::StartClock;
 use crate::domain::auth;
 use crate::domain::faults::{self, FaultRule};
 use crate::domain::fixture;

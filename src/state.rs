@@ -10,11 +10,11 @@ use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 
 use crate::clock::EmulatorClock;
-use crate::domain::lifecycle::LifecycleSettings;
 use crate::config::{AdminToken, AuthMode, Config};
 use crate::domain::faults::Faults;
 use crate::domain::fixture::Dataset;
 use crate::domain::journal::Journal;
+use crate::domain::lifecycle::LifecycleSettings;
 
 /// Everything a handler can reach. Cloned per request; every field is cheap to clone.
 #[derive(Clone)]
