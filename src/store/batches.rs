@@ -9,21 +9,31 @@ use crate::domain::page::{Page, PageRequest};
 use crate::domain::sort::{BatchSortKey, SortOrder};
 use crate::domain::time::BatchTime;
 
-/// The columns and joins that read a batch (`BatchRow`): every query that reads batches
-/// starts with this text. See the module documentation of `store` for its two uses.
+/// The columns and joins that read a batch: every query that reads batches starts with this
+/// text and reads a `BatchRow`; `batch_select!(count)` is the same joins under `COUNT(*)`.
+/// See the module documentation of `store` for how a fragment macro is called.
 macro_rules! batch_select {
     () => {
         $crate::store::batches::batch_select!($crate::store::sql_text!())
     };
-    ($($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
+    (count) => {
+        $crate::store::batches::batch_select!(@columns ["SELECT COUNT(*)"]
+            $crate::store::sql_text!())
+    };
+    (@columns [$columns:literal] $($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
         $($m)::+!($($before)*
+            $columns
+            + " FROM batches b JOIN workspaces w ON w.workspace_id = b.workspace_id "
+            $($after)*)
+    };
+    ($($call:tt)*) => {
+        $crate::store::batches::batch_select!(@columns [
             r#"SELECT b.batch_id AS "batch_id!", b.workspace_id, b.display_name, b.description,
                  b.created_on_ticks,
                  (SELECT COUNT(*) FROM tasks t WHERE t.batch_id = b.batch_id)
                    AS "total_tasks!: i64",
-                 b.total_tasks_in_history
-               FROM batches b JOIN workspaces w ON w.workspace_id = b.workspace_id "#
-            $($after)*)
+                 b.total_tasks_in_history"#
+        ] $($call)*)
     };
 }
 pub(crate) use batch_select;
@@ -84,8 +94,7 @@ pub struct BatchFilter {
 impl Listing for BatchFilter {
     type Row = BatchRow;
     const SELECT: &'static str = batch_select!();
-    const COUNT: &'static str =
-        "SELECT COUNT(*) FROM batches b JOIN workspaces w ON w.workspace_id = b.workspace_id";
+    const COUNT: &'static str = batch_select!(count);
 
     /// ` WHERE ...` over `batches b JOIN workspaces w`, the organization first.
     fn push_predicate(&self, query: &mut QueryBuilder<'_, Sqlite>) {

@@ -152,6 +152,8 @@ pub struct TaskFilter {
 impl Listing for TaskFilter {
     type Row = TaskRow;
     const SELECT: &'static str = task_select!();
+    /// Without the catalogue joins: they are inner joins on foreign keys, which never drop
+    /// a task, so counting without them gives the same number for less work.
     const COUNT: &'static str = "SELECT COUNT(*) FROM tasks t";
 
     /// ` WHERE ...` over `tasks t`, the organization first.
