@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::Response;
 use axum::{middleware, Router};
 use tokio::net::TcpListener;
 use tower::{ServiceBuilder, ServiceExt};
@@ -19,15 +18,15 @@ use crate::emulator;
 use crate::extract::body::MAX_BODY_BYTES;
 use crate::response::empty_response;
 use crate::state::AppState;
-use crate::{routes, telemetry};
+use crate::{openapi, telemetry};
 
 /// The whole HTTP surface. `main` and the tests both serve exactly this.
 pub fn build_router(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
     let request_id = HeaderName::from_static("x-request-id");
-    let router = routes::api_router()
-        .route("/_emulator/openapi.json", get(openapi_description))
-        .merge(emulator::router())
+    // Every described route, registered together with its operation.
+    let (described, _) = openapi::routes().split_for_parts();
+    let router = described
         .fallback(unmatched)
         // Request bodies over 1 MiB are refused; `JsonBody` turns that into a 413 problem.
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -50,18 +49,16 @@ pub fn build_router(state: AppState) -> Router {
     Router::new().fallback_service(router.map_request(canonical_api_path))
 }
 
-/// The emulated API's paths by their lower-case form, from the OpenAPI description (which a
-/// test keeps equal to the router's routes).
+/// The emulated API's paths by their lower-case form, from the OpenAPI description: the
+/// routes registered with their operations, so every API route is here.
 fn api_paths() -> &'static HashMap<String, String> {
     static PATHS: OnceLock<HashMap<String, String>> = OnceLock::new();
     PATHS.get_or_init(|| {
-        let description: serde_json::Value =
-            serde_json::from_str(OPENAPI_DESCRIPTION).expect("src/openapi.json is JSON");
-        description["paths"]
-            .as_object()
-            .into_iter()
-            .flat_map(|paths| paths.keys())
-            .filter(|path| !path.starts_with("/_emulator/"))
+        openapi::description()
+            .paths
+            .paths
+            .keys()
+            .filter(|path| !emulator::is_control_plane(path))
             .map(|path| (path.to_ascii_lowercase(), path.clone()))
             .collect()
     })
@@ -95,19 +92,6 @@ fn canonical_api_path(mut request: axum::extract::Request) -> axum::extract::Req
         }
     }
     request
-}
-
-/// The OpenAPI 3.1 description of every route, kept in the repository as `src/openapi.json`.
-pub const OPENAPI_DESCRIPTION: &str = include_str!("openapi.json");
-
-async fn openapi_description() -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        OPENAPI_DESCRIPTION,
-    )
 }
 
 /// Marks responses from the fallback (no route matched), so tests can tell them apart from

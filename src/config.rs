@@ -182,6 +182,9 @@ pub enum Command {
         #[arg(long)]
         url: Option<String>,
     },
+    /// Print the OpenAPI 3.1 description of every route (what GET /_emulator/openapi.json
+    /// serves) to stdout, and exit.
+    Openapi,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

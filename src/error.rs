@@ -14,9 +14,12 @@ use axum::{
 };
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use crate::domain::sort::SortError;
 use crate::response::{empty_response, json_content_type, no_store_headers};
+
+pub mod responses;
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
@@ -63,20 +66,64 @@ pub enum BearerChallenge {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthError {
     pub status: StatusCode,
-    /// The RFC 6749 §5.2 code: `invalid_request`, `invalid_client`, ...
-    pub error: &'static str,
+    pub error: OAuthErrorCode,
     pub description: String,
     /// The client authenticated with HTTP Basic: a 401 must carry a matching challenge.
     pub basic_challenge: bool,
 }
 
+/// The RFC 6749 §5.2 error codes the token endpoint sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthErrorCode {
+    /// A missing, repeated or malformed parameter, or a body that is not a form.
+    InvalidRequest,
+    /// Unknown client id or wrong client secret.
+    InvalidClient,
+    /// A `grant_type` other than `client_credentials`.
+    UnsupportedGrantType,
+    /// A `scope` other than `WebAPI`.
+    InvalidScope,
+}
+
+impl OAuthErrorCode {
+    /// The code as the wire writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidScope => "invalid_scope",
+        }
+    }
+}
+
+impl std::fmt::Display for OAuthErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The body of an OAuth 2.0 error response (RFC 6749 §5.2).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = OAuthError)]
+pub struct OAuthErrorBody<'a> {
+    pub error: OAuthErrorCode,
+    /// A sentence for the developer: what was wrong and what to send instead.
+    pub error_description: &'a str,
+}
+
 impl OAuthError {
     /// 400 `invalid_request`: a missing, repeated or malformed parameter, or a wrong body.
     pub fn invalid_request(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            OAuthErrorCode::InvalidRequest,
+            description,
+        )
     }
 
-    pub fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, error: OAuthErrorCode, description: impl Into<String>) -> Self {
         Self {
             status,
             error,
@@ -186,12 +233,22 @@ impl From<anyhow::Error> for ApiError {
 /// An RFC 9457 problem document. `kind` becomes the `type` member, a stable
 /// `urn:sdemu:problem:<kind>` that tests can match on; extra members carry the details
 /// (the parameter's name, the rejected value, the allowed values, ...).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(
+    description = "RFC 9457 problem details. Extension members name the parameter, the value, \
+        the field, the limit or the allowed values; a fixture or fault rule problem lists every \
+        problem in `errors`."
+)]
 pub struct Problem {
+    /// `urn:sdemu:problem:<kind>`, stable: tests can match on it.
     #[serde(rename = "type")]
+    #[schema(examples("urn:sdemu:problem:invalid-parameter"))]
     pub kind: String,
+    /// The status's reason phrase.
+    #[schema(examples("Bad Request"))]
     pub title: String,
     pub status: u16,
+    /// What was wrong, in a sentence.
     pub detail: String,
     #[serde(flatten)]
     pub extensions: Map<String, Value>,
@@ -289,15 +346,16 @@ impl IntoResponse for ApiError {
 
 /// The JSON body and headers of an OAuth 2.0 error (RFC 6749 §5.2), never cached.
 fn oauth_error_response(error: &OAuthError) -> Response {
-    let body = serde_json::json!({
-        "error": error.error,
-        "error_description": error.description,
-    });
+    let body = serde_json::to_string(&OAuthErrorBody {
+        error: error.error,
+        error_description: &error.description,
+    })
+    .unwrap_or_default();
     let mut response = (
         error.status,
         [json_content_type()],
         no_store_headers(),
-        body.to_string(),
+        body,
     )
         .into_response();
     if error.basic_challenge && error.status == StatusCode::UNAUTHORIZED {

@@ -11,7 +11,7 @@
 //!
 //! Layers point one way, lowest first: `domain`/`clock` ← `config` ← `store`/`db` ← the HTTP
 //! toolkit (`state`, `error`, `response`, `extract`, `telemetry`) ← `routes`/`emulator` ←
-//! `startup`/`app` ← `main`. `ARCHITECTURE.md` explains them; `tests/architecture.rs`
+//! `openapi`/`startup`/`app` ← `main`. `ARCHITECTURE.md` explains them; `tests/architecture.rs`
 //! keeps them.
 
 /// The router (the one place layers are stacked) and `serve` with graceful shutdown.
@@ -32,6 +32,8 @@ pub mod error;
 pub mod extract;
 /// `sdemu healthcheck`: the container health probe.
 pub mod healthcheck;
+/// The OpenAPI 3.1 description, generated from the handlers and wire types; `sdemu openapi`.
+pub mod openapi;
 /// Success responses: the JSON content type, a typed JSON body, the empty response.
 pub mod response;
 /// The HTTP handlers of the emulated API, one file per API resource.

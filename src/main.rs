@@ -12,11 +12,15 @@ use sdemu::app;
 use sdemu::clock::SystemClock;
 use sdemu::config::{Command, Config};
 use sdemu::startup::{self, FixtureSource};
-use sdemu::{healthcheck, store, telemetry};
+use sdemu::{healthcheck, openapi, store, telemetry};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
+    if let Some(Command::Openapi) = &config.command {
+        print!("{}", openapi::json());
+        return Ok(());
+    }
     if let Some(Command::Healthcheck { url }) = &config.command {
         let url = url
             .clone()

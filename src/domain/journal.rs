@@ -13,30 +13,38 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use crate::domain::faults::{path_matches, FaultMark};
 
 pub const REDACTED: &str = "[redacted]";
 
 /// One recorded request, as `GET /_emulator/requests` shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
     /// Increases by one per recorded request; never reused, not even after a clear.
     pub id: u64,
     /// When the request arrived, by sdemu's clock.
+    #[schema(value_type = String, format = DateTime)]
     pub time: DateTime<Utc>,
     pub method: String,
+    /// Long paths are clipped (`…[N more bytes]`).
     pub path: String,
-    /// The raw query string, or `null` when there is none.
+    /// The raw query string, or `null` when there is none; clipped as the path.
+    #[schema(required = true)]
     pub query: Option<String>,
-    /// Header names in lower case; repeated headers joined with `, `.
+    /// Header names in lower case; repeated headers joined with `, `; credentials redacted,
+    /// long values clipped as the path.
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
     pub headers: Map<String, Value>,
     /// `null` when the connection was dropped by a fault.
+    #[schema(required = true)]
     pub status: Option<u16>,
     /// Until the response head was ready (injected delays included).
     pub duration_ms: f64,
     /// The fault rule that fired, or `null`.
+    #[schema(required = true)]
     pub fault: Option<FaultMark>,
 }
 

@@ -2,6 +2,9 @@
 //! it gets back.
 
 use serde::Serialize;
+use utoipa::openapi::schema::ArrayBuilder;
+use utoipa::openapi::Ref;
+use utoipa::ToSchema;
 
 /// The default `pageSize` of the paginated endpoints, as documented.
 pub const DEFAULT_PAGE_SIZE: i64 = 10;
@@ -25,15 +28,21 @@ impl PageRequest {
 /// The envelope of the paginated endpoints, as the Get Batch Paginated example shows it
 /// (`hasNextPage` completes the cut-off example). A page past the end has no items and true
 /// totals.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
+    #[schema(schema_with = references_to::<T>)]
     pub items: Vec<T>,
     pub page_number: i64,
     pub total_pages: i64,
     pub total_count: i64,
     pub has_previous_page: bool,
     pub has_next_page: bool,
+}
+
+/// An array of references to `T`'s schema (utoipa would copy `T`'s schema in place).
+fn references_to<T: ToSchema>() -> ArrayBuilder {
+    ArrayBuilder::new().items(Ref::from_schema_name(T::name()))
 }
 
 impl<T> Page<T> {

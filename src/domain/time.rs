@@ -7,6 +7,9 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, SecondsFormat, Timelike, Utc};
 use serde::{Serialize, Serializer};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 
 /// What a rejected date is said to be expected as, in problem bodies.
 pub const DATE_EXPECTATION: &str =
@@ -86,6 +89,24 @@ impl Serialize for TaskTime {
     }
 }
 
+impl PartialSchema for TaskTime {
+    fn schema() -> RefOr<Schema> {
+        wire_time_schema("UTC, whole seconds.", "2022-03-28T14:28:56Z")
+    }
+}
+
+impl ToSchema for TaskTime {}
+
+/// How a time is written on the wire: an RFC 3339 date-time string.
+fn wire_time_schema(description: &str, example: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+        .description(Some(description))
+        .examples([example])
+        .into()
+}
+
 /// A batch time: stored as ticks, written as `2023-08-08T08:55:29.7831583Z`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BatchTime(pub i64);
@@ -106,6 +127,17 @@ impl Serialize for BatchTime {
         serializer.serialize_str(&self.to_wire())
     }
 }
+
+impl PartialSchema for BatchTime {
+    fn schema() -> RefOr<Schema> {
+        wire_time_schema(
+            "UTC, seven fractional digits (.NET ticks).",
+            "2023-08-08T08:55:29.7831583Z",
+        )
+    }
+}
+
+impl ToSchema for BatchTime {}
 
 #[cfg(test)]
 mod tests {

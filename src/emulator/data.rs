@@ -5,9 +5,14 @@ use std::collections::HashMap;
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
-use crate::domain::fixture::{self, Dataset, FixtureDocument, FixtureProblem, SECTIONS};
+use crate::domain::fixture::{
+    self, Dataset, FixtureDocument, FixtureForm, FixtureProblem, SECTIONS,
+};
+use crate::error::responses::{AdminTokenRequired, ControlPlaneBodyTooLarge, QueryTooLong};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::body::read_control_json;
 use crate::extract::Admin;
@@ -16,55 +21,106 @@ use crate::response::Json;
 use crate::state::AppState;
 use crate::store;
 
-/// How many of each thing a dataset holds: the answer of reset and seed.
-fn counts(dataset: &Dataset) -> Map<String, Value> {
-    let mut counts = Map::new();
-    for (name, count) in [
-        ("organizations", dataset.organizations.len()),
-        ("taskStatuses", dataset.task_statuses.len()),
-        ("integrationStatuses", dataset.integration_statuses.len()),
-        ("workspaces", dataset.workspaces.len()),
-        ("batches", dataset.batches.len()),
-        ("tasks", dataset.tasks.len()),
-    ] {
-        counts.insert(name.to_owned(), json!(count));
-    }
-    counts
+/// How many of each thing is loaded, per fixture section: the answer of reset and seed.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Counts {
+    pub organizations: usize,
+    /// Catalogue additions only.
+    pub task_statuses: usize,
+    /// Catalogue additions only.
+    pub integration_statuses: usize,
+    pub workspaces: usize,
+    pub batches: usize,
+    pub tasks: usize,
+    /// How the seed was applied (seed only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub mode: Option<SeedMode>,
 }
 
-/// `POST /_emulator/reset`: the data back to what sdemu started with (its fixtures), the
-/// clock back to how it started, the journal emptied and the fault rules back to the
-/// start-up ones, counters afresh. Issued access tokens stay valid. `200` with the counts
-/// now loaded.
-pub async fn reset(
-    _admin: Admin,
-    State(state): State<AppState>,
-) -> ApiResult<Json<Map<String, Value>>> {
+impl Counts {
+    fn of(dataset: &Dataset) -> Self {
+        Self {
+            organizations: dataset.organizations.len(),
+            task_statuses: dataset.task_statuses.len(),
+            integration_statuses: dataset.integration_statuses.len(),
+            workspaces: dataset.workspaces.len(),
+            batches: dataset.batches.len(),
+            tasks: dataset.tasks.len(),
+            mode: None,
+        }
+    }
+}
+
+/// Back to the start-up state
+///
+/// Reloads the start-up fixtures (organizations, catalogues, workspaces, batches, tasks),
+/// sets the clock back to how it started, empties the journal and restores the start-up
+/// fault rules, counters afresh. Issued access tokens stay valid.
+#[utoipa::path(
+    post,
+    path = "/_emulator/reset",
+    operation_id = "reset",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    responses(
+        (status = 200, description = "What is now loaded", body = Counts),
+        (status = 401, response = AdminTokenRequired),
+    )
+)]
+pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Json<Counts>> {
     store::dataset::replace(&state.db, &state.startup_dataset).await?;
     state.emulator.journal.clear();
     state.emulator.faults.restore();
     state.clock.reset();
-    Ok(Json::ok(counts(&state.startup_dataset)))
+    Ok(Json::ok(Counts::of(&state.startup_dataset)))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SeedMode {
+/// How `POST /_emulator/seed` applies its document (`?mode=`, any case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(default = json!(SeedMode::Replace))]
+pub enum SeedMode {
+    /// Swap the whole data set for the document (the default).
     Replace,
+    /// Add the document to what is loaded; anything that clashes is an error.
     Merge,
 }
 
-/// `POST /_emulator/seed?mode=replace|merge`: loads a fixture document (the `--fixtures`
-/// format). `replace` (the default) swaps the whole data set for the document; `merge`
-/// adds it to what is loaded, and anything that clashes (a taken id, an external id already
-/// used, a second default) is an error. The document is validated in full first (for merge,
-/// together with the current state) and applied in one transaction: on any problem, `400`
-/// with every problem listed in `errors` and nothing changed.
+/// Load a fixture document
+///
+/// Loads a fixture document (the `--fixtures` format). `replace` (the default) swaps the
+/// whole data set for the document; `merge` adds it to what is loaded, and anything that
+/// clashes (a taken id, an external id already used, a second default) is an error. The
+/// document is validated in full first (for merge, together with the current state) and
+/// applied in one transaction: on any problem, `400` with every problem listed in `errors`
+/// and nothing changed.
+#[utoipa::path(
+    post,
+    path = "/_emulator/seed",
+    operation_id = "seed",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    params(
+        ("mode" = Option<SeedMode>, Query, description = "`replace` (the default) or `merge`, in any case."),
+    ),
+    request_body = FixtureForm,
+    responses(
+        (status = 200, description = "What is now loaded, and the mode", body = Counts),
+        (status = 400, description = "Every problem of the document (item, field, message) in \
+            `errors`, a body that is not JSON, or a bad mode", content_type = "application/problem+json", body = Problem),
+        (status = 401, response = AdminTokenRequired),
+        (status = 413, response = ControlPlaneBodyTooLarge),
+        (status = 414, response = QueryTooLong),
+    )
+)]
 pub async fn seed(
     _admin: Admin,
     State(state): State<AppState>,
     query: QueryParams,
     request: Request,
-) -> ApiResult<Json<Map<String, Value>>> {
+) -> ApiResult<Json<Counts>> {
     let mode = match query.raw_first("mode") {
         None => SeedMode::Replace,
         Some(mode) if mode.eq_ignore_ascii_case("replace") => SeedMode::Replace,
@@ -102,20 +158,28 @@ pub async fn seed(
             dataset
         }
     };
-    let mut body = counts(&dataset);
-    body.insert(
-        "mode".into(),
-        json!(if mode == SeedMode::Merge {
-            "merge"
-        } else {
-            "replace"
-        }),
-    );
-    Ok(Json::ok(body))
+    Ok(Json::ok(Counts {
+        mode: Some(mode),
+        ..Counts::of(&dataset)
+    }))
 }
 
-/// `GET /_emulator/state`: everything loaded, as a fixture document with every section
-/// (catalogue additions only). Seeding it with `mode=replace` reproduces the same state.
+/// The whole state as a fixture document
+///
+/// Everything loaded, as a fixture document in the object form with every section
+/// (catalogue additions only). Seeding what this returns (`mode=replace`) reproduces the same
+/// state.
+#[utoipa::path(
+    get,
+    path = "/_emulator/state",
+    operation_id = "getState",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    responses(
+        (status = 200, description = "The state", body = FixtureDocument),
+        (status = 401, response = AdminTokenRequired),
+    )
+)]
 pub async fn state(
     _admin: Admin,
     State(state): State<AppState>,

@@ -9,12 +9,18 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema,
+};
+use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::domain::faults::rules::too_many_rules;
 use crate::domain::faults::{
-    parse_rule, parse_rules, CannedResponse, FaultRule, Faults, RuleStats,
+    parse_rule, parse_rules, CannedResponse, FaultRule, Faults, RuleStats, MAX_RULES,
 };
 use crate::domain::problems::FixtureProblem;
+use crate::error::responses::{AdminTokenRequired, ControlPlaneBodyTooLarge};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::body::read_control_json;
 use crate::extract::Admin;
@@ -94,11 +100,61 @@ pub fn invalid_rules(problems: Vec<FixtureProblem>) -> ApiError {
 }
 
 /// The answer of every `/_emulator/faults` call but `DELETE`: the rules in force and, in the
-/// same order, their counters.
-#[derive(Debug, Serialize)]
+/// same order, their counters. `PUT` accepts it back (`stats` is then ignored).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FaultList)]
 pub struct RuleList {
+    #[schema(schema_with = rule_array)]
     pub rules: Vec<FaultRule>,
     pub stats: Vec<RuleStats>,
+}
+
+/// At most `MAX_RULES` rules.
+fn rule_array() -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(Ref::from_schema_name(FaultRule::name()))
+        .max_items(Some(MAX_RULES))
+}
+
+/// The body of `PUT /_emulator/faults` (`parse_rules`), for the description: a bare array of
+/// rules, or the object `GET` returns (its `stats` is ignored).
+pub struct RulesDocument;
+
+impl PartialSchema for RulesDocument {
+    fn schema() -> RefOr<Schema> {
+        OneOfBuilder::new()
+            .item(rule_array())
+            .item(
+                ObjectBuilder::new()
+                    .property("rules", rule_array())
+                    .required("rules")
+                    .property(
+                        "stats",
+                        ArrayBuilder::new()
+                            .items(Ref::from_schema_name(RuleStats::name()))
+                            .description(Some("Ignored.")),
+                    )
+                    .additional_properties(Some(AdditionalProperties::FreeForm(false))),
+            )
+            .description(Some("A bare array of rules, or `{\"rules\": [...]}`."))
+            .into()
+    }
+}
+
+impl ToSchema for RulesDocument {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "FaultRules".into()
+    }
+
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        for (name, schema) in [
+            (FaultRule::name(), FaultRule::schema()),
+            (RuleStats::name(), RuleStats::schema()),
+        ] {
+            schemas.push((name.into_owned(), schema));
+        }
+        FaultRule::schemas(schemas);
+    }
 }
 
 fn rule_list(faults: &Faults) -> RuleList {
@@ -106,14 +162,44 @@ fn rule_list(faults: &Faults) -> RuleList {
     RuleList { rules, stats }
 }
 
-/// `GET /_emulator/faults`: the rules in force and, in the same order, how many requests
-/// each matched and how many times it fired.
+/// The fault rules in force
+///
+/// The rules and, per rule in the same order, how many requests matched and how many times
+/// it fired.
+#[utoipa::path(
+    get,
+    path = "/_emulator/faults",
+    operation_id = "listFaults",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    responses(
+        (status = 200, description = "The rules in force", body = RuleList),
+        (status = 401, response = AdminTokenRequired),
+    )
+)]
 pub async fn list(_admin: Admin, State(state): State<AppState>) -> Json<RuleList> {
     Json::ok(rule_list(&state.emulator.faults))
 }
 
-/// `PUT /_emulator/faults`: replaces every rule (counters start afresh). The body is a rule
-/// array or `{"rules": [...]}`; `400` with every problem listed leaves the rules unchanged.
+/// Replace every fault rule
+///
+/// A bare array of rules or `{"rules": [...]}`; counters and generators restart. `400` with
+/// every problem listed leaves the rules unchanged.
+#[utoipa::path(
+    put,
+    path = "/_emulator/faults",
+    operation_id = "replaceFaults",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    request_body = RulesDocument,
+    responses(
+        (status = 200, description = "The rules now in force", body = RuleList),
+        (status = 400, description = "Every problem of the rules, by field, in `errors`; or a \
+            body that is not JSON", content_type = "application/problem+json", body = Problem),
+        (status = 401, response = AdminTokenRequired),
+        (status = 413, response = ControlPlaneBodyTooLarge),
+    )
+)]
 pub async fn replace(
     _admin: Admin,
     State(state): State<AppState>,
@@ -125,8 +211,24 @@ pub async fn replace(
     Ok(Json::ok(rule_list(&state.emulator.faults)))
 }
 
-/// `POST /_emulator/faults`: adds one rule (the body) at the end of the list; `201` with the
-/// whole list.
+/// Append one fault rule
+///
+/// Adds one rule (the body) at the end of the list; the others keep their counters.
+#[utoipa::path(
+    post,
+    path = "/_emulator/faults",
+    operation_id = "appendFault",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    request_body = FaultRule,
+    responses(
+        (status = 201, description = "Added; the whole list", body = RuleList),
+        (status = 400, description = "Every problem of the rule, by field, in `errors`; a body \
+            that is not JSON; or the list is full", content_type = "application/problem+json", body = Problem),
+        (status = 401, response = AdminTokenRequired),
+        (status = 413, response = ControlPlaneBodyTooLarge),
+    )
+)]
 pub async fn append(
     _admin: Admin,
     State(state): State<AppState>,
@@ -144,8 +246,20 @@ pub async fn append(
     ))
 }
 
-/// `DELETE /_emulator/faults`: removes every rule (reset brings back the start-up ones);
-/// `204` with no body.
+/// Remove every fault rule
+///
+/// Removes every rule (reset brings back the start-up ones).
+#[utoipa::path(
+    delete,
+    path = "/_emulator/faults",
+    operation_id = "clearFaults",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    responses(
+        (status = 204, description = "Removed; no body"),
+        (status = 401, response = AdminTokenRequired),
+    )
+)]
 pub async fn clear(_admin: Admin, State(state): State<AppState>) -> StatusCode {
     state.emulator.faults.replace(Vec::new());
     StatusCode::NO_CONTENT

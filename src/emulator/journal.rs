@@ -4,9 +4,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+use utoipa::openapi::Required;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::journal::{Filter, JournalEntry};
-use crate::error::{ApiError, ApiResult};
+use crate::error::responses::{AdminTokenRequired, QueryTooLong};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Admin;
 use crate::extract::QueryParams;
 use crate::response::Json;
@@ -34,9 +39,61 @@ fn parse_filter(query: &QueryParams) -> ApiResult<Filter> {
     })
 }
 
-/// `GET /_emulator/requests`: the journal, newest first. Filters: `method` (any case),
-/// `path` (exact, or a prefix when it ends with `*`), `since` / `until` (inclusive times),
-/// `limit` (the newest N of what matches).
+/// The query parameters `parse_filter` reads, for the description.
+struct FilterParams;
+
+impl FilterParams {
+    fn parameter(name: &str, description: &str, schema: ObjectBuilder) -> Parameter {
+        ParameterBuilder::new()
+            .name(name)
+            .parameter_in(ParameterIn::Query)
+            .required(Required::False)
+            .description(Some(description))
+            .schema(Some(Schema::from(schema)))
+            .build()
+    }
+}
+
+impl IntoParams for FilterParams {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        let time = || text().format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)));
+        vec![
+            Self::parameter("method", "An HTTP method, in any case.", text()),
+            Self::parameter("path", "Exact path, or a prefix ending with `*`.", text()),
+            Self::parameter("since", "Entries at or after this time.", time()),
+            Self::parameter("until", "Entries at or before this time.", time()),
+            Self::parameter(
+                "limit",
+                "The newest N matching entries (1 or more).",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(1)),
+            ),
+        ]
+    }
+}
+
+/// The request journal
+///
+/// Requests to the emulated API (and to unknown paths), newest first. Authorization values
+/// are redacted. Filters: `method` (any case), `path` (exact, or a prefix when it ends with
+/// `*`), `since` / `until` (inclusive times), `limit` (the newest N of what matches).
+#[utoipa::path(
+    get,
+    path = "/_emulator/requests",
+    operation_id = "listRequests",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    params(FilterParams),
+    responses(
+        (status = 200, description = "The selected entries", body = JournalPage),
+        (status = 400, description = "A bad filter", content_type = "application/problem+json", body = Problem),
+        (status = 401, response = AdminTokenRequired),
+        (status = 414, response = QueryTooLong),
+    )
+)]
 pub async fn list(
     _admin: Admin,
     State(state): State<AppState>,
@@ -54,7 +111,8 @@ pub async fn list(
 }
 
 /// The answer of `GET /_emulator/requests`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Journal)]
 pub struct JournalPage {
     /// The matching entries, newest first.
     pub requests: Vec<JournalEntry>,
@@ -62,11 +120,24 @@ pub struct JournalPage {
     pub held: usize,
     /// How many entries were dropped because the journal was full.
     pub evicted: u64,
-    /// `--journal-limit`.
+    /// `--journal-limit`: the most entries the journal keeps (0: the journal is off).
     pub limit: usize,
 }
 
-/// `DELETE /_emulator/requests`: empties the journal; `204` with no body.
+/// Empty the journal
+///
+/// Empties the journal (the entry ids keep counting).
+#[utoipa::path(
+    delete,
+    path = "/_emulator/requests",
+    operation_id = "clearRequests",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    responses(
+        (status = 204, description = "Emptied; no body"),
+        (status = 401, response = AdminTokenRequired),
+    )
+)]
 pub async fn clear(_admin: Admin, State(state): State<AppState>) -> StatusCode {
     state.emulator.journal.clear();
     StatusCode::NO_CONTENT

@@ -18,8 +18,9 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post};
-use axum::Router;
+use axum::routing::any;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::faults::Outcome;
 use crate::domain::journal::{clipped, redacted_headers, NewEntry};
@@ -35,7 +36,8 @@ pub mod journal;
 pub use crate::domain::control_plane::{is_control_plane, PREFIX};
 
 /// Every control-plane path, as the 404 for an unknown one lists them. `openapi.json` is
-/// served by the app (it describes routes and control plane alike) under the same prefix.
+/// served by the `openapi` module (it describes routes and control plane alike) under the
+/// same prefix.
 pub const ROUTES: [&str; 8] = [
     "/_emulator/health",
     "/_emulator/ready",
@@ -47,25 +49,22 @@ pub const ROUTES: [&str; 8] = [
     "/_emulator/openapi.json",
 ];
 
-/// Every control-plane route.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/_emulator/health", get(health::health))
-        .route("/_emulator/ready", get(health::ready))
-        .route("/_emulator/reset", post(data::reset))
-        .route("/_emulator/seed", post(data::seed))
-        .route("/_emulator/state", get(data::state))
-        .route(
-            "/_emulator/requests",
-            get(journal::list).delete(journal::clear),
-        )
-        .route(
-            "/_emulator/faults",
-            get(faults::list)
-                .put(faults::replace)
-                .post(faults::append)
-                .delete(faults::clear),
-        )
+/// Every control-plane route, each with its OpenAPI operation, and the catch-all for unknown
+/// control-plane paths (not an operation).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::health))
+        .routes(routes!(health::ready))
+        .routes(routes!(data::reset))
+        .routes(routes!(data::seed))
+        .routes(routes!(data::state))
+        .routes(routes!(journal::list, journal::clear))
+        .routes(routes!(
+            faults::list,
+            faults::replace,
+            faults::append,
+            faults::clear
+        ))
         .route("/_emulator/{*rest}", any(unknown_route))
 }
 

@@ -1,21 +1,22 @@
 //! HTTP handlers of the emulated SmartDocumentor API, one file per API resource. Each
 //! handler names the documentation page it emulates and says where sdemu decides something
-//! the page leaves open.
+//! the page leaves open, and carries its OpenAPI operation (`#[utoipa::path]`).
 
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
 
 pub mod batches;
+pub mod params;
 pub mod tasks;
 pub mod token;
 pub mod workspaces;
 
-/// Every emulated route of the SmartDocumentor API.
-pub fn api_router() -> Router<AppState> {
-    Router::new()
+/// Every emulated route of the SmartDocumentor API, each with its OpenAPI operation.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(token::router())
         .merge(tasks::router())
         .merge(workspaces::router())
         .merge(batches::router())
-        .merge(token::router())
 }

@@ -5,15 +5,18 @@ use std::collections::HashMap;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::routing::post;
-use axum::Router;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use serde::Serialize;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::domain::auth::{new_token, secrets_match, token_hash, GRANT_TYPE, SCOPE};
-use crate::error::{ApiResult, OAuthError};
+use crate::error::{ApiResult, OAuthError, OAuthErrorBody, OAuthErrorCode};
 use crate::extract::authorization::{authorization, Authorization};
 use crate::extract::body::{read_bounded, MAX_TOKEN_REQUEST_BYTES};
 use crate::response::{no_store_headers, Json, NoStoreHeaders};
@@ -22,25 +25,71 @@ use crate::store::{organizations, tokens};
 
 const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/connect/token", post(token))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(token))
 }
 
 /// The success body, fields in the documented order.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = TokenResponse)]
 pub struct AccessTokenResponse {
+    /// The bearer token for `Authorization: Bearer <token>`.
     access_token: String,
+    /// Seconds until the token expires (`--token-ttl`).
     expires_in: i64,
+    #[schema(schema_with = token_type_schema)]
     token_type: &'static str,
+    #[schema(schema_with = scope_schema)]
     scope: &'static str,
 }
 
-/// [POST] Client Credentials Access Token:
-/// <https://docs.smartdocumentor.net/technical/api-reference/post-client-credentials-access-token>
+/// One allowed string value.
+fn only(value: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some([value]))
+}
+
+fn token_type_schema() -> ObjectBuilder {
+    only("Bearer")
+}
+
+fn scope_schema() -> ObjectBuilder {
+    only(SCOPE)
+}
+
+/// Client Credentials Access Token
+///
+/// Emulates <https://docs.smartdocumentor.net/technical/api-reference/post-client-credentials-access-token>:
+/// the OAuth 2.0 client credentials grant (RFC 6749 §4.4). The client's id and secret go in
+/// the form body or in an HTTP Basic `Authorization` header (each part form-urlencoded), never
+/// both. The endpoint itself needs no authentication.
 ///
 /// Fidelity: the documentation names only `invalid_client`; every other failure follows
 /// RFC 6749 §5.2 (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), checked in
 /// that order after the client is authenticated. An omitted `scope` is granted `WebAPI`.
+#[utoipa::path(
+    post,
+    path = "/connect/token",
+    operation_id = "issueToken",
+    tag = "Authentication",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "A bearer token", body = AccessTokenResponse, headers(
+            ("Cache-Control" = String, description = "`no-store`"),
+            ("Pragma" = String, description = "`no-cache`"),
+        )),
+        (status = 400, description = "`invalid_request`, `invalid_client` (credentials in the \
+            body), `unsupported_grant_type` or `invalid_scope`", body = OAuthErrorBody, headers(
+            ("Cache-Control" = String, description = "`no-store`"),
+        )),
+        (status = 401, description = "`invalid_client` when the client authenticated with HTTP \
+            Basic", body = OAuthErrorBody, headers(
+            ("WWW-Authenticate" = String, description = "`Basic realm=\"sdemu\"`"),
+            ("Cache-Control" = String, description = "`no-store`"),
+        )),
+    )
+)]
 async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -80,7 +129,7 @@ async fn token(
         };
         let mut error = OAuthError::new(
             status,
-            "invalid_client",
+            OAuthErrorCode::InvalidClient,
             "Client authentication failed: unknown client id or wrong client secret.",
         );
         error.basic_challenge = basic.is_some();
@@ -90,7 +139,7 @@ async fn token(
     if grant_type != GRANT_TYPE {
         return Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
-            "unsupported_grant_type",
+            OAuthErrorCode::UnsupportedGrantType,
             format!("The grant type '{grant_type}' is not supported; use {GRANT_TYPE}."),
         )
         .into());
@@ -99,7 +148,7 @@ async fn token(
         if scope.split(' ').any(|requested| requested != SCOPE) {
             return Err(OAuthError::new(
                 StatusCode::BAD_REQUEST,
-                "invalid_scope",
+                OAuthErrorCode::InvalidScope,
                 format!("The scope '{scope}' cannot be granted; the only scope is {SCOPE}."),
             )
             .into());
@@ -191,6 +240,39 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), OAuthError> {
 /// without a value counts as omitted, and a repeated one is an error (RFC 6749 §3.2).
 struct TokenForm {
     values: HashMap<String, String>,
+}
+
+/// The form as the description shows it (`TokenRequest`): the parameters `TokenForm` reads.
+impl PartialSchema for TokenForm {
+    fn schema() -> RefOr<Schema> {
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        ObjectBuilder::new()
+            .description(Some(format!(
+                "Parameter names match in any case; an empty value counts as omitted; a \
+                 repeated parameter is invalid_request. At most {MAX_TOKEN_REQUEST_BYTES} bytes."
+            )))
+            .property("grant_type", only(GRANT_TYPE))
+            .required("grant_type")
+            .property(
+                "scope",
+                only(SCOPE).description(Some("Granted `WebAPI` when omitted.")),
+            )
+            .property(
+                "client_id",
+                text().description(Some("Required unless sent with HTTP Basic.")),
+            )
+            .property(
+                "client_secret",
+                text().description(Some("Required unless sent with HTTP Basic.")),
+            )
+            .into()
+    }
+}
+
+impl ToSchema for TokenForm {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "TokenRequest".into()
+    }
 }
 
 impl TokenForm {

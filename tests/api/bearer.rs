@@ -6,7 +6,6 @@ use axum::http::{header, HeaderValue, Request, StatusCode};
 use chrono::Duration;
 use serde_json::Value;
 
-use sdemu::app::OPENAPI_DESCRIPTION;
 use sdemu::config::Config;
 
 use crate::helpers::{
@@ -98,7 +97,7 @@ async fn status_list_with_header(app: &TestApp, authorization: HeaderValue) -> T
 
 #[test]
 fn the_operation_table_covers_every_api_operation_of_the_openapi_description() {
-    let description: Value = serde_json::from_str(OPENAPI_DESCRIPTION).unwrap();
+    let description: Value = serde_json::from_str(sdemu::openapi::json()).unwrap();
     let mut described: Vec<(String, String)> = Vec::new();
     for (path, item) in description["paths"].as_object().unwrap() {
         if !path.starts_with("/api/") {

@@ -8,6 +8,8 @@ use std::time::Duration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::ToSchema;
 
 use super::rules::{path_matches, CannedResponse, Delay, FaultRule, RequestMatch, MAX_RULES};
 
@@ -40,17 +42,26 @@ impl Delay {
 }
 
 /// What a rule did when it fired, as the journal shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FaultMark {
     /// The rule's position in the list.
     pub rule: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// `respond`, `drop` or `delay` (a delay before the real answer).
+    #[schema(schema_with = action_schema)]
     pub action: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub delay_ms: Option<u64>,
+}
+
+fn action_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(["respond", "drop", "delay"]))
 }
 
 #[derive(Debug, Clone)]
@@ -67,7 +78,8 @@ pub struct Injected {
     pub mark: FaultMark,
 }
 
-#[derive(Debug, Clone, Copy, Serialize)]
+/// How many requests a rule matched and how many times it fired.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 pub struct RuleStats {
     pub matched: u64,
     pub fired: u64,

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::ToSchema;
 
 use crate::domain::control_plane::is_control_plane;
 use crate::domain::problems::{FixtureProblem, Problems};
@@ -15,42 +17,63 @@ use crate::domain::problems::{FixtureProblem, Problems};
 pub const MAX_DELAY_MS: u64 = 60_000;
 /// The most rules held at once.
 pub const MAX_RULES: usize = 1_000;
+/// The statuses a canned response may have.
+pub const CANNED_STATUSES: std::ops::RangeInclusive<u16> = 200..=599;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A fault rule: which requests it matches, what it does (respond, delay, drop) and when
+/// (nth, times, probability).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FaultRule {
     /// A label for the journal and for humans.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     #[serde(rename = "match")]
     pub matcher: RequestMatch,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub respond: Option<CannedResponse>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub delay: Option<Delay>,
+    /// Close the connection without an answer.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub drop: bool,
+    /// Fire only on the nth matching request (1 is the first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 1)]
     pub nth: Option<u64>,
+    /// Fire at most this many times.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 1)]
     pub times: Option<u64>,
+    /// Fire with this probability, drawn from a generator seeded by --fault-seed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 0, maximum = 1)]
     pub probability: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Which requests a rule matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestMatch {
+    /// Any method when absent; any case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub method: Option<String>,
+    /// Exact path, or a prefix ending with `*`; never under /_emulator/.
     pub path: String,
+    /// Query parameters the request must carry: names in any case, values exact.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub query: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A canned response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CannedResponse {
+    #[schema(schema_with = canned_status_schema)]
     pub status: u16,
     /// A string is sent as it is (`text/plain; charset=utf-8`); any other JSON value is sent
     /// as JSON (`application/json; charset=utf-8`); absent or `null` is an empty body. A
@@ -61,15 +84,35 @@ pub struct CannedResponse {
     pub headers: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+fn canned_status_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(*CANNED_STATUSES.start()))
+        .maximum(Some(*CANNED_STATUSES.end()))
+}
+
+/// A delay before the canned or the real answer: a fixed `ms`, or a random delay from
+/// `minMs` to `maxMs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Delay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = delay_schema)]
     pub ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = delay_schema)]
     pub min_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = delay_schema)]
     pub max_ms: Option<u64>,
+}
+
+/// Milliseconds, at most `MAX_DELAY_MS`.
+fn delay_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0))
+        .maximum(Some(MAX_DELAY_MS))
 }
 
 /// Whether `path` is `pattern`, or starts with it when `pattern` ends with `*`.
@@ -217,8 +260,15 @@ fn check_action(rule: &FaultRule, item: &str, problems: &mut Problems) {
         add("drop", "a rule cannot both respond and drop the connection");
     }
     if let Some(respond) = &rule.respond {
-        if !(200..=599).contains(&respond.status) {
-            add("respond.status", "must be an HTTP status from 200 to 599");
+        if !CANNED_STATUSES.contains(&respond.status) {
+            add(
+                "respond.status",
+                &format!(
+                    "must be an HTTP status from {} to {}",
+                    CANNED_STATUSES.start(),
+                    CANNED_STATUSES.end()
+                ),
+            );
         }
         for (name, value) in &respond.headers {
             let field = format!("respond.headers.{name}");
