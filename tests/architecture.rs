@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("response", 3),
     ("extract", 3),
     ("telemetry", 3),
+    ("lifecycle", 3),
     ("routes", 4),
     ("emulator", 4),
     ("openapi", 5),
