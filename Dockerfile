@@ -6,7 +6,9 @@ WORKDIR /src
 
 # Dependencies first, in their own cached layer: editing sdemu's sources does not rebuild them.
 # Cargo refuses a manifest whose declared [[bench]] targets are missing, so the (small) bench
-# sources come along; they are not built here.
+# sources come along; they are not built here. `.cargo/config.toml`: the build settings of a
+# clone (SQLX_OFFLINE=true).
+COPY .cargo .cargo
 COPY Cargo.toml Cargo.lock ./
 COPY benches benches
 RUN mkdir src \
@@ -15,7 +17,9 @@ RUN mkdir src \
     && cargo build --release --locked \
     && rm -rf src
 
-# The migrations and the demo fixtures are compiled into the binary.
+# The migrations and the demo fixtures are compiled into the binary; the SQL statements are
+# checked against `.sqlx`, the committed query cache, so the build needs no database.
+COPY .sqlx .sqlx
 COPY migrations migrations
 COPY fixtures fixtures
 COPY src src

@@ -3,6 +3,8 @@
 
 /// Client credentials, access tokens and the organizations `--client` adds.
 pub mod auth;
+/// A batch as the API returns it.
+pub mod batch;
 /// The control plane's reserved path prefix.
 pub mod control_plane;
 /// Durations the control plane reads: seconds or ISO 8601.
@@ -23,5 +25,7 @@ pub mod page;
 pub mod problems;
 /// The `sort` query parameter: property names and directions.
 pub mod sort;
+/// A task as the API returns it.
+pub mod task;
 /// Date-times as the API reads them in queries and writes them in responses.
 pub mod time;

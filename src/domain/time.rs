@@ -72,8 +72,7 @@ pub fn from_ticks(ticks: i64) -> Option<DateTime<Utc>> {
 }
 
 /// A task time: stored as Unix seconds, written as `2022-03-28T14:28:56Z`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
-#[sqlx(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct TaskTime(pub i64);
 
 impl TaskTime {
@@ -109,8 +108,7 @@ fn wire_time_schema(description: &str, example: &str) -> RefOr<Schema> {
 }
 
 /// A batch time: stored as ticks, written as `2023-08-08T08:55:29.7831583Z`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
-#[sqlx(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct BatchTime(pub i64);
 
 impl BatchTime {

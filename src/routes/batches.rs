@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::domain::batch::Batch;
 use crate::domain::limits::{MAX_DESCRIPTION_CHARS, MAX_DISPLAY_NAME_CHARS};
 use crate::domain::page::Page;
 use crate::domain::sort::{BatchSortKey, SortOrder};
@@ -21,7 +22,7 @@ use crate::response::Json;
 use crate::routes::params::{BatchIdParam, BatchListParams, PageParams};
 use crate::routes::tasks::{foreign_workspace, resolve_workspace};
 use crate::state::AppState;
-use crate::store::batches::{self, Batch, BatchFilter};
+use crate::store::batches::{self, BatchFilter};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -189,6 +190,7 @@ async fn batch_paginated(
     };
     let sort = SortOrder::<BatchSortKey>::parse(query.raw_first("sort"))?;
     let page = page_request(&query)?;
-    let (items, total) = batches::page(&state.db, &filter, sort, page.size, page.offset()).await?;
-    Ok(Json::ok(Page::new(items, page, total)))
+    Ok(Json::ok(
+        batches::page(&state.db, &filter, sort, page).await?,
+    ))
 }

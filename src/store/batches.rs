@@ -1,33 +1,86 @@
 //! Batch queries. A batch belongs to a workspace, and so to that workspace's organization:
 //! every query joins the workspace and filters by its `tenant_id` first.
 
-use serde::Serialize;
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
 
+use super::{Listing, OrderBy};
+use crate::domain::batch::Batch;
+use crate::domain::page::{Page, PageRequest};
 use crate::domain::sort::{BatchSortKey, SortOrder};
 use crate::domain::time::BatchTime;
 
-/// A batch as the API returns it (`GetBatchResponse`), fields in the documented order.
-/// `totalTasks` counts the tasks that name the batch; `totalTasksInHistory` is stored.
-#[derive(Debug, Clone, PartialEq, Serialize, FromRow, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Batch {
+/// The columns and joins that read a batch: every query that reads batches starts with this
+/// text and reads a `BatchRow`; `batch_select!(count)` is the same joins under `COUNT(*)`.
+/// See the module documentation of `store` for how a fragment macro is called.
+macro_rules! batch_select {
+    () => {
+        $crate::store::batches::batch_select!($crate::store::sql_text!())
+    };
+    (count) => {
+        $crate::store::batches::batch_select!(@columns ["SELECT COUNT(*)"]
+            $crate::store::sql_text!())
+    };
+    (@columns [$columns:literal] $($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
+        $($m)::+!($($before)*
+            $columns
+            + " FROM batches b JOIN workspaces w ON w.workspace_id = b.workspace_id "
+            $($after)*)
+    };
+    ($($call:tt)*) => {
+        $crate::store::batches::batch_select!(@columns [
+            r#"SELECT b.batch_id AS "batch_id!", b.workspace_id, b.display_name, b.description,
+                 b.created_on_ticks,
+                 (SELECT COUNT(*) FROM tasks t WHERE t.batch_id = b.batch_id)
+                   AS "total_tasks!: i64",
+                 b.total_tasks_in_history"#
+        ] $($call)*)
+    };
+}
+pub(crate) use batch_select;
+
+/// The columns that write a batch: every INSERT into `batches` starts with this text.
+macro_rules! batch_insert {
+    () => {
+        $crate::store::batches::batch_insert!($crate::store::sql_text!())
+    };
+    ($($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
+        $($m)::+!($($before)*
+            "INSERT INTO batches (batch_id, workspace_id, display_name, description, \
+             created_on_ticks, total_tasks_in_history) "
+            $($after)*)
+    };
+}
+pub(crate) use batch_insert;
+
+/// A batch as `batch_select!` reads it; its time in ticks. The renames are the sqlx overrides
+/// in the fragment's aliases (see `TaskRow`): SQLite tells sqlx neither that the key is never
+/// NULL nor the type of the count.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct BatchRow {
+    #[sqlx(rename = "batch_id!")]
     pub batch_id: i64,
     pub workspace_id: i64,
     pub display_name: String,
-    #[schema(required = true)]
     pub description: Option<String>,
-    #[schema(inline)]
-    pub created_on: BatchTime,
+    pub created_on_ticks: i64,
+    #[sqlx(rename = "total_tasks!: i64")]
     pub total_tasks: i64,
     pub total_tasks_in_history: i64,
 }
 
-const SELECT_BATCH: &str = "SELECT b.batch_id, b.workspace_id, b.display_name, b.description, \
-     b.created_on_ticks AS created_on, \
-     (SELECT COUNT(*) FROM tasks t WHERE t.batch_id = b.batch_id) AS total_tasks, \
-     b.total_tasks_in_history \
-     FROM batches b JOIN workspaces w ON w.workspace_id = b.workspace_id ";
+impl From<BatchRow> for Batch {
+    fn from(row: BatchRow) -> Self {
+        Self {
+            batch_id: row.batch_id,
+            workspace_id: row.workspace_id,
+            display_name: row.display_name,
+            description: row.description,
+            created_on: BatchTime(row.created_on_ticks),
+            total_tasks: row.total_tasks,
+            total_tasks_in_history: row.total_tasks_in_history,
+        }
+    }
+}
 
 /// The filters of Get Batch Paginated; bounds are inclusive, in ticks.
 #[derive(Debug, Clone, Default)]
@@ -38,8 +91,12 @@ pub struct BatchFilter {
     pub workspace_ids: Vec<i64>,
 }
 
-impl BatchFilter {
-    /// Appends ` WHERE ...` over `batches b JOIN workspaces w`; shared by page and count.
+impl Listing for BatchFilter {
+    type Row = BatchRow;
+    const SELECT: &'static str = batch_select!();
+    const COUNT: &'static str = batch_select!(count);
+
+    /// ` WHERE ...` over `batches b JOIN workspaces w`, the organization first.
     fn push_predicate(&self, query: &mut QueryBuilder<'_, Sqlite>) {
         query
             .push(" WHERE w.tenant_id = ")
@@ -54,15 +111,22 @@ impl BatchFilter {
     }
 }
 
-fn sort_expression(key: BatchSortKey) -> &'static str {
-    match key {
+/// The order of a batch list: by `sort`, ties broken by `batchId`.
+fn order(sort: SortOrder<BatchSortKey>) -> OrderBy {
+    let expression = match sort.key {
         BatchSortKey::BatchId => "b.batch_id",
         BatchSortKey::WorkspaceId => "b.workspace_id",
         BatchSortKey::DisplayName => "b.display_name",
         BatchSortKey::Description => "b.description",
         BatchSortKey::CreatedOn => "b.created_on_ticks",
-        BatchSortKey::TotalTasks => "total_tasks",
+        // The count's alias in `batch_select!`, quoted: it carries a sqlx override.
+        BatchSortKey::TotalTasks => r#""total_tasks!: i64""#,
         BatchSortKey::TotalTasksInHistory => "b.total_tasks_in_history",
+    };
+    OrderBy {
+        expression,
+        descending: sort.descending,
+        id_column: "b.batch_id",
     }
 }
 
@@ -72,13 +136,14 @@ pub async fn find<'c>(
     tenant_id: i64,
     batch_id: i64,
 ) -> sqlx::Result<Option<Batch>> {
-    let mut query = QueryBuilder::new(SELECT_BATCH);
-    query
-        .push(" WHERE w.tenant_id = ")
-        .push_bind(tenant_id)
-        .push(" AND b.batch_id = ")
-        .push_bind(batch_id);
-    query.build_query_as().fetch_optional(executor).await
+    let row = batch_select!(
+        sqlx::query_as!(BatchRow,) + "WHERE w.tenant_id = ? AND b.batch_id = ?",
+        tenant_id,
+        batch_id,
+    )
+    .fetch_optional(executor)
+    .await?;
+    Ok(row.map(Batch::from))
 }
 
 /// Creates an empty batch (id = highest + 1) in `workspace_id` and returns it, in one
@@ -94,18 +159,18 @@ pub async fn create(
     created_on: BatchTime,
 ) -> sqlx::Result<Option<Batch>> {
     let mut tx = pool.begin().await?;
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO batches (batch_id, workspace_id, display_name, description, \
-         created_on_ticks, total_tasks_in_history) \
-         SELECT NULL, ?2, ?3, ?4, ?5, 0 \
+    let created_on_ticks = created_on.0;
+    let inserted = batch_insert!(
+        sqlx::query_scalar!()
+            + "SELECT NULL, ?2, ?3, ?4, ?5, 0 \
          WHERE EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = ?2 AND tenant_id = ?1) \
-         RETURNING batch_id",
+         RETURNING batch_id AS \"batch_id!\"",
+        tenant_id,
+        workspace_id,
+        display_name,
+        description,
+        created_on_ticks,
     )
-    .bind(tenant_id)
-    .bind(workspace_id)
-    .bind(display_name)
-    .bind(description)
-    .bind(created_on)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(batch_id) = inserted else {
@@ -116,32 +181,13 @@ pub async fn create(
     Ok(batch)
 }
 
-/// One page of the organization's batches matching `filter`, and how many match in all, read
-/// in one transaction. Ties are broken by `batchId` so the order is total.
+/// The page `page` of the organization's batches matching `filter`, in `sort` order, with how
+/// many match.
 pub async fn page(
     pool: &SqlitePool,
     filter: &BatchFilter,
     sort: SortOrder<BatchSortKey>,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<Batch>, i64)> {
-    let mut tx = pool.begin().await?;
-    let mut count = QueryBuilder::new(
-        "SELECT COUNT(*) FROM batches b JOIN workspaces w ON w.workspace_id = b.workspace_id",
-    );
-    filter.push_predicate(&mut count);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
-
-    let mut query = QueryBuilder::new(SELECT_BATCH);
-    filter.push_predicate(&mut query);
-    super::push_order_by(
-        &mut query,
-        sort_expression(sort.key),
-        sort.descending,
-        "b.batch_id",
-    );
-    super::push_page(&mut query, limit, offset);
-    let items = query.build_query_as().fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    Ok((items, total))
+    page: PageRequest,
+) -> sqlx::Result<Page<Batch>> {
+    super::count_and_page(pool, filter, order(sort), page).await
 }

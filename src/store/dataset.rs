@@ -3,6 +3,8 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
+use super::batches::{batch_insert, batch_select, BatchRow};
+use super::tasks::{task_insert, task_select, FullTaskRow};
 use crate::domain::fixture::{
     BatchRecord, CatalogueEntry, CatalogueRecord, Catalogues, Dataset, FixtureDocument,
     OrganizationRecord, TaskRecord, WorkspaceRecord,
@@ -15,28 +17,32 @@ const INSERT_CHUNK: usize = 500;
 
 /// The documented catalogue entries (the rows the schema itself inserts).
 pub async fn builtin_catalogues(pool: &SqlitePool) -> sqlx::Result<Catalogues> {
-    let task_statuses = sqlx::query_as::<_, (i64, String)>(
-        "SELECT code, name FROM task_statuses WHERE builtin = 1",
-    )
-    .fetch_all(pool)
-    .await?;
-    let integration_statuses = sqlx::query_as::<_, (i64, String)>(
-        "SELECT code, name FROM integration_statuses WHERE builtin = 1",
-    )
-    .fetch_all(pool)
-    .await?;
+    let task_statuses =
+        sqlx::query!(r#"SELECT code AS "code!", name FROM task_statuses WHERE builtin = 1"#)
+            .fetch_all(pool)
+            .await?;
+    let integration_statuses =
+        sqlx::query!(r#"SELECT code AS "code!", name FROM integration_statuses WHERE builtin = 1"#)
+            .fetch_all(pool)
+            .await?;
     Ok(Catalogues {
-        task_statuses: task_statuses.into_iter().collect(),
-        integration_statuses: integration_statuses.into_iter().collect(),
+        task_statuses: task_statuses
+            .into_iter()
+            .map(|e| (e.code, e.name))
+            .collect(),
+        integration_statuses: integration_statuses
+            .into_iter()
+            .map(|e| (e.code, e.name))
+            .collect(),
     })
 }
 
 /// Whether the database holds no data yet (a new file, or memory before seeding).
 pub async fn is_empty(pool: &SqlitePool) -> sqlx::Result<bool> {
-    let organizations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations")
+    let any = sqlx::query_scalar!(r#"SELECT EXISTS (SELECT 1 FROM organizations) AS "any!: bool""#)
         .fetch_one(pool)
         .await?;
-    Ok(organizations == 0)
+    Ok(!any)
 }
 
 /// Replaces everything (but the documented catalogue entries) with `dataset`, in one
@@ -52,16 +58,24 @@ pub async fn replace(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
 /// dataset and are never deleted here: tokens issued before a reset keep working for the
 /// organizations the new data still has.
 pub async fn clear(conn: &mut SqliteConnection) -> sqlx::Result<()> {
-    for statement in [
-        "DELETE FROM tasks",
-        "DELETE FROM batches",
-        "DELETE FROM workspaces",
-        "DELETE FROM organizations",
-        "DELETE FROM task_statuses WHERE builtin = 0",
-        "DELETE FROM integration_statuses WHERE builtin = 0",
-    ] {
-        sqlx::query(statement).execute(&mut *conn).await?;
-    }
+    sqlx::query!("DELETE FROM tasks")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM batches")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM workspaces")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM organizations")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM task_statuses WHERE builtin = 0")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM integration_statuses WHERE builtin = 0")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -108,54 +122,46 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
     }
 
     for chunk in dataset.batches.chunks(INSERT_CHUNK) {
-        QueryBuilder::<Sqlite>::new(
-            "INSERT INTO batches (batch_id, workspace_id, display_name, description, \
-             created_on_ticks, total_tasks_in_history) ",
-        )
-        .push_values(chunk, |mut row, b| {
-            row.push_bind(b.batch_id)
-                .push_bind(b.workspace_id)
-                .push_bind(&b.display_name)
-                .push_bind(&b.description)
-                .push_bind(b.created_on_ticks)
-                .push_bind(b.total_tasks_in_history);
-        })
-        .build()
-        .execute(&mut *conn)
-        .await?;
+        QueryBuilder::<Sqlite>::new(batch_insert!())
+            .push_values(chunk, |mut row, b| {
+                row.push_bind(b.batch_id)
+                    .push_bind(b.workspace_id)
+                    .push_bind(&b.display_name)
+                    .push_bind(&b.description)
+                    .push_bind(b.created_on_ticks)
+                    .push_bind(b.total_tasks_in_history);
+            })
+            .build()
+            .execute(&mut *conn)
+            .await?;
     }
 
     for chunk in dataset.tasks.chunks(INSERT_CHUNK) {
-        QueryBuilder::<Sqlite>::new(
-            "INSERT INTO tasks (task_id, tenant_id, workspace_id, batch_id, task_number, \
-             external_id, display_name, description, created_on, task_status, integration_status, \
-             total_pages, restart_count, pre_processing_started_on, external_integration_status, \
-             priority, context, task_assignment, custom_form_values) ",
-        )
-        .push_values(chunk, |mut row, t| {
-            row.push_bind(t.task_id)
-                .push_bind(t.tenant_id)
-                .push_bind(t.workspace_id)
-                .push_bind(t.batch_id)
-                .push_bind(t.task_number)
-                .push_bind(&t.external_id)
-                .push_bind(&t.display_name)
-                .push_bind(&t.description)
-                .push_bind(t.created_on)
-                .push_bind(t.task_status)
-                .push_bind(t.integration_status)
-                .push_bind(t.total_pages)
-                .push_bind(t.restart_count)
-                .push_bind(t.pre_processing_started_on)
-                .push_bind(&t.external_integration_status)
-                .push_bind(t.priority)
-                .push_bind(&t.context)
-                .push_bind(&t.task_assignment)
-                .push_bind(&t.custom_form_values);
-        })
-        .build()
-        .execute(&mut *conn)
-        .await?;
+        QueryBuilder::<Sqlite>::new(task_insert!())
+            .push_values(chunk, |mut row, t| {
+                row.push_bind(t.task_id)
+                    .push_bind(t.tenant_id)
+                    .push_bind(t.workspace_id)
+                    .push_bind(t.batch_id)
+                    .push_bind(t.task_number)
+                    .push_bind(&t.external_id)
+                    .push_bind(&t.display_name)
+                    .push_bind(&t.description)
+                    .push_bind(t.created_on)
+                    .push_bind(t.task_status)
+                    .push_bind(t.integration_status)
+                    .push_bind(t.total_pages)
+                    .push_bind(t.restart_count)
+                    .push_bind(t.pre_processing_started_on)
+                    .push_bind(&t.external_integration_status)
+                    .push_bind(t.priority)
+                    .push_bind(&t.context)
+                    .push_bind(&t.task_assignment)
+                    .push_bind(&t.custom_form_values);
+            })
+            .build()
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -181,70 +187,31 @@ async fn insert_catalogue(
     Ok(())
 }
 
-/// A task row as `export` reads it.
-#[derive(sqlx::FromRow)]
-struct TaskRow {
-    task_id: i64,
-    workspace_id: i64,
-    batch_id: Option<i64>,
-    task_number: Option<i64>,
-    external_id: Option<String>,
-    display_name: String,
-    description: Option<String>,
-    created_on: i64,
-    task_status: i64,
-    integration_status: i64,
-    task_status_text: String,
-    integration_status_text: String,
-    total_pages: i64,
-    restart_count: Option<i64>,
-    pre_processing_started_on: Option<i64>,
-    external_integration_status: String,
-    priority: i64,
-    context: Option<String>,
-    task_assignment: Option<String>,
-    custom_form_values: Option<String>,
-}
-
 /// Everything a dataset can hold, read back as a fixture document (every section, every
 /// field explicit, rows in id order), so that loading it reproduces the same data. Run it
 /// inside a transaction for a consistent picture.
 pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument> {
-    let organizations = sqlx::query_as::<_, (i64, String, String, String, bool)>(
-        "SELECT tenant_id, name, client_id, client_secret, is_default FROM organizations \
-         ORDER BY tenant_id",
+    let organizations = sqlx::query_as!(
+        OrganizationRecord,
+        r#"SELECT tenant_id AS "tenant_id!", name, client_id, client_secret,
+             is_default AS "is_default: bool"
+           FROM organizations ORDER BY tenant_id"#,
     )
     .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(
-        |(tenant_id, name, client_id, client_secret, is_default)| OrganizationRecord {
-            tenant_id,
-            name,
-            client_id,
-            client_secret,
-            is_default,
-        },
+    .await?;
+    let task_statuses = sqlx::query_as!(
+        CatalogueRecord,
+        r#"SELECT code AS "value!", name FROM task_statuses WHERE builtin = 0 ORDER BY code"#,
     )
-    .collect();
-
-    let catalogue = |rows: Vec<(i64, String)>| {
-        rows.into_iter()
-            .map(|(value, name)| CatalogueRecord { value, name })
-            .collect::<Vec<_>>()
-    };
-    let task_statuses = catalogue(
-        sqlx::query_as("SELECT code, name FROM task_statuses WHERE builtin = 0 ORDER BY code")
-            .fetch_all(&mut *conn)
-            .await?,
-    );
-    let integration_statuses = catalogue(
-        sqlx::query_as(
-            "SELECT code, name FROM integration_statuses WHERE builtin = 0 ORDER BY code",
-        )
-        .fetch_all(&mut *conn)
-        .await?,
-    );
+    .fetch_all(&mut *conn)
+    .await?;
+    let integration_statuses = sqlx::query_as!(
+        CatalogueRecord,
+        r#"SELECT code AS "value!", name FROM integration_statuses
+           WHERE builtin = 0 ORDER BY code"#,
+    )
+    .fetch_all(&mut *conn)
+    .await?;
 
     let workspaces = super::workspaces::all(&mut *conn)
         .await?
@@ -262,62 +229,48 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
         })
         .collect();
 
-    let batches = sqlx::query_as::<_, (i64, i64, String, Option<String>, i64, i64)>(
-        "SELECT batch_id, workspace_id, display_name, description, created_on_ticks, \
-         total_tasks_in_history FROM batches ORDER BY batch_id",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|row| BatchRecord {
-        batch_id: row.0,
-        workspace_id: row.1,
-        display_name: row.2,
-        description: row.3,
-        created_on: BatchTime(row.4).to_wire(),
-        total_tasks: None,
-        total_tasks_in_history: row.5,
-    })
-    .collect();
+    let batches = batch_select!(sqlx::query_as!(BatchRow,) + "ORDER BY b.batch_id")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|row| BatchRecord {
+            batch_id: row.batch_id,
+            workspace_id: row.workspace_id,
+            display_name: row.display_name,
+            description: row.description,
+            created_on: BatchTime(row.created_on_ticks).to_wire(),
+            total_tasks: None,
+            total_tasks_in_history: row.total_tasks_in_history,
+        })
+        .collect();
 
-    let tasks = sqlx::query_as::<_, TaskRow>(
-        "SELECT t.task_id, t.workspace_id, t.batch_id, t.task_number, t.external_id, \
-         t.display_name, t.description, t.created_on, t.task_status, t.integration_status, \
-         ts.name AS task_status_text, ist.name AS integration_status_text, t.total_pages, \
-         t.restart_count, t.pre_processing_started_on, t.external_integration_status, \
-         t.priority, t.context, t.task_assignment, t.custom_form_values \
-         FROM tasks t \
-         JOIN task_statuses ts ON ts.code = t.task_status \
-         JOIN integration_statuses ist ON ist.code = t.integration_status \
-         ORDER BY t.task_id",
-    )
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(|row| TaskRecord {
-        task_id: row.task_id,
-        workspace_id: row.workspace_id,
-        batch_id: row.batch_id,
-        task_number: row.task_number,
-        external_id: row.external_id,
-        display_name: row.display_name,
-        description: row.description,
-        created_on: TaskTime(row.created_on).to_wire(),
-        task_status: row.task_status,
-        integration_status: row.integration_status,
-        task_status_text: Some(row.task_status_text),
-        integration_status_text: Some(row.integration_status_text),
-        total_pages: row.total_pages,
-        restart_count: row.restart_count,
-        pre_processing_started_on: row.pre_processing_started_on.map(|t| TaskTime(t).to_wire()),
-        external_integration_status: Some(row.external_integration_status),
-        priority: Some(row.priority),
-        // Stored as JSON text by sdemu itself; text that is not JSON is kept as a string.
-        context: row.context.map(stored_json),
-        task_assignment: row.task_assignment.map(stored_json),
-        custom_form_values: row.custom_form_values.map(stored_json),
-    })
-    .collect();
+    let tasks = task_select!(full sqlx::query_as!(FullTaskRow,) + "ORDER BY t.task_id")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|row| TaskRecord {
+            task_id: row.task_id,
+            workspace_id: row.workspace_id,
+            batch_id: row.batch_id,
+            task_number: row.task_number,
+            external_id: row.external_id,
+            display_name: row.display_name,
+            description: row.description,
+            created_on: TaskTime(row.created_on).to_wire(),
+            task_status: row.task_status,
+            integration_status: row.integration_status,
+            task_status_text: Some(row.task_status_text),
+            integration_status_text: Some(row.integration_status_text),
+            total_pages: row.total_pages,
+            restart_count: row.restart_count,
+            pre_processing_started_on: row.pre_processing_started_on.map(|t| TaskTime(t).to_wire()),
+            external_integration_status: Some(row.external_integration_status),
+            priority: Some(row.priority),
+            context: row.context.map(stored_json),
+            task_assignment: row.task_assignment.map(stored_json),
+            custom_form_values: row.custom_form_values.map(stored_json),
+        })
+        .collect();
 
     Ok(FixtureDocument {
         organizations,

@@ -3,11 +3,21 @@
 use sqlx::SqlitePool;
 
 /// What the token endpoint needs to know about an organization.
-#[derive(Clone, sqlx::FromRow)]
+#[derive(Clone)]
 pub struct ClientRecord {
     pub tenant_id: i64,
     pub client_id: String,
     pub client_secret: String,
+}
+
+/// The columns that read a `ClientRecord`: every such SELECT starts with this text. See the
+/// module documentation of `store` for how a fragment macro is called.
+macro_rules! client_select {
+    ($($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
+        $($m)::+!($($before)*
+            r#"SELECT tenant_id AS "tenant_id!", client_id, client_secret FROM organizations "#
+            $($after)*)
+    };
 }
 
 /// The organization whose client id is `client_id`, if any. Client ids are not secret; the
@@ -16,19 +26,18 @@ pub async fn find_by_client_id(
     pool: &SqlitePool,
     client_id: &str,
 ) -> sqlx::Result<Option<ClientRecord>> {
-    sqlx::query_as(
-        "SELECT tenant_id, client_id, client_secret FROM organizations WHERE client_id = ?",
+    client_select!(
+        sqlx::query_as!(ClientRecord,) + "WHERE client_id = ?",
+        client_id
     )
-    .bind(client_id)
     .fetch_optional(pool)
     .await
 }
 
 /// The default organization: the one served when authentication is off.
 pub async fn default_organization(pool: &SqlitePool) -> sqlx::Result<Option<ClientRecord>> {
-    sqlx::query_as(
-        "SELECT tenant_id, client_id, client_secret FROM organizations \
-         WHERE is_default = 1 ORDER BY tenant_id LIMIT 1",
+    client_select!(
+        sqlx::query_as!(ClientRecord,) + "WHERE is_default = 1 ORDER BY tenant_id LIMIT 1"
     )
     .fetch_optional(pool)
     .await

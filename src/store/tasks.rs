@@ -2,54 +2,137 @@
 //! appended by `TaskFilter::push_predicate` with bound parameters only, and sorting comes
 //! from `TaskSortKey`, never from the raw query string.
 
-use serde::Serialize;
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
 
+use super::{Listing, OrderBy, TASKS_EXTERNAL_ID_UNIQUE};
+use crate::domain::page::{Page, PageRequest};
 use crate::domain::sort::{SortOrder, TaskSortKey};
+use crate::domain::task::TaskStatus;
 use crate::domain::time::TaskTime;
 
-/// A task as the API returns it (`GetTaskStatusResponse`): the row and the wire object are the
-/// same, fields in the documented order. `batchId`, `taskNumber`, `externalId` and
-/// `description` are written as `null` when unset; `restartCount` is left out until the task
-/// has been reprocessed.
-#[derive(Debug, Clone, PartialEq, Serialize, FromRow, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TaskStatus {
+/// The columns and joins that read a task: every query that reads tasks starts with this
+/// text. `task_select!(...)` reads a `TaskRow` (the columns the API serves);
+/// `task_select!(full ...)` adds the columns only sdemu keeps and reads a `FullTaskRow` (the
+/// export). See the module documentation of `store` for how a fragment macro is called.
+macro_rules! task_select {
+    () => {
+        $crate::store::tasks::task_select!($crate::store::sql_text!())
+    };
+    (full $($call:tt)*) => {
+        $crate::store::tasks::task_select!(@columns [
+            + ", t.external_integration_status, t.priority, t.context, t.task_assignment,
+                 t.custom_form_values"
+        ] $($call)*)
+    };
+    (@columns [$($columns:tt)*] $($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
+        $($m)::+!($($before)*
+            r#"SELECT t.task_id AS "task_id!", t.workspace_id, t.batch_id, t.task_number,
+                 t.external_id, t.display_name, t.description, t.created_on, t.task_status,
+                 t.integration_status, ts.name AS task_status_text,
+                 ist.name AS integration_status_text, t.total_pages, t.restart_count,
+                 t.pre_processing_started_on"#
+            $($columns)*
+            + "
+               FROM tasks t
+               JOIN task_statuses ts ON ts.code = t.task_status
+               JOIN integration_statuses ist ON ist.code = t.integration_status "
+            $($after)*)
+    };
+    ($($call:tt)*) => {
+        $crate::store::tasks::task_select!(@columns [] $($call)*)
+    };
+}
+pub(crate) use task_select;
+
+/// The columns that write a task: every INSERT into `tasks` (Create Task, loading a dataset)
+/// starts with this text and gives the stored columns in this order.
+macro_rules! task_insert {
+    () => {
+        $crate::store::tasks::task_insert!($crate::store::sql_text!())
+    };
+    ($($m:ident)::+ !($($before:tt)*) $($after:tt)*) => {
+        $($m)::+!($($before)*
+            "INSERT INTO tasks (task_id, tenant_id, workspace_id, batch_id, task_number, \
+             external_id, display_name, description, created_on, task_status, \
+             integration_status, total_pages, restart_count, pre_processing_started_on, \
+             external_integration_status, priority, context, task_assignment, \
+             custom_form_values) "
+            $($after)*)
+    };
+}
+pub(crate) use task_insert;
+
+/// A task as `task_select!` reads it, in storage units (times in Unix seconds). SQLite does
+/// not tell sqlx that an `INTEGER PRIMARY KEY` is never NULL, so the fragment says so with an
+/// override in the column's alias (`task_id!`), which is also the column's name when a
+/// `QueryBuilder` reads it: hence the rename.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct TaskRow {
+    #[sqlx(rename = "task_id!")]
     pub task_id: i64,
     pub workspace_id: i64,
-    #[schema(required = true)]
     pub batch_id: Option<i64>,
-    #[schema(required = true)]
     pub task_number: Option<i64>,
-    #[schema(required = true)]
     pub external_id: Option<String>,
     pub display_name: String,
-    #[schema(required = true)]
     pub description: Option<String>,
-    #[schema(inline)]
-    pub created_on: TaskTime,
+    pub created_on: i64,
     pub task_status: i64,
     pub integration_status: i64,
     pub task_status_text: String,
     pub integration_status_text: String,
-    #[schema(minimum = 0)]
     pub total_pages: i64,
-    /// Absent until the task has been reprocessed; then how many times it was.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false, minimum = 1)]
     pub restart_count: Option<i64>,
-    #[schema(required = true, inline)]
-    pub pre_processing_started_on: Option<TaskTime>,
+    pub pre_processing_started_on: Option<i64>,
 }
 
-/// The SELECT list and joins that produce a `TaskStatus`; shared by every task query.
-const SELECT_TASK_STATUS: &str = "SELECT t.task_id, t.workspace_id, t.batch_id, t.task_number, \
-     t.external_id, t.display_name, t.description, t.created_on, t.task_status, \
-     t.integration_status, ts.name AS task_status_text, ist.name AS integration_status_text, \
-     t.total_pages, t.restart_count, t.pre_processing_started_on \
-     FROM tasks t \
-     JOIN task_statuses ts ON ts.code = t.task_status \
-     JOIN integration_statuses ist ON ist.code = t.integration_status ";
+/// A task as `task_select!(full ...)` reads it: a `TaskRow`'s columns, then what sdemu keeps
+/// beside them (the objects of a CreateTaskRequest as JSON text).
+#[derive(Debug, Clone)]
+pub(crate) struct FullTaskRow {
+    pub task_id: i64,
+    pub workspace_id: i64,
+    pub batch_id: Option<i64>,
+    pub task_number: Option<i64>,
+    pub external_id: Option<String>,
+    pub display_name: String,
+    pub description: Option<String>,
+    pub created_on: i64,
+    pub task_status: i64,
+    pub integration_status: i64,
+    pub task_status_text: String,
+    pub integration_status_text: String,
+    pub total_pages: i64,
+    pub restart_count: Option<i64>,
+    pub pre_processing_started_on: Option<i64>,
+    pub external_integration_status: String,
+    pub priority: i64,
+    pub context: Option<String>,
+    pub task_assignment: Option<String>,
+    pub custom_form_values: Option<String>,
+}
+
+impl From<TaskRow> for TaskStatus {
+    fn from(row: TaskRow) -> Self {
+        Self {
+            task_id: row.task_id,
+            workspace_id: row.workspace_id,
+            batch_id: row.batch_id,
+            task_number: row.task_number,
+            external_id: row.external_id,
+            display_name: row.display_name,
+            description: row.description,
+            created_on: TaskTime(row.created_on),
+            task_status: row.task_status,
+            integration_status: row.integration_status,
+            task_status_text: row.task_status_text,
+            integration_status_text: row.integration_status_text,
+            total_pages: row.total_pages,
+            restart_count: row.restart_count,
+            pre_processing_started_on: row.pre_processing_started_on.map(TaskTime),
+        }
+    }
+}
 
 /// The filters of the task list endpoints. Values of one field are alternatives (OR);
 /// different fields all apply (AND); an empty list does not filter.
@@ -66,10 +149,15 @@ pub struct TaskFilter {
     pub external_integration_statuses: Vec<String>,
 }
 
-impl TaskFilter {
-    /// Appends ` WHERE ...` for this filter to a query over `tasks t`. The list and count
-    /// queries both call this, so they can never disagree.
-    pub fn push_predicate(&self, query: &mut QueryBuilder<'_, Sqlite>) {
+impl Listing for TaskFilter {
+    type Row = TaskRow;
+    const SELECT: &'static str = task_select!();
+    /// Without the catalogue joins: they are inner joins on foreign keys, which never drop
+    /// a task, so counting without them gives the same number for less work.
+    const COUNT: &'static str = "SELECT COUNT(*) FROM tasks t";
+
+    /// ` WHERE ...` over `tasks t`, the organization first.
+    fn push_predicate(&self, query: &mut QueryBuilder<'_, Sqlite>) {
         query
             .push(" WHERE t.tenant_id = ")
             .push_bind(self.tenant_id);
@@ -85,9 +173,10 @@ impl TaskFilter {
     }
 }
 
-/// The SQL expression a sort key orders by. Never-reprocessed tasks sort as 0 restarts.
-fn sort_expression(key: TaskSortKey) -> &'static str {
-    match key {
+/// The order of a task list: by `sort`, ties broken by `taskId`. Never-reprocessed tasks sort
+/// as 0 restarts.
+fn order(sort: SortOrder<TaskSortKey>) -> OrderBy {
+    let expression = match sort.key {
         TaskSortKey::TaskId => "t.task_id",
         TaskSortKey::WorkspaceId => "t.workspace_id",
         TaskSortKey::BatchId => "t.batch_id",
@@ -103,17 +192,12 @@ fn sort_expression(key: TaskSortKey) -> &'static str {
         TaskSortKey::TotalPages => "t.total_pages",
         TaskSortKey::RestartCount => "COALESCE(t.restart_count, 0)",
         TaskSortKey::PreProcessingStartedOn => "t.pre_processing_started_on",
+    };
+    OrderBy {
+        expression,
+        descending: sort.descending,
+        id_column: "t.task_id",
     }
-}
-
-/// Appends ` ORDER BY <key> <direction>, t.task_id` so that the order is total and stable.
-pub fn push_order(query: &mut QueryBuilder<'_, Sqlite>, sort: SortOrder<TaskSortKey>) {
-    super::push_order_by(
-        query,
-        sort_expression(sort.key),
-        sort.descending,
-        "t.task_id",
-    );
 }
 
 /// Every task matching `filter`, in `sort` order.
@@ -122,33 +206,17 @@ pub async fn list(
     filter: &TaskFilter,
     sort: SortOrder<TaskSortKey>,
 ) -> sqlx::Result<Vec<TaskStatus>> {
-    let mut query = QueryBuilder::new(SELECT_TASK_STATUS);
-    filter.push_predicate(&mut query);
-    push_order(&mut query, sort);
-    query.build_query_as().fetch_all(pool).await
+    super::list(pool, filter, order(sort)).await
 }
 
-/// One page of the tasks matching `filter`, and how many match in all. Both queries run in
-/// one read transaction, so the count and the page describe the same data.
+/// The page `page` of the tasks matching `filter`, in `sort` order, with how many match.
 pub async fn page(
     pool: &SqlitePool,
     filter: &TaskFilter,
     sort: SortOrder<TaskSortKey>,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<(Vec<TaskStatus>, i64)> {
-    let mut tx = pool.begin().await?;
-    let mut count = QueryBuilder::new("SELECT COUNT(*) FROM tasks t");
-    filter.push_predicate(&mut count);
-    let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
-
-    let mut query = QueryBuilder::new(SELECT_TASK_STATUS);
-    filter.push_predicate(&mut query);
-    push_order(&mut query, sort);
-    super::push_page(&mut query, limit, offset);
-    let items = query.build_query_as().fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    Ok((items, total))
+    page: PageRequest,
+) -> sqlx::Result<Page<TaskStatus>> {
+    super::count_and_page(pool, filter, order(sort), page).await
 }
 
 /// Which task a request names: by `taskId`, by `externalId`, or by both (then both must name
@@ -180,9 +248,10 @@ pub async fn find<'c>(
     tenant_id: i64,
     task: &TaskRef,
 ) -> sqlx::Result<Option<TaskStatus>> {
-    let mut query = QueryBuilder::new(SELECT_TASK_STATUS);
+    let mut query = QueryBuilder::new(task_select!());
     push_task_ref(&mut query, tenant_id, task);
-    query.build_query_as().fetch_optional(executor).await
+    let row: Option<TaskRow> = query.build_query_as().fetch_optional(executor).await?;
+    Ok(row.map(TaskStatus::from))
 }
 
 /// Puts the task back in the pre-processing queue, in one statement: one more restart,
@@ -198,7 +267,7 @@ pub async fn restart(
         "UPDATE tasks AS t SET restart_count = COALESCE(t.restart_count, 0) + 1, \
          task_status = 30, external_integration_status = 'never', pre_processing_started_on = ",
     );
-    query.push_bind(now);
+    query.push_bind(now.0);
     push_task_ref(&mut query, tenant_id, task);
     let done = query.build().execute(pool).await?;
     Ok(done.rows_affected() > 0)
@@ -250,13 +319,10 @@ pub enum CreateError {
 
 impl From<sqlx::Error> for CreateError {
     fn from(error: sqlx::Error) -> Self {
-        match &error {
-            sqlx::Error::Database(db)
-                if db.is_unique_violation() && db.message().contains("external_id") =>
-            {
-                Self::DuplicateExternalId
-            }
-            _ => Self::Database(error),
+        if TASKS_EXTERNAL_ID_UNIQUE.is_violated_by(&error) {
+            Self::DuplicateExternalId
+        } else {
+            Self::Database(error)
         }
     }
 }
@@ -269,38 +335,36 @@ impl From<sqlx::Error> for CreateError {
 /// next task number of the workspace (highest + 1), so concurrent creations cannot collide.
 pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, CreateError> {
     let mut tx = pool.begin().await?;
-    let inserted: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO tasks (task_id, tenant_id, workspace_id, batch_id, task_number, external_id, \
-         display_name, description, created_on, task_status, integration_status, total_pages, \
-         restart_count, pre_processing_started_on, external_integration_status, priority, \
-         context, task_assignment, custom_form_values) \
-         SELECT n.id, ?1, ?2, ?3, \
+    let created_on = task.created_on.0;
+    let inserted = task_insert!(sqlx::query_scalar!() +
+        "SELECT n.id, ?1, ?2, ?3, \
            (SELECT COALESCE(MAX(task_number), 0) + 1 FROM tasks WHERE workspace_id = ?2), \
            ?4, COALESCE(?5, 'Task ' || n.id), ?6, ?7, 30, 1, 0, NULL, ?7, 'never', ?8, ?9, ?10, ?11 \
          FROM (SELECT COALESCE(MAX(task_id), 0) + 1 AS id FROM tasks) AS n \
          WHERE EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = ?2 AND tenant_id = ?1) \
            AND (?3 IS NULL OR EXISTS (SELECT 1 FROM batches WHERE batch_id = ?3 AND workspace_id = ?2)) \
-         RETURNING task_id",
+         RETURNING task_id AS \"task_id!\"",
+        task.tenant_id,
+        task.workspace_id,
+        task.batch_id,
+        task.external_id,
+        task.display_name,
+        task.description,
+        created_on,
+        task.priority,
+        task.context,
+        task.task_assignment,
+        task.custom_form_values,
     )
-    .bind(task.tenant_id)
-    .bind(task.workspace_id)
-    .bind(task.batch_id)
-    .bind(&task.external_id)
-    .bind(&task.display_name)
-    .bind(&task.description)
-    .bind(task.created_on)
-    .bind(task.priority)
-    .bind(&task.context)
-    .bind(&task.task_assignment)
-    .bind(&task.custom_form_values)
     .fetch_optional(&mut *tx)
     .await?;
     let Some(task_id) = inserted else {
-        let workspace_found: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = ? AND tenant_id = ?)",
+        let workspace_found = sqlx::query_scalar!(
+            r#"SELECT EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = ? AND tenant_id = ?)
+               AS "found!: bool""#,
+            task.workspace_id,
+            task.tenant_id,
         )
-        .bind(task.workspace_id)
-        .bind(task.tenant_id)
         .fetch_one(&mut *tx)
         .await?;
         return Err(if workspace_found {
@@ -309,15 +373,11 @@ pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, Cre
             CreateError::WorkspaceNotInOrganization
         });
     };
-    let task_ref = TaskRef {
-        task_id: Some(task_id),
-        external_id: None,
-    };
-    let created = find(&mut *tx, task.tenant_id, &task_ref)
-        .await?
-        .ok_or(CreateError::Database(sqlx::Error::RowNotFound))?;
+    let created = task_select!(sqlx::query_as!(TaskRow,) + "WHERE t.task_id = ?", task_id)
+        .fetch_one(&mut *tx)
+        .await?;
     tx.commit().await?;
-    Ok(created)
+    Ok(created.into())
 }
 
 #[cfg(test)]
@@ -327,9 +387,9 @@ mod tests {
     /// SQLite's plan for the list query with `filter` and the default order.
     async fn plan(filter: &TaskFilter) -> String {
         let pool = crate::db::open(None).await.unwrap();
-        let mut query = QueryBuilder::new(format!("EXPLAIN QUERY PLAN {SELECT_TASK_STATUS}"));
+        let mut query = QueryBuilder::new(format!("EXPLAIN QUERY PLAN {}", TaskFilter::SELECT));
         filter.push_predicate(&mut query);
-        push_order(&mut query, SortOrder::default());
+        order(SortOrder::default()).push(&mut query);
         let rows: Vec<(i64, i64, i64, String)> =
             query.build_query_as().fetch_all(&pool).await.unwrap();
         rows.into_iter()

@@ -32,30 +32,30 @@ pub async fn issue(
     expires_at: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     let now = issued_at.timestamp_millis();
+    let expires_at = expires_at.timestamp_millis();
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM access_tokens WHERE expires_at <= ?")
-        .bind(now)
+    sqlx::query!("DELETE FROM access_tokens WHERE expires_at <= ?", now)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
+    sqlx::query!(
         "INSERT INTO access_tokens (token_hash, tenant_id, client_id, issued_at, expires_at) \
          VALUES (?, ?, ?, ?, ?)",
+        token_hash,
+        tenant_id,
+        client_id,
+        now,
+        expires_at,
     )
-    .bind(token_hash)
-    .bind(tenant_id)
-    .bind(client_id)
-    .bind(now)
-    .bind(expires_at.timestamp_millis())
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
+    sqlx::query!(
         "DELETE FROM access_tokens WHERE token_hash IN ( \
              SELECT token_hash FROM access_tokens WHERE tenant_id = ? AND client_id = ? \
              ORDER BY expires_at DESC, issued_at DESC LIMIT -1 OFFSET ?)",
+        tenant_id,
+        client_id,
+        MAX_LIVE_TOKENS_PER_CLIENT,
     )
-    .bind(tenant_id)
-    .bind(client_id)
-    .bind(MAX_LIVE_TOKENS_PER_CLIENT)
     .execute(&mut *tx)
     .await?;
     tx.commit().await
@@ -68,22 +68,22 @@ pub async fn lookup(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<TokenLookup> {
-    let row: Option<(i64, i64)> = sqlx::query_as(
+    let row = sqlx::query!(
         "SELECT t.tenant_id, t.expires_at FROM access_tokens AS t \
          JOIN organizations AS o ON o.tenant_id = t.tenant_id AND o.client_id = t.client_id \
          WHERE t.token_hash = ?",
+        token_hash,
     )
-    .bind(token_hash)
     .fetch_optional(pool)
     .await?;
     Ok(match row {
         None => TokenLookup::Unknown,
-        Some((tenant_id, expires_at)) if now.timestamp_millis() < expires_at => {
-            TokenLookup::Valid { tenant_id }
-        }
-        Some((_, expires_at)) => TokenLookup::Expired {
+        Some(row) if now.timestamp_millis() < row.expires_at => TokenLookup::Valid {
+            tenant_id: row.tenant_id,
+        },
+        Some(row) => TokenLookup::Expired {
             expired_at: Utc
-                .timestamp_millis_opt(expires_at)
+                .timestamp_millis_opt(row.expires_at)
                 .single()
                 .unwrap_or_default(),
         },

@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 
 use super::{foreign_workspace, resolve_workspace};
 use crate::domain::limits::{MAX_DESCRIPTION_CHARS, MAX_DISPLAY_NAME_CHARS, MAX_EXTERNAL_ID_CHARS};
+use crate::domain::task::TaskStatus;
 use crate::domain::time::TaskTime;
 use crate::error::responses::{Conflict, PayloadTooLarge, Problem400, Unauthorized};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -20,7 +21,7 @@ use crate::extract::{Caller, JsonBody};
 use crate::lifecycle;
 use crate::response::Json;
 use crate::state::AppState;
-use crate::store::tasks::{self, CreateError, NewTask, TaskStatus};
+use crate::store::tasks::{self, CreateError, NewTask};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_task))

@@ -15,6 +15,7 @@ use crate::domain::fixture::{
 use crate::domain::lifecycle::can_reprocess;
 use crate::domain::page::Page;
 use crate::domain::sort::{SortOrder, TaskSortKey};
+use crate::domain::task::TaskStatus;
 use crate::domain::time::{ceil_to_second, floor_to_second, TaskTime};
 use crate::error::responses::{
     BadRequestEmptyOrProblem, NotFoundEmpty, PayloadTooLarge, QueryTooLong, Unauthorized,
@@ -25,7 +26,7 @@ use crate::lifecycle;
 use crate::response::{empty_response, Json};
 use crate::routes::params::{PageParams, TaskListParams, TaskSelectorParams};
 use crate::state::AppState;
-use crate::store::tasks::{self, TaskFilter, TaskStatus};
+use crate::store::tasks::{self, TaskFilter};
 use crate::store::workspaces;
 
 mod create;
@@ -105,8 +106,7 @@ async fn status_list_paginated(
     let filter = task_filter(&query, caller)?;
     let sort = SortOrder::<TaskSortKey>::parse(query.raw_first("sort"))?;
     let page = page_request(&query)?;
-    let (items, total) = tasks::page(&state.db, &filter, sort, page.size, page.offset()).await?;
-    Ok(Json::ok(Page::new(items, page, total)))
+    Ok(Json::ok(tasks::page(&state.db, &filter, sort, page).await?))
 }
 
 /// Task Status
