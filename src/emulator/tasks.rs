@@ -8,7 +8,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::responses::{AdminTokenRequired, ControlPlaneBodyTooLarge, Problem400};
+use crate::error::responses::{
+    AdminTokenRequired, ControlPlaneBodyTooLarge, Problem400, QueryTooLong,
+};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::body::read_control_json;
 use crate::extract::{Admin, PathParam};
@@ -149,6 +151,7 @@ async fn lifecycle_view(state: &AppState, task_id: i64) -> ApiResult<Json<TaskLi
         (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
         (status = 401, response = AdminTokenRequired),
         (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+        (status = 414, response = QueryTooLong),
     )
 )]
 pub async fn show(
@@ -188,6 +191,7 @@ pub struct ForceStatus {
         (status = 413, response = ControlPlaneBodyTooLarge),
         (status = 401, response = AdminTokenRequired),
         (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+        (status = 414, response = QueryTooLong),
     )
 )]
 pub async fn force_status(
@@ -227,6 +231,7 @@ pub async fn force_status(
             content_type = "application/problem+json", body = Problem),
         (status = 401, response = AdminTokenRequired),
         (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+        (status = 414, response = QueryTooLong),
     )
 )]
 pub async fn advance(
@@ -255,6 +260,7 @@ pub async fn advance(
             content_type = "application/problem+json", body = Problem),
         (status = 401, response = AdminTokenRequired),
         (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+        (status = 414, response = QueryTooLong),
     )
 )]
 pub async fn review_start(
@@ -284,6 +290,7 @@ pub async fn review_start(
             content_type = "application/problem+json", body = Problem),
         (status = 401, response = AdminTokenRequired),
         (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+        (status = 414, response = QueryTooLong),
     )
 )]
 pub async fn review_finish(

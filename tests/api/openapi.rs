@@ -465,8 +465,14 @@ async fn the_documented_empty_answers_are_described_without_content() {
         ("get", "/api/v1.0/external/sdbatch?batchId=999999", 404),
         (
             "patch",
-            "/api/v1.0/external/sdtask/restartprocessing?taskId=1",
+            "/api/v1.0/external/sdtask/restartprocessing?taskId=4",
             200,
+        ),
+        // Demo task 1 is Deleted (20), in Task History.
+        (
+            "patch",
+            "/api/v1.0/external/sdtask/restartprocessing?taskId=1",
+            409,
         ),
         ("delete", "/_emulator/requests", 204),
         ("delete", "/_emulator/faults", 204),
