@@ -71,12 +71,34 @@ fn view(state: &AppState, steps_applied: usize) -> ClockView {
 
 impl From<ClockError> for ApiError {
     fn from(error: ClockError) -> Self {
-        let status = match error {
-            ClockError::BeforeAppliedEvent { .. } => StatusCode::CONFLICT,
-            ClockError::NegativeAdvance | ClockError::OutOfRange => StatusCode::BAD_REQUEST,
-        };
-        Problem::new(status, "clock-refused", format!("{error}.")).into()
+        match error {
+            ClockError::BeforeAppliedEvent { requested, applied } => Problem::new(
+                StatusCode::CONFLICT,
+                "clock-refused",
+                format!(
+                    "The clock cannot go back to {}: an event was already applied at {}.",
+                    rfc3339(requested),
+                    rfc3339(applied)
+                ),
+            )
+            .with("appliedUntil", rfc3339(applied))
+            .into(),
+            ClockError::NegativeAdvance | ClockError::OutOfRange => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "clock-refused",
+                format!("{}.", capitalized(&error.to_string())),
+            )
+            .into(),
+        }
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// Read the emulator's clock

@@ -5,13 +5,16 @@ mod helpers;
 
 mod batches;
 mod bearer;
+mod clock;
 mod create_task;
 mod emulator_control;
 mod emulator_data;
 mod emulator_faults;
 mod emulator_journal;
+mod emulator_tasks;
 mod fixtures;
 mod isolation;
+mod lifecycle;
 mod openapi;
 mod paginated;
 mod readme;

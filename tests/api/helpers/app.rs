@@ -12,7 +12,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use sdemu::app;
-use sdemu::clock::{Clock, ManualClock, SystemClock};
+use sdemu::clock::{ManualClock, SystemClock};
 use sdemu::config::Config;
 use sdemu::startup::{self, FixtureSource};
 use sdemu::state::AppState;
@@ -155,7 +155,7 @@ impl TestApp {
     async fn default_token(&self) -> String {
         let mut cached = self.default_token.lock().await;
         if let Some((token, expires_at)) = cached.as_ref() {
-            if self.clock.now() < *expires_at {
+            if self.state.clock.now() < *expires_at {
                 return token.clone();
             }
         }
@@ -166,7 +166,9 @@ impl TestApp {
         // Issued through the store, not POST /connect/token, so that the request journal
         // holds only the requests a test sends itself.
         let token = sdemu::domain::auth::new_token().unwrap();
-        let issued_at = self.clock.now();
+        // The emulator's clock (which the control plane may freeze or advance), as the
+        // server reads it.
+        let issued_at = self.state.clock.now();
         let expires_at = issued_at + self.state.auth.token_ttl;
         sdemu::store::tokens::issue(
             &self.state.db,

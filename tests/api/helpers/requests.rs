@@ -360,4 +360,36 @@ impl TestApp {
             .assert_json(StatusCode::OK);
         body["requests"].as_array().unwrap().clone()
     }
+
+    /// `POST /_emulator/clock/advance` by `by` (seconds or ISO 8601), asserting success: the
+    /// clock after the move.
+    pub async fn advance_clock(&self, by: Value) -> Value {
+        self.control(
+            "POST",
+            "clock/advance",
+            Some(&serde_json::json!({ "by": by })),
+        )
+        .await
+        .assert_json(StatusCode::OK)
+    }
+
+    /// `PUT /_emulator/clock` with `setting`.
+    pub async fn set_clock(&self, setting: Value) -> TestResponse {
+        self.control("PUT", "clock", Some(&setting)).await
+    }
+
+    /// `GET /_emulator/tasks/{task_id}` as JSON, asserting success: the task's lifecycle.
+    pub async fn task_lifecycle(&self, task_id: i64) -> Value {
+        self.control("GET", &format!("tasks/{task_id}"), None)
+            .await
+            .assert_json(StatusCode::OK)
+    }
+
+    /// Creates a task for `url` through Create Task, asserting success: its id.
+    pub async fn create_task_for(&self, url: &str) -> i64 {
+        let body = serde_json::json!({ "context": { "url": url } }).to_string();
+        self.create_task(&body).await.assert_json(StatusCode::OK)["taskId"]
+            .as_i64()
+            .expect("a task id")
+    }
 }
