@@ -1,7 +1,7 @@
 //! Batch queries. A batch belongs to a workspace, and so to that workspace's organization:
 //! every query joins the workspace and filters by its `tenant_id` first.
 
-use sqlx::{QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor, SqlitePool};
 
 use super::{Listing, OrderBy};
 use crate::domain::batch::Batch;
@@ -159,6 +159,28 @@ pub async fn create(
     created_on: BatchTime,
 ) -> sqlx::Result<Option<Batch>> {
     let mut tx = pool.begin().await?;
+    let batch = create_in(
+        &mut tx,
+        tenant_id,
+        workspace_id,
+        display_name,
+        description,
+        created_on,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(batch)
+}
+
+/// `create` inside a transaction the caller holds (demo mode's batches).
+pub async fn create_in(
+    conn: &mut SqliteConnection,
+    tenant_id: i64,
+    workspace_id: i64,
+    display_name: &str,
+    description: Option<&str>,
+    created_on: BatchTime,
+) -> sqlx::Result<Option<Batch>> {
     let created_on_ticks = created_on.0;
     let inserted = batch_insert!(
         sqlx::query_scalar!()
@@ -171,14 +193,12 @@ pub async fn create(
         description,
         created_on_ticks,
     )
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(batch_id) = inserted else {
         return Ok(None);
     };
-    let batch = find(&mut *tx, tenant_id, batch_id).await?;
-    tx.commit().await?;
-    Ok(batch)
+    find(conn, tenant_id, batch_id).await
 }
 
 /// The page `page` of the organization's batches matching `filter`, in `sort` order, with how
