@@ -76,8 +76,7 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     // one transaction, at the reset clock's reading.
     state.clock.reset();
     let mut tx = state.db.begin().await?;
-    store::dataset::clear(&mut tx).await?;
-    store::dataset::insert(&mut tx, &state.startup_dataset).await?;
+    store::dataset::replace_in(&mut tx, &state.startup_dataset).await?;
     demo::restart(&mut tx, &state, state.clock.now().timestamp()).await?;
     tx.commit().await?;
     state.emulator.journal.clear();

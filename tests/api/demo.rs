@@ -107,9 +107,12 @@ async fn demo_tasks_have_realistic_names_for_their_workspace_and_come_now_and_th
             "2026-11-01T12:05:15.0000000Z"
         ]
     );
-    for batch in &batches {
+    for (number, batch) in batches.iter().enumerate() {
         assert_eq!(batch["totalTasks"], 6, "{batch}");
-        assert!(!batch["displayName"].as_str().unwrap().is_empty());
+        // A name in the demo data's style, numbered by upload: "Expense reports November
+        // 2026 #1".
+        let name = batch["displayName"].as_str().unwrap();
+        assert!(name.ends_with(&format!(" 2026 #{}", number + 1)), "{name}");
     }
     let first_batch = &batches[0]["batchId"];
     let in_first: Vec<&str> = tasks

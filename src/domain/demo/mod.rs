@@ -117,7 +117,7 @@ impl DemoSettings {
 
     /// The name and description of the batch of `cycle`, created at `at`.
     pub fn batch(&self, cycle: i64, at: i64, kind: WorkspaceKind) -> DemoBatch {
-        names::batch(&mut self.generator(cycle, 4), at, kind)
+        names::batch(&mut self.generator(cycle, 4), cycle, at, kind)
     }
 
     /// A generator for one draw of one slot (or batch cycle): independent of every other,

@@ -129,133 +129,20 @@ fn time_of(at: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(at, 0).unwrap_or_default()
 }
 
+/// A document's name, description and external id, before the optional parts are drawn.
+type Drawn = (String, String, String);
+
 /// The document of slot `index`, created at `at` (Unix seconds) in a workspace of `kind`.
 pub(super) fn document(rng: &mut StdRng, index: i64, at: i64, kind: WorkspaceKind) -> DemoDocument {
     let d = time_of(at);
-    let year = d.year();
     let number = index + 1;
     let (name, description, external_id) = match kind {
-        WorkspaceKind::Invoices => {
-            let supplier = *pick(rng, &SUPPLIERS);
-            let name = match rng.gen_range(0..100) {
-                0..40 => format!("invoice_{year}_{:04}.pdf", number % 10_000),
-                40..65 => format!(
-                    "{}_invoice_{}.pdf",
-                    slug(supplier),
-                    rng.gen_range(1_000..100_000)
-                ),
-                65..85 => format!("scan_{}.pdf", d.format("%Y%m%d_%H%M%S")),
-                _ => format!(
-                    "{supplier} - Invoice {}.pdf",
-                    rng.gen_range(10_000..100_000)
-                ),
-            };
-            let description = match rng.gen_range(0..5) {
-                0 => format!("Invoice from {supplier}."),
-                1 => format!("Monthly delivery invoice, {supplier}."),
-                2 => "Freight invoice, Speedy Express.".to_owned(),
-                3 => "Credit note for a damaged delivery.".to_owned(),
-                _ => format!(
-                    "Scanned paper invoice from the {} warehouse.",
-                    pick(rng, &CITIES[..3])
-                ),
-            };
-            (
-                name,
-                description,
-                format!("INV-{year}-{:06}", 700_000 + number % 300_000),
-            )
-        }
-        WorkspaceKind::Receipts => {
-            let (what, description) = *pick(rng, &RECEIPTS);
-            let name = match rng.gen_range(0..100) {
-                0..30 => format!("IMG_{:04}.jpg", (number * 7 + 1_000) % 10_000),
-                30..50 => format!(
-                    "PXL_{}{:03}.jpg",
-                    d.format("%Y%m%d_%H%M%S"),
-                    rng.gen_range(0..1_000)
-                ),
-                50..75 => format!("receipt_{}.jpg", d.format("%Y%m%d_%H%M")),
-                _ => format!(
-                    "{what}-receipt-{}.{}",
-                    d.format("%Y-%m-%d"),
-                    pick(rng, &["png", "pdf"])
-                ),
-            };
-            (
-                name,
-                description.to_owned(),
-                format!("EXP-{year}-{:05}", 70_000 + number % 30_000),
-            )
-        }
-        WorkspaceKind::Transcripts => {
-            let (stem, description, extensions) = *pick(rng, &MEETINGS);
-            let name = format!("{stem}-{}.{}", d.format("%Y-%m-%d"), pick(rng, extensions));
-            (
-                name,
-                description.to_owned(),
-                format!("MTG-{}-{:02}", d.format("%Y%m%d"), number % 100),
-            )
-        }
-        WorkspaceKind::Contracts => {
-            let party = *pick(rng, &PARTIES);
-            let (name, description) = match rng.gen_range(0..4) {
-                0 => (
-                    format!(
-                        "NDA_{}_{}.docx",
-                        party.replace(' ', "_"),
-                        d.format("%Y-%m-%d")
-                    ),
-                    format!("NDA with {party}; mask names and addresses."),
-                ),
-                1 => (
-                    format!(
-                        "service-agreement-{}-v{}.pdf",
-                        slug(party),
-                        rng.gen_range(1..7)
-                    ),
-                    format!("Service agreement, {party}."),
-                ),
-                2 => (
-                    format!("lease_agreement_{year}_{:03}.pdf", number % 1_000),
-                    "Lease agreement for the data room.".to_owned(),
-                ),
-                _ => (
-                    format!("{party} SPA draft {}.docx", rng.gen_range(1..10)),
-                    format!("Share purchase agreement draft, {party}."),
-                ),
-            };
-            (
-                name,
-                description,
-                format!("CTR-D{:05X}", number % 0x10_0000),
-            )
-        }
-        WorkspaceKind::Identity => {
-            let (stem, description) = *pick(rng, &IDENTITY);
-            let extension = pick(rng, &["jpg", "png", "pdf"]);
-            let name = format!("{stem}_{year}_{:04}.{extension}", number % 10_000);
-            (
-                name,
-                description.to_owned(),
-                format!("KYC-9{:06}", number % 1_000_000),
-            )
-        }
-        WorkspaceKind::Documents => {
-            let name = match rng.gen_range(0..3) {
-                0 => format!("document_{year}_{:05}.pdf", number % 100_000),
-                1 => format!("scan_{}.pdf", d.format("%Y%m%d_%H%M%S")),
-                _ => {
-                    let party = *pick(rng, &PARTIES);
-                    format!("letter-{}-{}.pdf", slug(party), d.format("%Y-%m-%d"))
-                }
-            };
-            (
-                name,
-                "Scanned incoming mail.".to_owned(),
-                format!("DOC-{year}-{:06}", number % 1_000_000),
-            )
-        }
+        WorkspaceKind::Invoices => invoice(rng, number, d),
+        WorkspaceKind::Receipts => receipt(rng, number, d),
+        WorkspaceKind::Transcripts => recording(rng, number, d),
+        WorkspaceKind::Contracts => contract(rng, number, d),
+        WorkspaceKind::Identity => identity(rng, number, d),
+        WorkspaceKind::Documents => other_document(rng, number, d),
     };
     let description = maybe(rng, description);
     let external_id = (rng.gen::<f64>() < 0.3).then_some(external_id);
@@ -268,8 +155,148 @@ pub(super) fn document(rng: &mut StdRng, index: i64, at: i64, kind: WorkspaceKin
     }
 }
 
-/// The name and description of a batch created at `at` in a workspace of `kind`.
-pub(super) fn batch(rng: &mut StdRng, at: i64, kind: WorkspaceKind) -> DemoBatch {
+/// An invoice: a numbered file, a supplier's, a scan or an e-mail attachment.
+fn invoice(rng: &mut StdRng, number: i64, d: DateTime<Utc>) -> Drawn {
+    let year = d.year();
+    let supplier = *pick(rng, &SUPPLIERS);
+    let name = match rng.gen_range(0..100) {
+        0..40 => format!("invoice_{year}_{:04}.pdf", (5_000 + number) % 10_000),
+        40..65 => format!(
+            "{}_invoice_{}.pdf",
+            slug(supplier),
+            rng.gen_range(1_000..100_000)
+        ),
+        65..85 => format!("scan_{}.pdf", d.format("%Y%m%d_%H%M%S")),
+        _ => format!(
+            "{supplier} - Invoice {}.pdf",
+            rng.gen_range(10_000..100_000)
+        ),
+    };
+    let description = match rng.gen_range(0..5) {
+        0 => format!("Invoice from {supplier}."),
+        1 => format!("Monthly delivery invoice, {supplier}."),
+        2 => "Freight invoice, Speedy Express.".to_owned(),
+        3 => "Credit note for a damaged delivery.".to_owned(),
+        _ => format!(
+            "Scanned paper invoice from the {} warehouse.",
+            pick(rng, &CITIES[..3])
+        ),
+    };
+    (
+        name,
+        description,
+        format!("INV-{year}-{:06}", 700_000 + number % 300_000),
+    )
+}
+
+/// An expense receipt: mostly phone photos.
+fn receipt(rng: &mut StdRng, number: i64, d: DateTime<Utc>) -> Drawn {
+    let year = d.year();
+    let (what, description) = *pick(rng, &RECEIPTS);
+    let name = match rng.gen_range(0..100) {
+        0..30 => format!("IMG_{:04}.jpg", (number * 7 + 1_000) % 10_000),
+        30..50 => format!(
+            "PXL_{}{:03}.jpg",
+            d.format("%Y%m%d_%H%M%S"),
+            rng.gen_range(0..1_000)
+        ),
+        50..75 => format!("receipt_{}.jpg", d.format("%Y%m%d_%H%M")),
+        _ => format!(
+            "{what}-receipt-{}.{}",
+            d.format("%Y-%m-%d"),
+            pick(rng, &["png", "pdf"])
+        ),
+    };
+    (
+        name,
+        description.to_owned(),
+        format!("EXP-{year}-{:05}", 70_000 + number % 30_000),
+    )
+}
+
+/// A meeting recording to transcribe.
+fn recording(rng: &mut StdRng, number: i64, d: DateTime<Utc>) -> Drawn {
+    let (stem, description, extensions) = *pick(rng, &MEETINGS);
+    let name = format!("{stem}-{}.{}", d.format("%Y-%m-%d"), pick(rng, extensions));
+    (
+        name,
+        description.to_owned(),
+        format!("MTG-{}-{:02}", d.format("%Y%m%d"), number % 100),
+    )
+}
+
+/// A contract to anonymize.
+fn contract(rng: &mut StdRng, number: i64, d: DateTime<Utc>) -> Drawn {
+    let year = d.year();
+    let party = *pick(rng, &PARTIES);
+    let (name, description) = match rng.gen_range(0..4) {
+        0 => (
+            format!(
+                "NDA_{}_{}.docx",
+                party.replace(' ', "_"),
+                d.format("%Y-%m-%d")
+            ),
+            format!("NDA with {party}; mask names and addresses."),
+        ),
+        1 => (
+            format!(
+                "service-agreement-{}-v{}.pdf",
+                slug(party),
+                rng.gen_range(1..7)
+            ),
+            format!("Service agreement, {party}."),
+        ),
+        2 => (
+            format!("lease_agreement_{year}_{:03}.pdf", number % 1_000),
+            "Lease agreement for the data room.".to_owned(),
+        ),
+        _ => (
+            format!("{party} SPA draft {}.docx", rng.gen_range(1..10)),
+            format!("Share purchase agreement draft, {party}."),
+        ),
+    };
+    (
+        name,
+        description,
+        format!("CTR-D{:05X}", number % 0x10_0000),
+    )
+}
+
+/// An identity document for a KYC check.
+fn identity(rng: &mut StdRng, number: i64, d: DateTime<Utc>) -> Drawn {
+    let year = d.year();
+    let (stem, description) = *pick(rng, &IDENTITY);
+    let extension = pick(rng, &["jpg", "png", "pdf"]);
+    let name = format!("{stem}_{year}_{:04}.{extension}", number % 10_000);
+    (
+        name,
+        description.to_owned(),
+        format!("KYC-9{:06}", number % 1_000_000),
+    )
+}
+
+/// Any other incoming document.
+fn other_document(rng: &mut StdRng, number: i64, d: DateTime<Utc>) -> Drawn {
+    let year = d.year();
+    let name = match rng.gen_range(0..3) {
+        0 => format!("document_{year}_{:05}.pdf", number % 100_000),
+        1 => format!("scan_{}.pdf", d.format("%Y%m%d_%H%M%S")),
+        _ => {
+            let party = *pick(rng, &PARTIES);
+            format!("letter-{}-{}.pdf", slug(party), d.format("%Y-%m-%d"))
+        }
+    };
+    (
+        name,
+        "Scanned incoming mail.".to_owned(),
+        format!("DOC-{year}-{:06}", number % 1_000_000),
+    )
+}
+
+/// The name and description of the batch of `cycle`, created at `at` in a workspace of
+/// `kind`. The name ends with the upload's running number, so that the many batches of one
+/// month can be told apart.
+pub(super) fn batch(rng: &mut StdRng, cycle: i64, at: i64, kind: WorkspaceKind) -> DemoBatch {
     let d = time_of(at);
     let year = d.year();
     let month = format!("{} {year}", d.format("%B"));
@@ -306,7 +333,7 @@ pub(super) fn batch(rng: &mut StdRng, at: i64, kind: WorkspaceKind) -> DemoBatch
         (WorkspaceKind::Documents, _) => (format!("Mail scans {month}"), None),
     };
     DemoBatch {
-        display_name,
+        display_name: format!("{display_name} #{}", cycle + 1),
         description: description.map(str::to_owned),
     }
 }
@@ -359,11 +386,12 @@ mod tests {
     fn batches_are_named_after_their_month_or_quarter() {
         let mut rng = StdRng::seed_from_u64(1);
         let names: Vec<String> = (0..8)
-            .map(|_| batch(&mut rng, AT, WorkspaceKind::Invoices).display_name)
+            .map(|_| batch(&mut rng, 2, AT, WorkspaceKind::Invoices).display_name)
             .collect();
         for name in &names {
             assert!(
-                name == "Supplier invoices November 2026" || name == "Invoice backlog Q4 2026",
+                name == "Supplier invoices November 2026 #3"
+                    || name == "Invoice backlog Q4 2026 #3",
                 "{name}"
             );
         }
