@@ -199,6 +199,46 @@ pub enum ControlRefusal {
     NotReviewable { task_status: i64 },
 }
 
+/// One per-task control in progress: due steps caught up, the write transaction open, the
+/// task read. Every control then decides the status to move to, or refuses (and the
+/// transaction is dropped, so nothing changes).
+struct TaskControl {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    task: LifecycleRow,
+    at: i64,
+}
+
+impl TaskControl {
+    async fn open(state: &AppState, task_id: i64) -> sqlx::Result<Result<Self, ControlRefusal>> {
+        catch_up(state).await?;
+        let at = state.clock.now().timestamp();
+        let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(match store::find(&mut tx, task_id).await? {
+            Some(task) => Ok(Self { tx, task, at }),
+            None => Err(ControlRefusal::UnknownTask),
+        })
+    }
+
+    /// Moves the task to `to_status` now, records why, and commits.
+    async fn finish(mut self, state: &AppState, to_status: i64, cause: &str) -> sqlx::Result<()> {
+        let change = change_for(&state.lifecycle, &self.task, to_status, self.at);
+        store::apply(&mut self.tx, &change, Some(self.task.task_status), cause).await?;
+        self.tx.commit().await?;
+        mark(state, self.at);
+        Ok(())
+    }
+}
+
+/// Opens a `TaskControl`, or returns its refusal from the calling function.
+macro_rules! open_or_refuse {
+    ($state:expr, $task_id:expr) => {
+        match TaskControl::open($state, $task_id).await? {
+            Ok(control) => control,
+            Err(refusal) => return Ok(Err(refusal)),
+        }
+    };
+}
+
 /// Forces a task into a catalogued status (and integration status): the step after it is
 /// scheduled from now, as if the task had just arrived there. Nothing changes on refusal.
 pub async fn force(
@@ -207,26 +247,17 @@ pub async fn force(
     task_status: i64,
     integration_status: Option<i64>,
 ) -> sqlx::Result<Result<(), ControlRefusal>> {
-    catch_up(state).await?;
-    let at = state.clock.now().timestamp();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    let Some(task) = store::find(&mut tx, task_id).await? else {
-        return Ok(Err(ControlRefusal::UnknownTask));
-    };
-    if !store::is_task_status(&mut tx, task_status).await? {
+    let mut control = open_or_refuse!(state, task_id);
+    if !store::is_task_status(&mut control.tx, task_status).await? {
         return Ok(Err(ControlRefusal::UnknownTaskStatus(task_status)));
     }
     if let Some(code) = integration_status {
-        if !store::is_integration_status(&mut tx, code).await? {
+        if !store::is_integration_status(&mut control.tx, code).await? {
             return Ok(Err(ControlRefusal::UnknownIntegrationStatus(code)));
         }
-        store::set_integration_status(&mut tx, task_id, code).await?;
+        store::set_integration_status(&mut control.tx, task_id, code).await?;
     }
-    let change = change_for(&state.lifecycle, &task, task_status, at);
-    store::apply(&mut tx, &change, Some(task.task_status), "forced").await?;
-    tx.commit().await?;
-    mark(state, at);
-    Ok(Ok(()))
+    control.finish(state, task_status, "forced").await.map(Ok)
 }
 
 /// Runs a task's next step now (not at its due time) and schedules the one after it.
@@ -234,22 +265,13 @@ pub async fn advance_task(
     state: &AppState,
     task_id: i64,
 ) -> sqlx::Result<Result<(), ControlRefusal>> {
-    catch_up(state).await?;
-    let at = state.clock.now().timestamp();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    let Some(task) = store::find(&mut tx, task_id).await? else {
-        return Ok(Err(ControlRefusal::UnknownTask));
-    };
-    let Some(next_status) = task.next_status else {
+    let control = open_or_refuse!(state, task_id);
+    let Some(next_status) = control.task.next_status else {
         return Ok(Err(ControlRefusal::NoNextStep {
-            task_status: task.task_status,
+            task_status: control.task.task_status,
         }));
     };
-    let change = change_for(&state.lifecycle, &task, next_status, at);
-    store::apply(&mut tx, &change, Some(task.task_status), "advanced").await?;
-    tx.commit().await?;
-    mark(state, at);
-    Ok(Ok(()))
+    control.finish(state, next_status, "advanced").await.map(Ok)
 }
 
 /// The review steps a person takes: start (ToReview → InReview) and finish (ToReview or
@@ -267,22 +289,13 @@ pub async fn review(
     step: ReviewStep,
 ) -> sqlx::Result<Result<(), ControlRefusal>> {
     use crate::domain::lifecycle::{ARCHIVED, IN_REVIEW, TO_REVIEW};
-    catch_up(state).await?;
-    let at = state.clock.now().timestamp();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    let Some(task) = store::find(&mut tx, task_id).await? else {
-        return Ok(Err(ControlRefusal::UnknownTask));
-    };
-    let to_status = match (step, task.task_status) {
+    let control = open_or_refuse!(state, task_id);
+    let to_status = match (step, control.task.task_status) {
         (ReviewStep::Start, TO_REVIEW) => IN_REVIEW,
         (ReviewStep::Finish, TO_REVIEW | IN_REVIEW) => ARCHIVED,
         (_, task_status) => return Ok(Err(ControlRefusal::NotReviewable { task_status })),
     };
-    let change = change_for(&state.lifecycle, &task, to_status, at);
-    store::apply(&mut tx, &change, Some(task.task_status), "review").await?;
-    tx.commit().await?;
-    mark(state, at);
-    Ok(Ok(()))
+    control.finish(state, to_status, "review").await.map(Ok)
 }
 
 /// Applies due steps every `interval` until `shutdown` completes, so that on the real clock

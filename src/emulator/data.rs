@@ -159,8 +159,12 @@ pub async fn seed(
             let (union, origins) = union_of(current, document);
             let dataset = fixture::load_value(union, &catalogues)
                 .map_err(|e| invalid_fixture(relabel(e.0, &origins)))?;
+            // The fixture form has no lifecycle: tasks in progress keep their pending steps
+            // and every task its history across the rewrite.
+            let lifecycle = store::lifecycle::snapshot(&mut tx).await?;
             store::dataset::clear(&mut tx).await?;
             store::dataset::insert(&mut tx, &dataset).await?;
+            store::lifecycle::restore(&mut tx, &lifecycle).await?;
             tx.commit().await?;
             dataset
         }

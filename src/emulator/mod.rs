@@ -12,7 +12,7 @@
 //! | `GET`/`DELETE /_emulator/requests` | [`journal`] |
 //! | `GET`/`PUT`/`POST`/`DELETE /_emulator/faults` | [`faults`] |
 //! | `GET`/`PUT /_emulator/clock`, `POST /_emulator/clock/advance` | [`clock`] |
-//! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../review/start`, `.../review/finish` | [`tasks`] |
+//! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../review/{start|finish}` | [`tasks`] |
 
 use std::time::Instant;
 
@@ -77,8 +77,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::show))
         .routes(routes!(tasks::force_status))
         .routes(routes!(tasks::advance))
-        .routes(routes!(tasks::review_start))
-        .routes(routes!(tasks::review_finish))
+        .routes(routes!(tasks::review))
         .route("/_emulator/{*rest}", any(unknown_route))
 }
 

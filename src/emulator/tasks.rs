@@ -243,61 +243,51 @@ pub async fn advance(
     lifecycle_view(&state, task_id).await
 }
 
-/// Start a task's review
-///
-/// `POST /_emulator/tasks/{taskId}/review/start`: a reviewer opens the task (ToReview →
-/// InReview). 409 from any other status.
-#[utoipa::path(
-    post,
-    path = "/_emulator/tasks/{taskId}/review/start",
-    operation_id = "startReview",
-    tag = "Emulator",
-    security((), ("adminToken" = [])),
-    params(("taskId" = i64, Path, description = "The task's id (unique across organizations).")),
-    responses(
-        (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
-        (status = 409, description = "The task's status does not allow this step; nothing changed",
-            content_type = "application/problem+json", body = Problem),
-        (status = 401, response = AdminTokenRequired),
-        (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
-        (status = 414, response = QueryTooLong),
-    )
-)]
-pub async fn review_start(
-    _admin: Admin,
-    State(state): State<AppState>,
-    PathParam(task_id): PathParam<i64>,
-) -> ApiResult<Json<TaskLifecycle>> {
-    lifecycle::review(&state, task_id, ReviewStep::Start).await??;
-    lifecycle_view(&state, task_id).await
+/// A review step in the path of `POST /_emulator/tasks/{taskId}/review/{step}`.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewStepName {
+    /// A reviewer opens the task: ToReview (3) → InReview (4).
+    Start,
+    /// The review is done: ToReview or InReview → Task History (`Deleted`, 20).
+    Finish,
 }
 
-/// Finish a task's review
+/// Play the reviewer
 ///
-/// `POST /_emulator/tasks/{taskId}/review/finish`: the review is done (from ToReview or
-/// InReview) and the task is archived into Task History (`Deleted`, 20). 409 from any
-/// other status.
+/// `POST /_emulator/tasks/{taskId}/review/start` opens the review (ToReview → InReview);
+/// `POST /_emulator/tasks/{taskId}/review/finish` finishes it (from ToReview or InReview)
+/// and archives the task into Task History (`Deleted`, 20). 409 from any other status; an
+/// unknown step is a 400.
 #[utoipa::path(
     post,
-    path = "/_emulator/tasks/{taskId}/review/finish",
-    operation_id = "finishReview",
+    path = "/_emulator/tasks/{taskId}/review/{step}",
+    operation_id = "reviewTask",
     tag = "Emulator",
     security((), ("adminToken" = [])),
-    params(("taskId" = i64, Path, description = "The task's id (unique across organizations).")),
+    params(
+        ("taskId" = i64, Path, description = "The task's id (unique across organizations)."),
+        ("step" = ReviewStepName, Path, description = "`start` or `finish`."),
+    ),
     responses(
         (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
-        (status = 409, description = "The task's status does not allow this step; nothing changed",
-            content_type = "application/problem+json", body = Problem),
+        (status = 400, response = Problem400),
         (status = 401, response = AdminTokenRequired),
         (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+        (status = 409, description = "The task's status does not allow this step; nothing changed",
+            content_type = "application/problem+json", body = Problem),
         (status = 414, response = QueryTooLong),
     )
 )]
-pub async fn review_finish(
+pub async fn review(
     _admin: Admin,
     State(state): State<AppState>,
-    PathParam(task_id): PathParam<i64>,
+    PathParam((task_id, step)): PathParam<(i64, ReviewStepName)>,
 ) -> ApiResult<Json<TaskLifecycle>> {
-    lifecycle::review(&state, task_id, ReviewStep::Finish).await??;
+    let step = match step {
+        ReviewStepName::Start => ReviewStep::Start,
+        ReviewStepName::Finish => ReviewStep::Finish,
+    };
+    lifecycle::review(&state, task_id, step).await??;
     lifecycle_view(&state, task_id).await
 }

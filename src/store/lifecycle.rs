@@ -229,3 +229,84 @@ pub async fn status_texts(conn: &mut SqliteConnection, task_id: i64) -> sqlx::Re
     .fetch_one(conn)
     .await
 }
+
+/// The lifecycle state of every task that has one, and every transition: what a merge seed
+/// (which rewrites the tables) must put back so that tasks in progress keep moving.
+#[derive(Debug, Clone, Default)]
+pub struct LifecycleSnapshot {
+    pending: Vec<PendingRow>,
+    transitions: Vec<StoredTransition>,
+}
+
+#[derive(Debug, Clone)]
+struct PendingRow {
+    task_id: i64,
+    next_status: Option<i64>,
+    next_step_at: Option<i64>,
+    planned_outcome: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+struct StoredTransition {
+    task_id: i64,
+    at: i64,
+    from_status: Option<i64>,
+    to_status: i64,
+    cause: String,
+}
+
+/// Reads what `restore` puts back.
+pub async fn snapshot(conn: &mut SqliteConnection) -> sqlx::Result<LifecycleSnapshot> {
+    let pending = sqlx::query_as!(
+        PendingRow,
+        r#"SELECT task_id AS "task_id!", next_status, next_step_at, planned_outcome FROM tasks
+            WHERE next_step_at IS NOT NULL OR planned_outcome IS NOT NULL"#
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let transitions = sqlx::query_as!(
+        StoredTransition,
+        "SELECT task_id, at, from_status, to_status, cause FROM task_transitions
+          ORDER BY transition_id"
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(LifecycleSnapshot {
+        pending,
+        transitions,
+    })
+}
+
+/// Puts a snapshot back onto the tasks that still exist (after the tables were rewritten).
+pub async fn restore(
+    conn: &mut SqliteConnection,
+    snapshot: &LifecycleSnapshot,
+) -> sqlx::Result<()> {
+    for row in &snapshot.pending {
+        sqlx::query!(
+            "UPDATE tasks SET next_status = ?, next_step_at = ?, planned_outcome = ?
+              WHERE task_id = ?",
+            row.next_status,
+            row.next_step_at,
+            row.planned_outcome,
+            row.task_id
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    for row in &snapshot.transitions {
+        sqlx::query!(
+            "INSERT INTO task_transitions (task_id, at, from_status, to_status, cause)
+             SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM tasks WHERE task_id = ?)",
+            row.task_id,
+            row.at,
+            row.from_status,
+            row.to_status,
+            row.cause,
+            row.task_id
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -169,4 +169,9 @@ async fn the_control_plane_plays_the_reviewer_from_to_review_to_task_history() {
     app.control("POST", "tasks/11/review/start", None)
         .await
         .assert_problem(StatusCode::CONFLICT, None);
+    let unknown_step = app
+        .control("POST", "tasks/10/review/approve", None)
+        .await
+        .assert_problem(StatusCode::BAD_REQUEST, None);
+    assert_eq!(unknown_step["type"], "urn:sdemu:problem:invalid-path");
 }

@@ -383,3 +383,24 @@ async fn concurrent_readers_never_see_a_half_applied_advance_and_never_fail() {
         assert_eq!(status_of(&app, id).await["taskStatus"], 3);
     }
 }
+
+#[tokio::test]
+async fn a_merge_seed_keeps_tasks_in_progress_moving_and_their_history() {
+    let app = TestApp::two_organizations_with(FROZEN_NO_FAILURES).await;
+    let id = app.create_task_for("https://files.example.com/a.pdf").await;
+    app.advance_clock(json!(4)).await;
+    let seed = json!([{"taskId": 500, "workspaceId": 1, "displayName": "seeded.pdf",
+        "createdOn": "2024-01-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 1}]);
+    app.control("POST", "seed?mode=merge", Some(&seed))
+        .await
+        .assert_json(StatusCode::OK);
+    let lifecycle = app.task_lifecycle(id).await;
+    assert_eq!(lifecycle["taskStatus"], 31);
+    assert_eq!(
+        lifecycle["nextStep"],
+        json!({"taskStatus": 34, "dueAt": "2026-11-01T12:00:11Z"})
+    );
+    assert_eq!(history_steps(&lifecycle).len(), 2);
+    app.advance_clock(json!(60)).await;
+    assert_eq!(status_of(&app, id).await["taskStatus"], 3);
+}
