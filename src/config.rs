@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::auth::ClientCredentials;
 use crate::domain::demo::DemoSettings;
@@ -168,23 +168,6 @@ pub struct Config {
     #[arg(long, env = "SDEMU_SEED", value_name = "SEED", default_value_t = 42)]
     pub seed: u64,
 
-    /// Demo mode, for front-end demos: new tasks appear in the default organization's
-    /// workspaces every --demo-interval seconds (now and then in a new batch), move through
-    /// the lifecycle and are reviewed by the automatic reviewer (--auto-review defaults to 20).
-    #[arg(long, env = "SDEMU_DEMO")]
-    pub demo: bool,
-
-    /// With --demo: seconds between two new demo tasks, from 1 to 86400.
-    #[arg(long, env = "SDEMU_DEMO_INTERVAL", value_name = "SECONDS", default_value_t = 15,
-          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_DEMO_INTERVAL_SECONDS)))]
-    pub demo_interval: u32,
-
-    /// With --demo: the most tasks the default organization holds (fixture tasks included);
-    /// when a new demo task would exceed it, the oldest tasks are removed first.
-    #[arg(long, env = "SDEMU_DEMO_MAX_TASKS", value_name = "N", default_value_t = 5_000,
-          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_DEMO_TASKS)))]
-    pub demo_max_tasks: u32,
-
     /// How the emulator's clock starts: `real` time, or `frozen` at the start-up instant
     /// (then it moves only through POST /_emulator/clock/advance).
     #[arg(long, env = "SDEMU_CLOCK", value_enum, default_value_t = StartClock::Real)]
@@ -198,6 +181,41 @@ pub struct Config {
         default_value_t = 10
     )]
     pub shutdown_timeout: u64,
+
+    #[command(flatten)]
+    pub demo: DemoOptions,
+}
+
+/// Demo mode's options, shown under their own heading in `--help`.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Demo mode")]
+pub struct DemoOptions {
+    /// Demo mode, for front-end demos: new tasks appear in the default organization's
+    /// workspaces every --demo-interval seconds (now and then in a new batch), move through
+    /// the lifecycle and are reviewed by the automatic reviewer (--auto-review defaults to 20).
+    #[arg(long = "demo", env = "SDEMU_DEMO")]
+    pub enabled: bool,
+
+    /// With --demo: seconds between two new demo tasks, from 1 to 86400.
+    #[arg(
+        long = "demo-interval",
+        env = "SDEMU_DEMO_INTERVAL",
+        value_name = "SECONDS",
+        default_value_t = 15,
+        value_parser = whole_number(1, MAX_DEMO_INTERVAL_SECONDS)
+    )]
+    pub interval: u32,
+
+    /// With --demo: the most tasks the default organization holds (fixture tasks included);
+    /// when a new demo task would exceed it, the oldest tasks are removed first.
+    #[arg(
+        long = "demo-max-tasks",
+        env = "SDEMU_DEMO_MAX_TASKS",
+        value_name = "N",
+        default_value_t = 5_000,
+        value_parser = whole_number(1, MAX_DEMO_TASKS)
+    )]
+    pub max_tasks: u32,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -290,6 +308,11 @@ fn parse_client(text: &str) -> Result<ClientCredentials, String> {
     })
 }
 
+/// A whole number from `min` to `max`.
+fn whole_number(min: u32, max: u32) -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(i64::from(min)..=i64::from(max))
+}
+
 /// A share from 0 to 1 (`--failure-rate`).
 fn parse_share(text: &str) -> Result<f64, String> {
     let share: f64 = text
@@ -314,7 +337,7 @@ impl Config {
             failure_rate: self.failure_rate,
             auto_review_seconds: self
                 .auto_review
-                .or(self.demo.then_some(DEMO_AUTO_REVIEW_SECONDS))
+                .or(self.demo.enabled.then_some(DEMO_AUTO_REVIEW_SECONDS))
                 .map(i64::from),
             seed: self.seed,
         }
@@ -323,9 +346,9 @@ impl Config {
     /// Demo mode's settings from the options.
     pub fn demo_settings(&self) -> DemoSettings {
         DemoSettings {
-            enabled: self.demo,
-            interval_seconds: i64::from(self.demo_interval),
-            max_tasks: i64::from(self.demo_max_tasks),
+            enabled: self.demo.enabled,
+            interval_seconds: i64::from(self.demo.interval),
+            max_tasks: i64::from(self.demo.max_tasks),
             seed: self.seed,
         }
     }

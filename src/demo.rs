@@ -17,9 +17,10 @@ use crate::domain::demo::{DemoDocument, DemoSettings, WorkspaceKind};
 use crate::domain::time::{to_ticks, BatchTime, TaskTime};
 use crate::lifecycle;
 use crate::state::AppState;
+use crate::store::batches::{self, NewBatch};
 use crate::store::demo::{self as store, GeneratorState};
 use crate::store::tasks::{self, CreateError, NewTask};
-use crate::store::{batches, workspaces};
+use crate::store::workspaces;
 
 /// Whether a demo slot is due by `now`: cheap (one row read, no write lock), and false
 /// without `--demo`.
@@ -155,15 +156,14 @@ async fn batch_for(
     let workspace = &workspaces[index];
     let named = settings.batch(cycle, at, workspace.kind);
     let created_on = DateTime::from_timestamp(at, 0).map_or(0, to_ticks);
-    let created = batches::create_in(
-        conn,
-        workspace.tenant_id,
-        workspace.workspace_id,
-        &named.display_name,
-        named.description.as_deref(),
-        BatchTime(created_on),
-    )
-    .await?;
+    let new_batch = NewBatch {
+        tenant_id: workspace.tenant_id,
+        workspace_id: workspace.workspace_id,
+        display_name: &named.display_name,
+        description: named.description.as_deref(),
+        created_on: BatchTime(created_on),
+    };
+    let created = batches::create_in(conn, &new_batch).await?;
     generator.batch_id = created.as_ref().map(|batch| batch.batch_id);
     generator.batch_cycle = Some(cycle);
     Ok(created.map(|batch| (index, batch.batch_id)))

@@ -122,7 +122,7 @@ pub async fn open(
     }
     // Demo mode's generator starts now: a database file that had one keeps its counter,
     // but the time sdemu was stopped creates no task.
-    if config.demo {
+    if config.demo.enabled {
         store::demo::resume(&db, clock.now().timestamp()).await?;
     }
     // Migrations are applied and the fixtures loaded: /_emulator/ready may say so.

@@ -131,6 +131,12 @@ async fn demo_tasks_have_realistic_names_for_their_workspace_and_come_now_and_th
     assert!(tasks[6]["batchId"].is_null(), "{}", tasks[6]);
 }
 
+async fn demo_task_22(app: &TestApp) -> Value {
+    app.task_status("taskId=22")
+        .await
+        .assert_json(StatusCode::OK)
+}
+
 #[tokio::test]
 async fn demo_tasks_move_through_the_lifecycle_and_the_automatic_reviewer_archives_them() {
     let app = TestApp::two_organizations_with(&[
@@ -154,23 +160,14 @@ async fn demo_tasks_move_through_the_lifecycle_and_the_automatic_reviewer_archiv
     assert_eq!(tasks[0]["createdOn"], "2026-11-01T12:01:00Z");
 
     app.advance_clock(json!(13)).await;
-    let task = app
-        .task_status("taskId=22")
-        .await
-        .assert_json(StatusCode::OK);
+    let task = demo_task_22(&app).await;
     assert_eq!(task["taskStatusText"], "ToReview");
     // With --demo the automatic reviewer is on: 20 s to start a review, 20 s to finish it.
     app.advance_clock(json!(20)).await;
-    let task = app
-        .task_status("taskId=22")
-        .await
-        .assert_json(StatusCode::OK);
+    let task = demo_task_22(&app).await;
     assert_eq!(task["taskStatusText"], "InReview");
     app.advance_clock(json!(20)).await;
-    let task = app
-        .task_status("taskId=22")
-        .await
-        .assert_json(StatusCode::OK);
+    let task = demo_task_22(&app).await;
     assert_eq!(task["taskStatus"], 20);
     assert_eq!(task["taskStatusText"], "Deleted");
 

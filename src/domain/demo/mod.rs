@@ -14,11 +14,6 @@ use rand::{Rng, SeedableRng};
 
 pub use names::{DemoBatch, DemoDocument};
 
-/// Every `BATCH_EVERY`-th demo task opens a new batch...
-pub const BATCH_EVERY: i64 = 20;
-/// ...and it and the tasks after it, `BATCH_SIZE` in all, are uploaded into that batch.
-pub const BATCH_SIZE: i64 = 6;
-
 /// `--demo`, `--demo-interval`, `--demo-max-tasks` and `--seed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoSettings {
@@ -63,6 +58,11 @@ pub struct DueSlots {
 }
 
 impl DemoSettings {
+    /// Every `BATCH_EVERY`-th demo task opens a new batch...
+    pub const BATCH_EVERY: i64 = 20;
+    /// ...and it and the tasks after it, `BATCH_SIZE` in all, are uploaded into that batch.
+    pub const BATCH_SIZE: i64 = 6;
+
     /// The first slot after `last_slot_at` (Unix seconds).
     pub fn next_slot_at(&self, last_slot_at: i64) -> i64 {
         last_slot_at.saturating_add(self.interval_seconds)
@@ -96,7 +96,8 @@ impl DemoSettings {
     /// The batch run a slot belongs to: `Some(cycle)` for the first `BATCH_SIZE` slots of
     /// every `BATCH_EVERY`, `None` for a task uploaded on its own.
     pub fn batch_cycle(index: i64) -> Option<i64> {
-        (index.rem_euclid(BATCH_EVERY) < BATCH_SIZE).then(|| index.div_euclid(BATCH_EVERY))
+        (index.rem_euclid(Self::BATCH_EVERY) < Self::BATCH_SIZE)
+            .then(|| index.div_euclid(Self::BATCH_EVERY))
     }
 
     /// The workspace a task uploaded on its own goes to (an index into `kinds`, the kinds of
