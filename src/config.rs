@@ -3,13 +3,23 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::auth::ClientCredentials;
+use crate::domain::demo::DemoSettings;
 use crate::domain::lifecycle::LifecycleSettings;
 
 /// The longest lifecycle step: a day.
 pub const MAX_STEP_SECONDS: u32 = 86_400;
+
+/// The longest `--demo-interval`: a day.
+pub const MAX_DEMO_INTERVAL_SECONDS: u32 = 86_400;
+
+/// The automatic reviewer's delay in demo mode when `--auto-review` is not given.
+pub const DEMO_AUTO_REVIEW_SECONDS: u32 = 20;
+
+/// The largest `--demo-max-tasks`.
+pub const MAX_DEMO_TASKS: u32 = 1_000_000;
 
 /// The longest `--token-ttl`: one year, the longest a client secret can live.
 pub const MAX_TOKEN_TTL_SECONDS: u32 = 31_536_000;
@@ -148,7 +158,7 @@ pub struct Config {
     pub failure_rate: f64,
 
     /// Turn on the automatic reviewer: it starts each review this many seconds after a task
-    /// is ToReview and finishes it as long again. Off by default (on with --demo, 20 s).
+    /// is ToReview and finishes it as long again. Off by default (with --demo: 20).
     #[arg(long, env = "SDEMU_AUTO_REVIEW", value_name = "SECONDS",
           value_parser = clap::value_parser!(u32).range(0..=i64::from(MAX_STEP_SECONDS)))]
     pub auto_review: Option<u32>,
@@ -171,6 +181,41 @@ pub struct Config {
         default_value_t = 10
     )]
     pub shutdown_timeout: u64,
+
+    #[command(flatten)]
+    pub demo: DemoOptions,
+}
+
+/// Demo mode's options, shown under their own heading in `--help`.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Demo mode")]
+pub struct DemoOptions {
+    /// Demo mode, for front-end demos: new tasks appear in the default organization's
+    /// workspaces every --demo-interval seconds (now and then in a new batch), move through
+    /// the lifecycle and are reviewed by the automatic reviewer (--auto-review defaults to 20).
+    #[arg(long = "demo", env = "SDEMU_DEMO")]
+    pub enabled: bool,
+
+    /// With --demo: seconds between two new demo tasks, from 1 to 86400.
+    #[arg(
+        long = "demo-interval",
+        env = "SDEMU_DEMO_INTERVAL",
+        value_name = "SECONDS",
+        default_value_t = 15,
+        value_parser = whole_number(1, MAX_DEMO_INTERVAL_SECONDS)
+    )]
+    pub interval: u32,
+
+    /// With --demo: the most tasks the default organization holds (fixture tasks included);
+    /// when a new demo task would exceed it, the oldest tasks are removed first.
+    #[arg(
+        long = "demo-max-tasks",
+        env = "SDEMU_DEMO_MAX_TASKS",
+        value_name = "N",
+        default_value_t = 5_000,
+        value_parser = whole_number(1, MAX_DEMO_TASKS)
+    )]
+    pub max_tasks: u32,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -263,6 +308,11 @@ fn parse_client(text: &str) -> Result<ClientCredentials, String> {
     })
 }
 
+/// A whole number from `min` to `max`.
+fn whole_number(min: u32, max: u32) -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(i64::from(min)..=i64::from(max))
+}
+
 /// A share from 0 to 1 (`--failure-rate`).
 fn parse_share(text: &str) -> Result<f64, String> {
     let share: f64 = text
@@ -285,7 +335,20 @@ impl Config {
             processing_seconds: i64::from(self.processing_seconds),
             handoff_seconds: i64::from(self.handoff_seconds),
             failure_rate: self.failure_rate,
-            auto_review_seconds: self.auto_review.map(i64::from),
+            auto_review_seconds: self
+                .auto_review
+                .or(self.demo.enabled.then_some(DEMO_AUTO_REVIEW_SECONDS))
+                .map(i64::from),
+            seed: self.seed,
+        }
+    }
+
+    /// Demo mode's settings from the options.
+    pub fn demo_settings(&self) -> DemoSettings {
+        DemoSettings {
+            enabled: self.demo.enabled,
+            interval_seconds: i64::from(self.demo.interval),
+            max_tasks: i64::from(self.demo.max_tasks),
             seed: self.seed,
         }
     }
@@ -341,6 +404,29 @@ mod tests {
         assert!(!custom.enabled);
         assert_eq!(custom.failure_rate, 0.0);
         assert_eq!(custom.auto_review_seconds, Some(5));
+    }
+
+    #[test]
+    fn demo_mode_is_off_by_default_and_turns_the_automatic_reviewer_on() {
+        let plain = Config::try_parse_from(["sdemu"]).unwrap();
+        assert_eq!(plain.demo_settings(), DemoSettings::default());
+        assert_eq!(plain.lifecycle_settings().auto_review_seconds, None);
+        let demo = Config::try_parse_from(["sdemu", "--demo", "--seed", "7"]).unwrap();
+        assert!(demo.demo_settings().enabled);
+        assert_eq!(demo.demo_settings().seed, 7);
+        assert_eq!(demo.lifecycle_settings().auto_review_seconds, Some(20));
+        let chosen = Config::try_parse_from(["sdemu", "--demo", "--auto-review", "0"]).unwrap();
+        assert_eq!(chosen.lifecycle_settings().auto_review_seconds, Some(0));
+        for bad in [
+            ["--demo-interval", "0"],
+            ["--demo-interval", "86401"],
+            ["--demo-max-tasks", "0"],
+        ] {
+            assert!(
+                Config::try_parse_from(["sdemu", bad[0], bad[1]]).is_err(),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

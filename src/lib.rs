@@ -22,6 +22,8 @@ pub mod clock;
 pub mod config;
 /// SQLite pool options and migrations.
 pub mod db;
+/// Demo mode at work: demo tasks created as their slots fall due, the cap kept.
+pub mod demo;
 /// Rules and wire types that are neither HTTP nor SQL: times, sorting, pages, fixtures, auth.
 pub mod domain;
 /// The control plane under `/_emulator/`: health, reset, seed, state, journal, faults.

@@ -16,6 +16,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sqlx::SqliteConnection;
 
+use crate::demo;
 use crate::domain::control_plane::is_control_plane;
 use crate::error::ApiError;
 
@@ -25,24 +26,29 @@ use crate::store::lifecycle::{self as store, DueStep, LifecycleRow, StepChange};
 
 /// Applies every step due by the emulator's clock, in time order (ties by task id), and
 /// returns how many. Cheap when nothing is due: one index probe, no write lock.
+///
+/// In demo mode the demo tasks whose slots are due are created first, at their slot times,
+/// in the same transaction: their own due steps are then applied with everyone else's.
 pub async fn catch_up(state: &AppState) -> sqlx::Result<usize> {
     let now = state.clock.now().timestamp();
-    match store::earliest_due(&state.db).await? {
-        Some(earliest) if earliest <= now => {}
-        _ => return Ok(0),
+    let step_due = store::earliest_due(&state.db)
+        .await?
+        .is_some_and(|earliest| earliest <= now);
+    if !step_due && !demo::is_due(state, now).await? {
+        return Ok(0);
     }
-    // Write-locked from the start, so two catch-ups never apply the same step twice: the
-    // second waits, then finds it applied.
+    // Write-locked from the start, so two catch-ups never apply the same step twice (or
+    // create the same demo task twice): the second waits, then finds it done.
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
     let mut applied = 0;
-    let mut latest = None;
+    let mut latest = demo::generate(&mut tx, state, now).await?;
     loop {
         let round = store::next_due_round(&mut tx, now).await?;
         if round.is_empty() {
             break;
         }
         for step in round {
-            latest = Some(step.next_step_at);
+            latest = latest.max(Some(step.next_step_at));
             apply_due(&mut tx, &state.lifecycle, &step).await?;
             applied += 1;
         }
@@ -132,12 +138,26 @@ pub async fn run_started(
 ) -> sqlx::Result<()> {
     let at = state.clock.now().timestamp();
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    if let Some(task) = store::find(&mut tx, task_id).await? {
-        let change = change_for(&state.lifecycle, &task, QUEUED, at);
-        store::apply(&mut tx, &change, from_status, cause).await?;
-    }
+    start_run(&mut tx, &state.lifecycle, task_id, from_status, cause, at).await?;
     tx.commit().await?;
     mark(state, at);
+    Ok(())
+}
+
+/// `run_started` at `at`, inside a transaction the caller holds (demo mode's tasks start
+/// their runs at their slot times, in the catch-up's transaction).
+pub(crate) async fn start_run(
+    conn: &mut SqliteConnection,
+    settings: &LifecycleSettings,
+    task_id: i64,
+    from_status: Option<i64>,
+    cause: &str,
+    at: i64,
+) -> sqlx::Result<()> {
+    if let Some(task) = store::find(conn, task_id).await? {
+        let change = change_for(settings, &task, QUEUED, at);
+        store::apply(conn, &change, from_status, cause).await?;
+    }
     Ok(())
 }
 

@@ -120,6 +120,11 @@ pub async fn open(
     {
         clock.mark_applied(at);
     }
+    // Demo mode's generator starts now: a database file that had one keeps its counter,
+    // but the time sdemu was stopped creates no task.
+    if config.demo.enabled {
+        store::demo::resume(&db, clock.now().timestamp()).await?;
+    }
     // Migrations are applied and the fixtures loaded: /_emulator/ready may say so.
     emulator.set_ready();
     Ok(AppState {
@@ -127,6 +132,7 @@ pub async fn open(
         config: Arc::new(config.clone()),
         clock,
         lifecycle: config.lifecycle_settings(),
+        demo: config.demo_settings(),
         startup_dataset: Arc::new(dataset),
         auth: AuthSettings::from_config(config),
         emulator: Arc::new(emulator),

@@ -11,6 +11,7 @@ use sqlx::SqlitePool;
 
 use crate::clock::EmulatorClock;
 use crate::config::{AdminToken, AuthMode, Config};
+use crate::domain::demo::DemoSettings;
 use crate::domain::faults::Faults;
 use crate::domain::fixture::Dataset;
 use crate::domain::journal::Journal;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub clock: Arc<EmulatorClock>,
     /// `--lifecycle`, the step durations, the failure rate, the automatic reviewer, `--seed`.
     pub lifecycle: LifecycleSettings,
+    /// `--demo`, its interval and cap, `--seed`.
+    pub demo: DemoSettings,
     /// The validated fixture sdemu started with, plus the `--client` organizations.
     pub startup_dataset: Arc<Dataset>,
     /// `--auth` and `--token-ttl`.

@@ -19,6 +19,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("extract", 3),
     ("telemetry", 3),
     ("lifecycle", 3),
+    ("demo", 3),
     ("routes", 4),
     ("emulator", 4),
     ("openapi", 5),

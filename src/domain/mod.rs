@@ -7,6 +7,8 @@ pub mod auth;
 pub mod batch;
 /// The control plane's reserved path prefix.
 pub mod control_plane;
+/// Demo mode: when demo tasks are due, where they go, what they are called.
+pub mod demo;
 /// Durations the control plane reads: seconds or ISO 8601.
 pub mod duration;
 /// Fault rules (what users write) and the engine that applies them to requests.

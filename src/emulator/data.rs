@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use crate::demo;
 use crate::domain::fixture::{
     self, Dataset, FixtureDocument, FixtureForm, FixtureProblem, SECTIONS,
 };
@@ -56,8 +57,9 @@ impl Counts {
 /// Back to the start-up state
 ///
 /// Reloads the start-up fixtures (organizations, catalogues, workspaces, batches, tasks),
-/// sets the clock back to how it started, empties the journal and restores the start-up
-/// fault rules, counters afresh. Issued access tokens stay valid.
+/// sets the clock back to how it started, restarts demo mode's generator (from the clock's
+/// reading, counter at zero), empties the journal and restores the start-up fault rules,
+/// counters afresh. Issued access tokens stay valid.
 #[utoipa::path(
     post,
     path = "/_emulator/reset",
@@ -70,10 +72,15 @@ impl Counts {
     )
 )]
 pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Json<Counts>> {
-    store::dataset::replace(&state.db, &state.startup_dataset).await?;
+    // The clock first, so that the data and the demo generator are restarted together, in
+    // one transaction, at the reset clock's reading.
+    state.clock.reset();
+    let mut tx = state.db.begin().await?;
+    store::dataset::replace_in(&mut tx, &state.startup_dataset).await?;
+    demo::restart(&mut tx, &state, state.clock.now().timestamp()).await?;
+    tx.commit().await?;
     state.emulator.journal.clear();
     state.emulator.faults.restore();
-    state.clock.reset();
     Ok(Json::ok(Counts::of(&state.startup_dataset)))
 }
 

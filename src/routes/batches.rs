@@ -22,7 +22,7 @@ use crate::response::Json;
 use crate::routes::params::{BatchIdParam, BatchListParams, PageParams};
 use crate::routes::tasks::{foreign_workspace, resolve_workspace};
 use crate::state::AppState;
-use crate::store::batches::{self, BatchFilter};
+use crate::store::batches::{self, BatchFilter, NewBatch};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -107,16 +107,16 @@ async fn create_batch(
     let workspace_id = resolve_workspace(&state, caller, request.workspace_id).await?;
     let created_on = BatchTime(to_ticks(state.clock.now()));
     // Checked again by the INSERT, atomically: a workspace removed meanwhile is still a 400.
-    let batch = batches::create(
-        &state.db,
-        caller.tenant_id,
+    let new_batch = NewBatch {
+        tenant_id: caller.tenant_id,
         workspace_id,
-        &display_name,
-        description.as_deref(),
+        display_name: &display_name,
+        description: description.as_deref(),
         created_on,
-    )
-    .await?
-    .ok_or_else(|| foreign_workspace(workspace_id))?;
+    };
+    let batch = batches::create(&state.db, &new_batch)
+        .await?
+        .ok_or_else(|| foreign_workspace(workspace_id))?;
     Ok(Json::ok(batch))
 }
 

@@ -1,7 +1,7 @@
 //! Batch queries. A batch belongs to a workspace, and so to that workspace's organization:
 //! every query joins the workspace and filters by its `tenant_id` first.
 
-use sqlx::{QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor, SqlitePool};
 
 use super::{Listing, OrderBy};
 use crate::domain::batch::Batch;
@@ -146,39 +146,50 @@ pub async fn find<'c>(
     Ok(row.map(Batch::from))
 }
 
-/// Creates an empty batch (id = highest + 1) in `workspace_id` and returns it, in one
+/// A batch to create, already validated.
+#[derive(Debug, Clone, Copy)]
+pub struct NewBatch<'a> {
+    pub tenant_id: i64,
+    pub workspace_id: i64,
+    pub display_name: &'a str,
+    pub description: Option<&'a str>,
+    pub created_on: BatchTime,
+}
+
+/// Creates an empty batch (id = highest + 1) in its workspace and returns it, in one
 /// transaction that starts with the write. The INSERT itself checks that the workspace
 /// belongs to the organization: `None` when it does not (or no longer does, after a
 /// concurrent reset or seed), never a foreign-key failure.
-pub async fn create(
-    pool: &SqlitePool,
-    tenant_id: i64,
-    workspace_id: i64,
-    display_name: &str,
-    description: Option<&str>,
-    created_on: BatchTime,
-) -> sqlx::Result<Option<Batch>> {
+pub async fn create(pool: &SqlitePool, batch: &NewBatch<'_>) -> sqlx::Result<Option<Batch>> {
     let mut tx = pool.begin().await?;
-    let created_on_ticks = created_on.0;
+    let created = create_in(&mut tx, batch).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// `create` inside a transaction the caller holds (demo mode's batches).
+pub async fn create_in(
+    conn: &mut SqliteConnection,
+    batch: &NewBatch<'_>,
+) -> sqlx::Result<Option<Batch>> {
+    let created_on_ticks = batch.created_on.0;
     let inserted = batch_insert!(
         sqlx::query_scalar!()
             + "SELECT NULL, ?2, ?3, ?4, ?5, 0 \
          WHERE EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = ?2 AND tenant_id = ?1) \
          RETURNING batch_id AS \"batch_id!\"",
-        tenant_id,
-        workspace_id,
-        display_name,
-        description,
+        batch.tenant_id,
+        batch.workspace_id,
+        batch.display_name,
+        batch.description,
         created_on_ticks,
     )
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(batch_id) = inserted else {
         return Ok(None);
     };
-    let batch = find(&mut *tx, tenant_id, batch_id).await?;
-    tx.commit().await?;
-    Ok(batch)
+    find(conn, batch.tenant_id, batch_id).await
 }
 
 /// The page `page` of the organization's batches matching `filter`, in `sort` order, with how

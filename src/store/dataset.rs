@@ -49,9 +49,15 @@ pub async fn is_empty(pool: &SqlitePool) -> sqlx::Result<bool> {
 /// transaction: on any error nothing changes.
 pub async fn replace(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
-    clear(&mut tx).await?;
-    insert(&mut tx, dataset).await?;
+    replace_in(&mut tx, dataset).await?;
     tx.commit().await
+}
+
+/// `replace` inside a transaction the caller holds (reset restarts demo mode's generator in
+/// the same one).
+pub async fn replace_in(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
+    clear(conn).await?;
+    insert(conn, dataset).await
 }
 
 /// Deletes every row a dataset can add, children first. Access tokens are not part of a

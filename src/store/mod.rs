@@ -31,6 +31,8 @@ use crate::domain::page::{Page, PageRequest};
 pub mod batches;
 /// Loading, replacing and reading whole datasets (fixtures), and the status catalogues.
 pub mod dataset;
+/// Demo mode: the generator's state and the cap on the default organization's tasks.
+pub mod demo;
 /// The lifecycle: due steps, applying them, the transition history.
 pub mod lifecycle;
 /// Organizations: client credentials and the default organization.

@@ -2,7 +2,7 @@
 //! appended by `TaskFilter::push_predicate` with bound parameters only, and sorting comes
 //! from `TaskSortKey`, never from the raw query string.
 
-use sqlx::{QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor, SqlitePool};
 
 use super::{Listing, OrderBy, TASKS_EXTERNAL_ID_UNIQUE};
 use crate::domain::page::{Page, PageRequest};
@@ -335,6 +335,17 @@ impl From<sqlx::Error> for CreateError {
 /// next task number of the workspace (highest + 1), so concurrent creations cannot collide.
 pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, CreateError> {
     let mut tx = pool.begin().await?;
+    let created = create_in(&mut tx, task).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// `create` inside a transaction the caller holds (demo mode creates its tasks in the
+/// catch-up's transaction). A refused task leaves the transaction usable.
+pub async fn create_in(
+    conn: &mut SqliteConnection,
+    task: &NewTask,
+) -> Result<TaskStatus, CreateError> {
     let created_on = task.created_on.0;
     let inserted = task_insert!(sqlx::query_scalar!() +
         "SELECT n.id, ?1, ?2, ?3, \
@@ -356,7 +367,7 @@ pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, Cre
         task.task_assignment,
         task.custom_form_values,
     )
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?;
     let Some(task_id) = inserted else {
         let workspace_found = sqlx::query_scalar!(
@@ -365,7 +376,7 @@ pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, Cre
             task.workspace_id,
             task.tenant_id,
         )
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
         return Err(if workspace_found {
             CreateError::BatchNotInWorkspace
@@ -374,9 +385,8 @@ pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, Cre
         });
     };
     let created = task_select!(sqlx::query_as!(TaskRow,) + "WHERE t.task_id = ?", task_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
-    tx.commit().await?;
     Ok(created.into())
 }
 

@@ -27,6 +27,18 @@ pub async fn list(pool: &SqlitePool, tenant_id: i64) -> sqlx::Result<Vec<Workspa
     .await
 }
 
+/// Every workspace of the default organization, by `workspaceId` (demo mode's workspaces).
+pub async fn of_default_organization(conn: &mut SqliteConnection) -> sqlx::Result<Vec<Workspace>> {
+    workspace_select!(
+        sqlx::query_as!(Workspace,)
+            + "WHERE tenant_id = (SELECT tenant_id FROM organizations WHERE is_default = 1
+                                   ORDER BY tenant_id LIMIT 1)
+               ORDER BY workspace_id"
+    )
+    .fetch_all(conn)
+    .await
+}
+
 /// Every workspace of every organization, by `workspaceId` (the control plane's state).
 pub async fn all(conn: &mut SqliteConnection) -> sqlx::Result<Vec<Workspace>> {
     workspace_select!(sqlx::query_as!(Workspace,) + "ORDER BY workspace_id")

@@ -7,6 +7,7 @@ mod batches;
 mod bearer;
 mod clock;
 mod create_task;
+mod demo;
 mod emulator_control;
 mod emulator_data;
 mod emulator_faults;

@@ -3,7 +3,7 @@
 
 use axum::http::StatusCode;
 use sdemu::domain::time::{BatchTime, TaskTime};
-use sdemu::store::batches;
+use sdemu::store::batches::{self, NewBatch};
 use sdemu::store::tasks::{self, CreateError, NewTask};
 use serde_json::Value;
 
@@ -192,6 +192,17 @@ fn new_task(tenant_id: i64, workspace_id: i64, batch_id: Option<i64>) -> NewTask
     }
 }
 
+/// Batch "x" of organization 1 in `workspace_id`.
+fn new_batch(workspace_id: i64) -> NewBatch<'static> {
+    NewBatch {
+        tenant_id: 1,
+        workspace_id,
+        display_name: "x",
+        description: None,
+        created_on: BatchTime(0),
+    }
+}
+
 #[tokio::test]
 async fn the_task_insert_itself_checks_workspace_and_batch_within_the_organization() {
     let app = TestApp::two_organizations().await;
@@ -217,22 +228,9 @@ async fn the_task_insert_itself_checks_workspace_and_batch_within_the_organizati
     assert_eq!((created.task_id, created.batch_id), (22, Some(1)));
     assert_eq!(app.count_rows("tasks").await, 5);
 
-    assert_eq!(
-        batches::create(db, 1, 3, "x", None, BatchTime(0))
-            .await
-            .unwrap(),
-        None
-    );
-    assert_eq!(
-        batches::create(db, 1, 99, "x", None, BatchTime(0))
-            .await
-            .unwrap(),
-        None
-    );
-    let batch = batches::create(db, 1, 2, "x", None, BatchTime(0))
-        .await
-        .unwrap()
-        .unwrap();
+    assert_eq!(batches::create(db, &new_batch(3)).await.unwrap(), None);
+    assert_eq!(batches::create(db, &new_batch(99)).await.unwrap(), None);
+    let batch = batches::create(db, &new_batch(2)).await.unwrap().unwrap();
     assert_eq!((batch.batch_id, batch.workspace_id), (3, 2));
 }
 
