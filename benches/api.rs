@@ -7,6 +7,12 @@
 
 mod support;
 
+use axum::body::Body;
+use axum::http::Request;
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
 use sdemu::startup::FixtureSource;
 
 const ALL: &str = "startDate=2000-01-01";
@@ -88,9 +94,9 @@ async fn main() {
     // Every API request first applies due lifecycle steps. With a frozen clock and 1,000
     // created tasks whose next step is pending (none due), the documented example request
     // shows what that check costs.
-    support::send_json(&demo, "PUT", "/_emulator/clock", "", r#"{"mode":"frozen"}"#).await;
+    send_json(&demo, "PUT", "/_emulator/clock", "", r#"{"mode":"frozen"}"#).await;
     for _ in 0..1_000 {
-        support::send_json(
+        send_json(
             &demo,
             "POST",
             "/api/v1.0/external/sdtask/process",
@@ -111,4 +117,18 @@ async fn main() {
         support::ms(pending),
         pending.as_secs_f64() / baseline.as_secs_f64()
     );
+}
+
+/// Sends `body` as JSON with `method` to `uri` as the holder of `token`; asserts success.
+pub async fn send_json(router: &Router, method: &str, uri: &str, token: &str, body: &str) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    assert!(response.status().is_success(), "{method} {uri}");
+    response.into_body().collect().await.unwrap();
 }

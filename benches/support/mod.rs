@@ -68,17 +68,3 @@ pub async fn median(router: &Router, method: &str, uri: &str, token: &str) -> Du
 pub fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
-
-/// Sends `body` as JSON with `method` to `uri` as the holder of `token`; asserts success.
-pub async fn send_json(router: &Router, method: &str, uri: &str, token: &str, body: &str) {
-    let request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_owned()))
-        .unwrap();
-    let response = router.clone().oneshot(request).await.unwrap();
-    assert!(response.status().is_success(), "{method} {uri}");
-    response.into_body().collect().await.unwrap();
-}
