@@ -15,10 +15,10 @@ use sqlx::SqliteConnection;
 
 use crate::domain::demo::{DemoDocument, DemoSettings, WorkspaceKind};
 use crate::domain::time::{to_ticks, BatchTime, TaskTime};
-use crate::lifecycle;
 use crate::state::AppState;
 use crate::store::batches::{self, NewBatch};
 use crate::store::demo::{self as store, GeneratorState};
+use crate::store::lifecycle::start_run;
 use crate::store::tasks::{self, CreateError, NewTask};
 use crate::store::workspaces;
 
@@ -111,7 +111,7 @@ pub async fn generate(
         };
         let document = settings.document(slot.index, slot.at, workspace.kind);
         if let Some(task_id) = create_task(conn, workspace, batch_id, document, slot.at).await? {
-            lifecycle::start_run(conn, &state.lifecycle, task_id, None, "created", slot.at).await?;
+            start_run(conn, &state.lifecycle, task_id, None, "created", slot.at).await?;
             latest = Some(slot.at);
         }
     }

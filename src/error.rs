@@ -6,8 +6,6 @@
 //! `application/problem+json` body that names the offending parameter or field, because the
 //! real error bodies are not documented and a precise message is what a test author needs.
 
-use std::sync::Arc;
-
 use axum::{
     http::{header, HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
@@ -17,11 +15,13 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::domain::sort::SortError;
-use crate::response::{empty_response, json_content_type, no_store_headers};
+use crate::response::{
+    empty_response, internal_error_response, json_content_type, no_store_headers,
+};
 
 pub mod responses;
 
-pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+pub use crate::response::PROBLEM_CONTENT_TYPE;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -45,11 +45,7 @@ pub enum ApiError {
     Internal(anyhow::Error),
 }
 
-/// The cause of a 500, attached to the response so that the request-logging layer logs it
-/// once, with the request's span (route, request id), instead of the error logging itself
-/// wherever it is turned into a response.
-#[derive(Debug, Clone)]
-pub struct InternalCause(pub Arc<anyhow::Error>);
+pub use crate::response::InternalCause;
 
 /// Why a request to an API route is not authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -328,18 +324,7 @@ impl IntoResponse for ApiError {
                 response
             }
             ApiError::OAuth(error) => oauth_error_response(&error),
-            ApiError::Internal(error) => {
-                let mut response = Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "sdemu failed to answer this request; its log has the cause.",
-                )
-                .into_response();
-                response
-                    .extensions_mut()
-                    .insert(InternalCause(Arc::new(error)));
-                response
-            }
+            ApiError::Internal(error) => internal_error_response(error),
         }
     }
 }

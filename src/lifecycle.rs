@@ -20,9 +20,9 @@ use crate::demo;
 use crate::domain::control_plane::is_control_plane;
 use crate::error::ApiError;
 
-use crate::domain::lifecycle::{LifecycleSettings, IN_PROGRESS, QUEUED, SUCCESSFUL};
+use crate::domain::lifecycle::LifecycleSettings;
 use crate::state::AppState;
-use crate::store::lifecycle::{self as store, DueStep, LifecycleRow, StepChange};
+use crate::store::lifecycle::{self as store, DueStep, LifecycleRow};
 
 /// Applies every step due by the emulator's clock, in time order (ties by task id), and
 /// returns how many. Cheap when nothing is due: one index probe, no write lock.
@@ -81,8 +81,7 @@ async fn apply_due(
     settings: &LifecycleSettings,
     step: &DueStep,
 ) -> sqlx::Result<()> {
-    let change = change_to(
-        settings,
+    let change = settings.change_to(
         step.task_id,
         step.restart_count,
         step.planned_outcome,
@@ -91,41 +90,6 @@ async fn apply_due(
         step.next_step_at,
     );
     store::apply(conn, &change, Some(step.task_status), "lifecycle").await
-}
-
-/// The change that moves a task to `to_status` at `at`: its side effects (the start of
-/// pre-processing, the page count) and the step after it.
-fn change_to(
-    settings: &LifecycleSettings,
-    task_id: i64,
-    restart_count: i64,
-    planned_outcome: Option<i64>,
-    document_url: Option<&str>,
-    to_status: i64,
-    at: i64,
-) -> StepChange {
-    // A run's outcome is drawn when it starts (or, for a task forced straight into
-    // pre-processing, when it is first needed).
-    let planned_outcome = match to_status {
-        QUEUED => Some(settings.draw_outcome(task_id, restart_count)),
-        IN_PROGRESS => {
-            Some(planned_outcome.unwrap_or_else(|| settings.draw_outcome(task_id, restart_count)))
-        }
-        _ => planned_outcome,
-    };
-    let next = settings
-        .next_step(to_status, planned_outcome.unwrap_or(SUCCESSFUL))
-        .map(|step| (step.status, at.saturating_add(step.after_seconds)));
-    StepChange {
-        task_id,
-        to_status,
-        at,
-        next,
-        planned_outcome,
-        starts_pre_processing: to_status == IN_PROGRESS,
-        total_pages: (to_status == SUCCESSFUL)
-            .then(|| settings.draw_pages(task_id, restart_count, document_url.unwrap_or_default())),
-    }
 }
 
 /// Starts a processing run for a task that was just created or reprocessed (it is in
@@ -138,44 +102,10 @@ pub async fn run_started(
 ) -> sqlx::Result<()> {
     let at = state.clock.now().timestamp();
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    start_run(&mut tx, &state.lifecycle, task_id, from_status, cause, at).await?;
+    store::start_run(&mut tx, &state.lifecycle, task_id, from_status, cause, at).await?;
     tx.commit().await?;
     mark(state, at);
     Ok(())
-}
-
-/// `run_started` at `at`, inside a transaction the caller holds (demo mode's tasks start
-/// their runs at their slot times, in the catch-up's transaction).
-pub(crate) async fn start_run(
-    conn: &mut SqliteConnection,
-    settings: &LifecycleSettings,
-    task_id: i64,
-    from_status: Option<i64>,
-    cause: &str,
-    at: i64,
-) -> sqlx::Result<()> {
-    if let Some(task) = store::find(conn, task_id).await? {
-        let change = change_for(settings, &task, QUEUED, at);
-        store::apply(conn, &change, from_status, cause).await?;
-    }
-    Ok(())
-}
-
-fn change_for(
-    settings: &LifecycleSettings,
-    task: &LifecycleRow,
-    to_status: i64,
-    at: i64,
-) -> StepChange {
-    change_to(
-        settings,
-        task.task_id,
-        task.restart_count,
-        task.planned_outcome,
-        task.document_url.as_deref(),
-        to_status,
-        at,
-    )
 }
 
 fn mark(state: &AppState, at: i64) {
@@ -221,7 +151,7 @@ impl TaskControl {
 
     /// Moves the task to `to_status` now, records why, and commits.
     async fn finish(mut self, state: &AppState, to_status: i64, cause: &str) -> sqlx::Result<()> {
-        let change = change_for(&state.lifecycle, &self.task, to_status, self.at);
+        let change = self.task.change_to(&state.lifecycle, to_status, self.at);
         store::apply(&mut self.tx, &change, Some(self.task.task_status), cause).await?;
         self.tx.commit().await?;
         mark(state, self.at);

@@ -3,6 +3,8 @@
 //! response the documentation uses for several answers, and the no-store headers of token
 //! responses.
 
+use std::sync::Arc;
+
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -37,9 +39,37 @@ impl<T: Serialize> IntoResponse for Json<T> {
             Ok(bytes) => (self.status, [json_content_type()], bytes).into_response(),
             // Every body sdemu sends is plain data; a failure here is a bug, answered as 500
             // (with its cause for the request log) rather than a panic.
-            Err(error) => crate::error::ApiError::Internal(error.into()).into_response(),
+            Err(error) => internal_error_response(error.into()),
         }
     }
+}
+
+/// The content type of problem bodies (RFC 9457).
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// The cause of a 500, attached to the response so that the request-logging layer logs it
+/// once, with the request's span (route, request id), instead of the error logging itself
+/// wherever it is turned into a response.
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub Arc<anyhow::Error>);
+
+/// The one answer to a bug or an unavailable database: a fixed problem body without
+/// internals, with the cause attached for the request log.
+pub fn internal_error_response(cause: anyhow::Error) -> Response {
+    const BODY: &str = r#"{"type":"urn:sdemu:problem:internal","title":"Internal Server Error","status":500,"detail":"sdemu failed to answer this request; its log has the cause."}"#;
+    let mut response = (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+        )],
+        BODY,
+    )
+        .into_response();
+    response
+        .extensions_mut()
+        .insert(InternalCause(Arc::new(cause)));
+    response
 }
 
 /// The `Content-Type` header of JSON success responses.

@@ -191,6 +191,31 @@ fn no_module_imports_a_higher_layer() {
 }
 
 #[test]
+fn no_two_top_level_modules_import_each_other() {
+    let mut uses: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+    for (relative, text) in all_sources() {
+        let module = module_of(&relative).to_owned();
+        let named: Vec<String> = crate_modules(&text)
+            .into_iter()
+            .filter(|named| *named != module && layer(named).is_some())
+            .collect();
+        uses.entry(module).or_default().extend(named);
+    }
+    let mut circles = Vec::new();
+    for (module, named) in &uses {
+        for other in named {
+            if module < other && uses.get(other).is_some_and(|back| back.contains(module)) {
+                circles.push(format!("{module} <-> {other}"));
+            }
+        }
+    }
+    assert!(
+        circles.is_empty(),
+        "modules that import each other: {circles:?}"
+    );
+}
+
+#[test]
 fn the_domain_layer_knows_neither_http_nor_sql() {
     let mut violations = Vec::new();
     for (relative, text) in all_sources() {

@@ -94,6 +94,41 @@ impl LifecycleSettings {
         })
     }
 
+    /// The change that moves a task to `to_status` at `at`: its side effects (the start of
+    /// pre-processing, the page count) and the step after it.
+    pub fn change_to(
+        &self,
+        task_id: i64,
+        restart_count: i64,
+        planned_outcome: Option<i64>,
+        document_url: Option<&str>,
+        to_status: i64,
+        at: i64,
+    ) -> StepChange {
+        // A run's outcome is drawn when it starts (or, for a task forced straight into
+        // pre-processing, when it is first needed).
+        let planned_outcome = match to_status {
+            QUEUED => Some(self.draw_outcome(task_id, restart_count)),
+            IN_PROGRESS => {
+                Some(planned_outcome.unwrap_or_else(|| self.draw_outcome(task_id, restart_count)))
+            }
+            _ => planned_outcome,
+        };
+        let next = self
+            .next_step(to_status, planned_outcome.unwrap_or(SUCCESSFUL))
+            .map(|step| (step.status, at.saturating_add(step.after_seconds)));
+        StepChange {
+            task_id,
+            to_status,
+            at,
+            next,
+            planned_outcome,
+            starts_pre_processing: to_status == IN_PROGRESS,
+            total_pages: (to_status == SUCCESSFUL)
+                .then(|| self.draw_pages(task_id, restart_count, document_url.unwrap_or_default())),
+        }
+    }
+
     /// How a run of pre-processing ends: `PreProcessingSuccessful`, or one of the failures
     /// for a `failure_rate` share of runs.
     pub fn draw_outcome(&self, task_id: i64, restart_count: i64) -> i64 {
@@ -122,6 +157,23 @@ impl LifecycleSettings {
             .wrapping_add(draw.wrapping_mul(0x1656_67B1_9E37_79F9));
         StdRng::seed_from_u64(self.seed ^ mix)
     }
+}
+
+/// What a step changes on the task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepChange {
+    pub task_id: i64,
+    pub to_status: i64,
+    /// Unix seconds the change happened at.
+    pub at: i64,
+    /// The step after this one, if any: (status, Unix seconds).
+    pub next: Option<(i64, i64)>,
+    /// How the current pre-processing run ends.
+    pub planned_outcome: Option<i64>,
+    /// Set `preProcessingStartedOn` to `at` (entering 31).
+    pub starts_pre_processing: bool,
+    /// The page count found (entering 34).
+    pub total_pages: Option<i64>,
 }
 
 /// What a document is, from its URL's file extension.
@@ -257,6 +309,32 @@ mod tests {
             let pages = settings.draw_pages(id, 0, "https://x.test/invoice.pdf");
             assert!((1..=12).contains(&pages));
         }
+    }
+
+    #[test]
+    fn a_change_carries_its_side_effects_and_schedules_the_step_after_it() {
+        let settings = LifecycleSettings {
+            failure_rate: 0.0,
+            ..LifecycleSettings::default()
+        };
+        let queued = settings.change_to(7, 0, None, Some("https://x.test/a.pdf"), QUEUED, 100);
+        assert_eq!(queued.next, Some((IN_PROGRESS, 103)));
+        assert_eq!(queued.planned_outcome, Some(SUCCESSFUL));
+        assert!(!queued.starts_pre_processing);
+        let started = settings.change_to(7, 0, queued.planned_outcome, None, IN_PROGRESS, 103);
+        assert!(started.starts_pre_processing);
+        assert_eq!(started.next, Some((SUCCESSFUL, 111)));
+        assert_eq!(started.total_pages, None);
+        let done = settings.change_to(
+            7,
+            0,
+            started.planned_outcome,
+            Some("x.png"),
+            SUCCESSFUL,
+            111,
+        );
+        assert_eq!(done.total_pages, Some(1));
+        assert_eq!(done.next, Some((TO_REVIEW, 113)));
     }
 
     #[test]

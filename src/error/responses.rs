@@ -16,8 +16,7 @@ use utoipa::openapi::{ContentBuilder, Ref, RefOr};
 use utoipa::ToResponse;
 
 use super::PROBLEM_CONTENT_TYPE;
-use crate::extract::body::{MAX_BODY_BYTES, MAX_CONTROL_BODY_BYTES};
-use crate::extract::query::MAX_QUERY_BYTES;
+use crate::domain::limits::{MAX_BODY_BYTES, MAX_CONTROL_BODY_BYTES, MAX_QUERY_BYTES};
 
 /// A response whose body is a problem document.
 pub fn problem(description: &str) -> ResponseBuilder {

@@ -9,12 +9,7 @@ use serde_json::Value;
 
 use crate::error::{ApiError, Problem};
 
-/// The largest JSON body the emulated API reads; larger ones get a 413 problem body.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// The largest body the control plane reads (a seed document or fault rules).
-pub const MAX_CONTROL_BODY_BYTES: usize = 16 * 1024 * 1024;
-/// The largest token request body sdemu reads; a real one is about 100 bytes.
-pub const MAX_TOKEN_REQUEST_BYTES: usize = 8 * 1024;
+pub use crate::domain::limits::{MAX_BODY_BYTES, MAX_CONTROL_BODY_BYTES, MAX_TOKEN_REQUEST_BYTES};
 
 /// Why a body could not be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,10 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::time::{parse_instant, DATE_EXPECTATION};
 use crate::error::{ApiError, Problem};
 
-/// The longest query string sdemu reads; longer ones get 414 URI Too Long.
-pub const MAX_QUERY_BYTES: usize = 8 * 1024;
-/// The most values one query parameter may repeat; more is a 400.
-pub const MAX_VALUES_PER_PARAMETER: usize = 1_000;
+pub use crate::domain::limits::{MAX_QUERY_BYTES, MAX_VALUES_PER_PARAMETER};
 
 /// The query string, parsed once: parameter names are matched case-insensitively (as the
 /// real .NET service binds them), repeated keys keep every value in order, and parameters no

@@ -3,6 +3,8 @@
 
 use sqlx::{SqliteConnection, SqlitePool};
 
+use crate::domain::lifecycle::{LifecycleSettings, StepChange, QUEUED};
+
 /// A task whose next step is due, with what applying it needs.
 #[derive(Debug, Clone)]
 pub struct DueStep {
@@ -65,23 +67,6 @@ pub async fn find(conn: &mut SqliteConnection, task_id: i64) -> sqlx::Result<Opt
     )
     .fetch_optional(conn)
     .await
-}
-
-/// What a step changes on the task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StepChange {
-    pub task_id: i64,
-    pub to_status: i64,
-    /// Unix seconds the change happened at.
-    pub at: i64,
-    /// The step after this one, if any: (status, Unix seconds).
-    pub next: Option<(i64, i64)>,
-    /// How the current pre-processing run ends.
-    pub planned_outcome: Option<i64>,
-    /// Set `preProcessingStartedOn` to `at` (entering 31).
-    pub starts_pre_processing: bool,
-    /// The page count found (entering 34).
-    pub total_pages: Option<i64>,
 }
 
 /// Applies a status change and records it in the task's history, with its cause.
@@ -307,6 +292,37 @@ pub async fn restore(
         )
         .execute(&mut *conn)
         .await?;
+    }
+    Ok(())
+}
+
+impl LifecycleRow {
+    /// The change that moves this task to `to_status` at `at`.
+    pub fn change_to(&self, settings: &LifecycleSettings, to_status: i64, at: i64) -> StepChange {
+        settings.change_to(
+            self.task_id,
+            self.restart_count,
+            self.planned_outcome,
+            self.document_url.as_deref(),
+            to_status,
+            at,
+        )
+    }
+}
+
+/// Starts a processing run (the task is in `QueuedForPreProcessing`) at `at`: records the
+/// transition with its cause and schedules the run's steps, inside the caller's transaction.
+pub async fn start_run(
+    conn: &mut SqliteConnection,
+    settings: &LifecycleSettings,
+    task_id: i64,
+    from_status: Option<i64>,
+    cause: &str,
+    at: i64,
+) -> sqlx::Result<()> {
+    if let Some(task) = find(conn, task_id).await? {
+        let change = task.change_to(settings, QUEUED, at);
+        apply(conn, &change, from_status, cause).await?;
     }
     Ok(())
 }
