@@ -267,7 +267,7 @@ pub enum ReviewStepName {
     security((), ("adminToken" = [])),
     params(
         ("taskId" = i64, Path, description = "The task's id (unique across organizations)."),
-        ("step" = ReviewStepName, Path, description = "`start` or `finish`."),
+        ("step" = inline(ReviewStepName), Path, description = "`start` or `finish`."),
     ),
     responses(
         (status = 200, description = "The task's lifecycle", body = TaskLifecycle),

@@ -503,3 +503,44 @@ async fn the_documented_empty_answers_are_described_without_content() {
         .unwrap()
         .contains("`Problem`"));
 }
+
+/// Every `$ref` in `node`, with where it stands.
+fn references(node: &Value, at: &str, found: &mut Vec<(String, String)>) {
+    match node {
+        Value::Object(members) => {
+            for (key, value) in members {
+                if key == "$ref" {
+                    if let Some(reference) = value.as_str() {
+                        found.push((at.to_owned(), reference.to_owned()));
+                    }
+                } else {
+                    references(value, &format!("{at}/{key}"), found);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                references(item, &format!("{at}/{index}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_in_the_description_resolves() {
+    let description = description();
+    let mut found = Vec::new();
+    references(&description, "", &mut found);
+    assert!(found.len() > 50, "{} references", found.len());
+    let dangling: Vec<String> = found
+        .into_iter()
+        .filter(|(_, reference)| {
+            reference
+                .strip_prefix('#')
+                .is_none_or(|pointer| description.pointer(pointer).is_none())
+        })
+        .map(|(at, reference)| format!("{at}: {reference}"))
+        .collect();
+    assert!(dangling.is_empty(), "dangling references: {dangling:?}");
+}
