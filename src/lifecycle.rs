@@ -19,17 +19,28 @@ use sqlx::SqliteConnection;
 use crate::demo;
 use crate::domain::control_plane::is_control_plane;
 use crate::error::ApiError;
+use crate::webhooks;
 
-use crate::domain::lifecycle::LifecycleSettings;
+use crate::domain::lifecycle::{LifecycleSettings, ARCHIVED};
 use crate::state::AppState;
 use crate::store::lifecycle::{self as store, DueStep, LifecycleRow};
+use crate::store::webhooks as store_webhooks;
 
 /// Applies every step due by the emulator's clock, in time order (ties by task id), and
 /// returns how many. Cheap when nothing is due: one index probe, no write lock.
 ///
 /// In demo mode the demo tasks whose slots are due are created first, at their slot times,
 /// in the same transaction: their own due steps are then applied with everyone else's.
+///
+/// Then every pending webhook export is delivered (no transaction open) and its outcome
+/// applied, so the caller's answer shows the task archived or back in ToReview.
 pub async fn catch_up(state: &AppState) -> sqlx::Result<usize> {
+    let applied = apply_due_steps(state).await?;
+    webhooks::deliver_pending(state).await?;
+    Ok(applied)
+}
+
+async fn apply_due_steps(state: &AppState) -> sqlx::Result<usize> {
     let now = state.clock.now().timestamp();
     let step_due = store::earliest_due(&state.db)
         .await?
@@ -89,6 +100,12 @@ async fn apply_due(
         step.next_status,
         step.next_step_at,
     );
+    if step.next_status == ARCHIVED && store_webhooks::task_has_webhooks(conn, step.task_id).await?
+    {
+        // The automatic reviewer finished the review: the task stays InReview until its
+        // webhooks are delivered (after this transaction).
+        return store_webhooks::mark_pending(conn, step.task_id).await;
+    }
     store::apply(conn, &change, Some(step.task_status), "lifecycle").await
 }
 
@@ -218,14 +235,30 @@ pub async fn review(
     task_id: i64,
     step: ReviewStep,
 ) -> sqlx::Result<Result<(), ControlRefusal>> {
-    use crate::domain::lifecycle::{ARCHIVED, IN_REVIEW, TO_REVIEW};
-    let control = open_or_refuse!(state, task_id);
+    use crate::domain::lifecycle::{IN_REVIEW, TO_REVIEW};
+    let mut control = open_or_refuse!(state, task_id);
     let to_status = match (step, control.task.task_status) {
         (ReviewStep::Start, TO_REVIEW) => IN_REVIEW,
         (ReviewStep::Finish, TO_REVIEW | IN_REVIEW) => ARCHIVED,
         (_, task_status) => return Ok(Err(ControlRefusal::NotReviewable { task_status })),
     };
-    control.finish(state, to_status, "review").await.map(Ok)
+    if to_status != ARCHIVED || !store_webhooks::task_has_webhooks(&mut control.tx, task_id).await?
+    {
+        return control.finish(state, to_status, "review").await.map(Ok);
+    }
+    // The workspace has webhooks: the task waits InReview, its export pending, until every
+    // configuration has answered (delivered after this transaction, before this returns).
+    if control.task.task_status == TO_REVIEW {
+        let change = control
+            .task
+            .change_to(&state.lifecycle, IN_REVIEW, control.at);
+        store::apply(&mut control.tx, &change, Some(TO_REVIEW), "review").await?;
+    }
+    store_webhooks::mark_pending(&mut control.tx, task_id).await?;
+    control.tx.commit().await?;
+    mark(state, control.at);
+    webhooks::deliver_pending(state).await?;
+    Ok(Ok(()))
 }
 
 /// Applies due steps every `interval` until `shutdown` completes, so that on the real clock

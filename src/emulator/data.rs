@@ -58,8 +58,9 @@ impl Counts {
 ///
 /// Reloads the start-up fixtures (organizations, catalogues, workspaces, batches, tasks),
 /// sets the clock back to how it started, restarts demo mode's generator (from the clock's
-/// reading, counter at zero), empties the journal and restores the start-up fault rules,
-/// counters afresh. Issued access tokens stay valid.
+/// reading, counter at zero), empties the journal, removes every webhook configuration and
+/// empties the delivery journal, and restores the start-up fault rules, counters afresh.
+/// Issued access tokens stay valid.
 #[utoipa::path(
     post,
     path = "/_emulator/reset",
@@ -78,7 +79,9 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     let mut tx = state.db.begin().await?;
     store::dataset::replace_in(&mut tx, &state.startup_dataset).await?;
     demo::restart(&mut tx, &state, state.clock.now().timestamp()).await?;
+    store::webhooks::clear(&mut tx).await?;
     tx.commit().await?;
+    state.emulator.deliveries.clear();
     state.emulator.journal.clear();
     state.emulator.faults.restore();
     Ok(Json::ok(Counts::of(&state.startup_dataset)))
