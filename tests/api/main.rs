@@ -25,4 +25,5 @@ mod task_api_edges;
 mod task_list;
 mod task_status;
 mod token;
+mod webhooks;
 mod workspaces;
