@@ -74,9 +74,6 @@ pub struct Emulator {
     pub faults: Faults,
     /// The webhook delivery journal.
     pub deliveries: Deliveries,
-    /// Held while pending exports are delivered and their outcomes applied, so that two
-    /// catch-ups never deliver one export twice (the second waits, then finds it done).
-    pub delivering: tokio::sync::Mutex<()>,
 }
 
 impl Emulator {
@@ -93,7 +90,6 @@ impl Emulator {
             journal: Journal::new(journal_limit),
             faults,
             deliveries: Deliveries::default(),
-            delivering: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -1,6 +1,6 @@
 //! Webhook delivery at work: when a task's review finishes and its workspace has webhook
 //! configurations, `lifecycle` marks its export pending (in its write transaction);
-//! [`deliver_pending`] then POSTs each configuration's payload with no transaction open,
+//! [`deliver`] then POSTs each configuration's payload with no transaction open,
 //! records every attempt in the delivery journal, and applies the outcomes in a new
 //! transaction: every configuration answered 2xx, the task is archived (Task History);
 //! otherwise it goes back to ToReview with the failure kept on it. No retries.
@@ -151,15 +151,17 @@ async fn attempt(state: &AppState, webhook: &Webhook, task: &ExportedTask) -> De
     })
 }
 
-/// Delivers every pending export and applies the outcomes. One index probe when nothing is
-/// pending; never holds a write transaction while it waits for a receiver.
-pub async fn deliver_pending(state: &AppState) -> sqlx::Result<()> {
-    if store::webhooks::pending(&state.db).await?.is_empty() {
+/// Delivers the exports of `task_ids` (marked pending by the caller's transaction, which is
+/// committed) and applies the outcomes. Each export is delivered by the one caller whose
+/// transaction marked it, so nothing waits for another caller's receiver (a receiver may
+/// call sdemu's API while it handles a delivery). Never holds a transaction while it waits
+/// for a receiver.
+pub async fn deliver(state: &AppState, task_ids: &[i64]) -> sqlx::Result<()> {
+    if task_ids.is_empty() {
         return Ok(());
     }
-    let _delivering = state.emulator.delivering.lock().await;
     let mut outcomes = Vec::new();
-    for task_id in store::webhooks::pending(&state.db).await? {
+    for &task_id in task_ids {
         let mut conn = state.db.acquire().await?;
         let Some(task) = store::webhooks::exported_task(&mut conn, task_id).await? else {
             continue;
@@ -201,4 +203,11 @@ pub async fn deliver_pending(state: &AppState) -> sqlx::Result<()> {
         state.clock.mark_applied(at);
     }
     Ok(())
+}
+
+/// Delivers the exports a previous run of sdemu left pending (it stopped while they were
+/// out); called once by the ticker when it starts, before anything else can mark one.
+pub async fn deliver_left_pending(state: &AppState) -> sqlx::Result<()> {
+    let pending = store::webhooks::pending(&state.db).await?;
+    deliver(state, &pending).await
 }

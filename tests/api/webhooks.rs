@@ -453,3 +453,48 @@ async fn a_review_without_configurations_archives_at_once() {
     assert_eq!(view["taskStatus"], 20);
     assert!(deliveries(&app).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_receiver_may_call_sdemu_while_it_handles_a_delivery() {
+    let app = frozen(&["--webhook-timeout", "5"]).await;
+    let (id, workspace) = task_to_review(&app).await;
+    // The receiver asks sdemu's control plane about the task before it answers.
+    let seen = Arc::new(Mutex::new(Value::Null));
+    let (router, seen_by_receiver) = (app.router.clone(), seen.clone());
+    let receiver = Router::new().route(
+        "/hook",
+        post(move || async move {
+            use tower::ServiceExt;
+            let request = axum::http::Request::get(format!("/_emulator/tasks/{id}"))
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = router.oneshot(request).await.unwrap();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            *seen_by_receiver.lock().unwrap() = serde_json::from_slice(&bytes).unwrap();
+            StatusCode::OK
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+    add_webhook(
+        &app,
+        json!({"workspaceId": workspace, "url": format!("http://{address}/hook"), "kind": "textDocuments"}),
+    )
+    .await;
+
+    let view = app
+        .control("POST", &format!("tasks/{id}/review/finish"), None)
+        .await
+        .assert_json(StatusCode::OK);
+    assert_eq!(view["taskStatus"], 20, "{view}");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen["taskStatus"], 4,
+        "InReview while the delivery is out: {seen}"
+    );
+    assert_eq!(seen["exportPending"], true);
+    assert!(deliveries(&app).await[0]["durationMs"].as_f64().unwrap() < 4000.0);
+}
