@@ -163,11 +163,13 @@ pub async fn seed(
             let dataset = fixture::load_value(union, &catalogues)
                 .map_err(|e| invalid_fixture(relabel(e.0, &origins)))?;
             // The fixture form has no lifecycle: tasks in progress keep their pending steps
-            // and every task its history across the rewrite.
+            // and every task its history (and its last export error) across the rewrite.
             let lifecycle = store::lifecycle::snapshot(&mut tx).await?;
+            let exports = store::webhooks::snapshot_exports(&mut tx).await?;
             store::dataset::clear(&mut tx).await?;
             store::dataset::insert(&mut tx, &dataset).await?;
             store::lifecycle::restore(&mut tx, &lifecycle).await?;
+            store::webhooks::restore_exports(&mut tx, &exports).await?;
             tx.commit().await?;
             dataset
         }

@@ -13,14 +13,14 @@ use crate::helpers::TestApp;
 
 /// What the receiver answers.
 #[derive(Clone)]
-enum Answer {
+pub enum Answer {
     Status(u16, &'static str),
     Never,
 }
 
 /// One POST the receiver got: its path, headers and JSON body.
 #[derive(Clone, Debug)]
-struct Received {
+pub struct Received {
     path: String,
     headers: HeaderMap,
     body: Value,
@@ -34,7 +34,7 @@ struct Receiver {
 
 /// A webhook receiver on 127.0.0.1:0 that records every POST and answers as told. Returns
 /// its base URL and what it got.
-async fn receiver(answer: Answer) -> (String, Arc<Mutex<Vec<Received>>>) {
+pub async fn receiver(answer: Answer) -> (String, Arc<Mutex<Vec<Received>>>) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let state = Receiver {
         answer,
@@ -66,7 +66,7 @@ async fn receive(
     }
 }
 
-async fn frozen(extra: &[&str]) -> TestApp {
+pub async fn frozen(extra: &[&str]) -> TestApp {
     let mut options = vec!["--clock", "frozen", "--failure-rate", "0"];
     options.extend_from_slice(extra);
     TestApp::two_organizations_with(&options).await
@@ -74,7 +74,7 @@ async fn frozen(extra: &[&str]) -> TestApp {
 
 /// Creates a task, brings it to ToReview (13 s by the frozen clock) and returns its id and
 /// workspace.
-async fn task_to_review(app: &TestApp) -> (i64, i64) {
+pub async fn task_to_review(app: &TestApp) -> (i64, i64) {
     let id = app
         .create_task_for("https://files.example.com/report.pdf")
         .await;
@@ -87,7 +87,7 @@ async fn task_to_review(app: &TestApp) -> (i64, i64) {
     (id, task["workspaceId"].as_i64().unwrap())
 }
 
-async fn add_webhook(app: &TestApp, config: Value) -> Value {
+pub async fn add_webhook(app: &TestApp, config: Value) -> Value {
     app.control("POST", "webhooks", Some(&config))
         .await
         .assert_json(StatusCode::CREATED)
