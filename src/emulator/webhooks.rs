@@ -1,5 +1,7 @@
 //! Webhook export configurations through the control plane (list, replace, add, remove) and
-//! the delivery journal. The rules live in [`crate::domain::webhooks`], the delivery in
+//! the delivery journal. What they emulate:
+//! <https://docs.smartdocumentor.net/technical/export/webhooks> (the real service sets the
+//! configurations up in its web app). The rules live in [`crate::domain::webhooks`], the delivery in
 //! [`crate::webhooks`].
 
 use axum::extract::{Request, State};
