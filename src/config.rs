@@ -182,6 +182,22 @@ pub struct Config {
     )]
     pub shutdown_timeout: u64,
 
+    /// Seconds a webhook delivery may take (connecting, sending and the whole answer)
+    /// before it counts as failed, from 1 to 300.
+    #[arg(
+        long,
+        env = "SDEMU_WEBHOOK_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=300)
+    )]
+    pub webhook_timeout: u64,
+
+    /// Let webhooks go to public addresses too (by default only to loopback and private
+    /// ones, so that sdemu never becomes an open relay).
+    #[arg(long, env = "SDEMU_WEBHOOK_ALLOW_PUBLIC")]
+    pub webhook_allow_public: bool,
+
     #[command(flatten)]
     pub demo: DemoOptions,
 }

@@ -50,3 +50,5 @@ pub mod state;
 pub mod store;
 /// Logging: the subscriber (pretty or JSON), set up once, and the one-line-per-request log.
 pub mod telemetry;
+/// Webhook delivery: pending exports POSTed outside any transaction, outcomes applied after.
+pub mod webhooks;

@@ -19,28 +19,43 @@ use sqlx::SqliteConnection;
 use crate::demo;
 use crate::domain::control_plane::is_control_plane;
 use crate::error::ApiError;
+use crate::webhooks;
 
-use crate::domain::lifecycle::LifecycleSettings;
+use crate::domain::lifecycle::{LifecycleSettings, ARCHIVED};
 use crate::state::AppState;
 use crate::store::lifecycle::{self as store, DueStep, LifecycleRow};
+use crate::store::webhooks as store_webhooks;
 
 /// Applies every step due by the emulator's clock, in time order (ties by task id), and
 /// returns how many. Cheap when nothing is due: one index probe, no write lock.
 ///
 /// In demo mode the demo tasks whose slots are due are created first, at their slot times,
 /// in the same transaction: their own due steps are then applied with everyone else's.
+///
+/// Then the webhook exports those steps made pending (the automatic reviewer's finished
+/// reviews) are delivered, with no transaction open, and their outcomes applied, so the
+/// caller's answer shows the task archived or back in ToReview.
 pub async fn catch_up(state: &AppState) -> sqlx::Result<usize> {
+    let (applied, exports) = apply_due_steps(state).await?;
+    webhooks::deliver(state, &exports).await?;
+    Ok(applied)
+}
+
+/// Applies the due steps in one transaction; returns how many, and the tasks whose export
+/// became pending (the caller delivers them once the transaction is committed).
+async fn apply_due_steps(state: &AppState) -> sqlx::Result<(usize, Vec<i64>)> {
     let now = state.clock.now().timestamp();
     let step_due = store::earliest_due(&state.db)
         .await?
         .is_some_and(|earliest| earliest <= now);
     if !step_due && !demo::is_due(state, now).await? {
-        return Ok(0);
+        return Ok((0, Vec::new()));
     }
     // Write-locked from the start, so two catch-ups never apply the same step twice (or
     // create the same demo task twice): the second waits, then finds it done.
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
     let mut applied = 0;
+    let mut exports = Vec::new();
     let mut latest = demo::generate(&mut tx, state, now).await?;
     loop {
         let round = store::next_due_round(&mut tx, now).await?;
@@ -49,7 +64,7 @@ pub async fn catch_up(state: &AppState) -> sqlx::Result<usize> {
         }
         for step in round {
             latest = latest.max(Some(step.next_step_at));
-            apply_due(&mut tx, &state.lifecycle, &step).await?;
+            exports.extend(apply_due(&mut tx, &state.lifecycle, &step).await?);
             applied += 1;
         }
     }
@@ -57,7 +72,7 @@ pub async fn catch_up(state: &AppState) -> sqlx::Result<usize> {
     if let Some(at) = latest.and_then(|at| chrono::DateTime::from_timestamp(at, 0)) {
         state.clock.mark_applied(at);
     }
-    Ok(applied)
+    Ok((applied, exports))
 }
 
 /// The middleware in front of the emulated API: every step due by now is applied before the
@@ -75,12 +90,13 @@ pub async fn catch_up_first(
     next.run(request).await
 }
 
-/// Applies one due step at its own due time and schedules the one after it.
+/// Applies one due step at its own due time and schedules the one after it; returns the
+/// task's id when the step finished a review whose webhooks are now to be delivered.
 async fn apply_due(
     conn: &mut SqliteConnection,
     settings: &LifecycleSettings,
     step: &DueStep,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<Option<i64>> {
     let change = settings.change_to(
         step.task_id,
         step.restart_count,
@@ -89,7 +105,15 @@ async fn apply_due(
         step.next_status,
         step.next_step_at,
     );
-    store::apply(conn, &change, Some(step.task_status), "lifecycle").await
+    if step.next_status == ARCHIVED && store_webhooks::task_has_webhooks(conn, step.task_id).await?
+    {
+        // The automatic reviewer finished the review: the task stays InReview until its
+        // webhooks are delivered (after this transaction).
+        store_webhooks::mark_pending(conn, step.task_id).await?;
+        return Ok(Some(step.task_id));
+    }
+    store::apply(conn, &change, Some(step.task_status), "lifecycle").await?;
+    Ok(None)
 }
 
 /// Starts a processing run for a task that was just created or reprocessed (it is in
@@ -218,14 +242,35 @@ pub async fn review(
     task_id: i64,
     step: ReviewStep,
 ) -> sqlx::Result<Result<(), ControlRefusal>> {
-    use crate::domain::lifecycle::{ARCHIVED, IN_REVIEW, TO_REVIEW};
-    let control = open_or_refuse!(state, task_id);
+    use crate::domain::lifecycle::{IN_REVIEW, TO_REVIEW};
+    let mut control = open_or_refuse!(state, task_id);
     let to_status = match (step, control.task.task_status) {
         (ReviewStep::Start, TO_REVIEW) => IN_REVIEW,
         (ReviewStep::Finish, TO_REVIEW | IN_REVIEW) => ARCHIVED,
         (_, task_status) => return Ok(Err(ControlRefusal::NotReviewable { task_status })),
     };
-    control.finish(state, to_status, "review").await.map(Ok)
+    if to_status == ARCHIVED && store_webhooks::is_pending(&mut control.tx, task_id).await? {
+        // Its deliveries are already out (another caller finished the review a moment
+        // ago); that caller applies their outcome.
+        return Ok(Ok(()));
+    }
+    if to_status != ARCHIVED || !store_webhooks::task_has_webhooks(&mut control.tx, task_id).await?
+    {
+        return control.finish(state, to_status, "review").await.map(Ok);
+    }
+    // The workspace has webhooks: the task waits InReview, its export pending, until every
+    // configuration has answered (delivered after this transaction, before this returns).
+    if control.task.task_status == TO_REVIEW {
+        let change = control
+            .task
+            .change_to(&state.lifecycle, IN_REVIEW, control.at);
+        store::apply(&mut control.tx, &change, Some(TO_REVIEW), "review").await?;
+    }
+    store_webhooks::mark_pending(&mut control.tx, task_id).await?;
+    control.tx.commit().await?;
+    mark(state, control.at);
+    webhooks::deliver(state, &[task_id]).await?;
+    Ok(Ok(()))
 }
 
 /// Applies due steps every `interval` until `shutdown` completes, so that on the real clock
@@ -236,6 +281,9 @@ pub async fn run_ticker(
     interval: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
+    if let Err(error) = webhooks::deliver_left_pending(&state).await {
+        tracing::warn!(error = %error, "delivering the exports left pending failed");
+    }
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);

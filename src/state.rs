@@ -11,6 +11,7 @@ use sqlx::SqlitePool;
 
 use crate::clock::EmulatorClock;
 use crate::config::{AdminToken, AuthMode, Config};
+use crate::domain::deliveries::Deliveries;
 use crate::domain::demo::DemoSettings;
 use crate::domain::faults::Faults;
 use crate::domain::fixture::Dataset;
@@ -71,6 +72,8 @@ pub struct Emulator {
     admin_token: Option<AdminToken>,
     pub journal: Journal,
     pub faults: Faults,
+    /// The webhook delivery journal.
+    pub deliveries: Deliveries,
 }
 
 impl Emulator {
@@ -86,6 +89,7 @@ impl Emulator {
             admin_token,
             journal: Journal::new(journal_limit),
             faults,
+            deliveries: Deliveries::default(),
         }
     }
 

@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("telemetry", 3),
     ("lifecycle", 3),
     ("demo", 3),
+    ("webhooks", 3),
     ("routes", 4),
     ("emulator", 4),
     ("openapi", 5),

@@ -7,6 +7,8 @@ pub mod auth;
 pub mod batch;
 /// The control plane's reserved path prefix.
 pub mod control_plane;
+/// The webhook delivery journal: every attempt, bounded, newest first.
+pub mod deliveries;
 /// Demo mode: when demo tasks are due, where they go, what they are called.
 pub mod demo;
 /// Durations the control plane reads: seconds or ISO 8601.
@@ -31,3 +33,5 @@ pub mod sort;
 pub mod task;
 /// Date-times as the API reads them in queries and writes them in responses.
 pub mod time;
+/// Webhook export configurations, their validation, payloads and allowed destinations.
+pub mod webhooks;

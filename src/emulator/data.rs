@@ -58,8 +58,9 @@ impl Counts {
 ///
 /// Reloads the start-up fixtures (organizations, catalogues, workspaces, batches, tasks),
 /// sets the clock back to how it started, restarts demo mode's generator (from the clock's
-/// reading, counter at zero), empties the journal and restores the start-up fault rules,
-/// counters afresh. Issued access tokens stay valid.
+/// reading, counter at zero), empties the journal, removes every webhook configuration and
+/// empties the delivery journal, and restores the start-up fault rules, counters afresh.
+/// Issued access tokens stay valid.
 #[utoipa::path(
     post,
     path = "/_emulator/reset",
@@ -78,7 +79,9 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     let mut tx = state.db.begin().await?;
     store::dataset::replace_in(&mut tx, &state.startup_dataset).await?;
     demo::restart(&mut tx, &state, state.clock.now().timestamp()).await?;
+    store::webhooks::clear(&mut tx).await?;
     tx.commit().await?;
+    state.emulator.deliveries.clear();
     state.emulator.journal.clear();
     state.emulator.faults.restore();
     Ok(Json::ok(Counts::of(&state.startup_dataset)))
@@ -160,11 +163,13 @@ pub async fn seed(
             let dataset = fixture::load_value(union, &catalogues)
                 .map_err(|e| invalid_fixture(relabel(e.0, &origins)))?;
             // The fixture form has no lifecycle: tasks in progress keep their pending steps
-            // and every task its history across the rewrite.
+            // and every task its history (and its last export error) across the rewrite.
             let lifecycle = store::lifecycle::snapshot(&mut tx).await?;
+            let exports = store::webhooks::snapshot_exports(&mut tx).await?;
             store::dataset::clear(&mut tx).await?;
             store::dataset::insert(&mut tx, &dataset).await?;
             store::lifecycle::restore(&mut tx, &lifecycle).await?;
+            store::webhooks::restore_exports(&mut tx, &exports).await?;
             tx.commit().await?;
             dataset
         }

@@ -13,6 +13,7 @@
 //! | `GET`/`PUT`/`POST`/`DELETE /_emulator/faults` | [`faults`] |
 //! | `GET`/`PUT /_emulator/clock`, `POST /_emulator/clock/advance` | [`clock`] |
 //! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../review/{start|finish}` | [`tasks`] |
+//! | `GET`/`PUT`/`POST /_emulator/webhooks`, `DELETE .../{webhookId}`, `GET .../deliveries` | [`webhooks`] |
 
 use std::time::Instant;
 
@@ -36,13 +37,14 @@ pub mod faults;
 pub mod health;
 pub mod journal;
 pub mod tasks;
+pub mod webhooks;
 
 pub use crate::domain::control_plane::{is_control_plane, PREFIX};
 
 /// Every control-plane path, as the 404 for an unknown one lists them. `openapi.json` is
 /// served by the `openapi` module (it describes routes and control plane alike) under the
 /// same prefix.
-pub const ROUTES: [&str; 11] = [
+pub const ROUTES: [&str; 14] = [
     "/_emulator/health",
     "/_emulator/ready",
     "/_emulator/reset",
@@ -54,6 +56,9 @@ pub const ROUTES: [&str; 11] = [
     "/_emulator/clock",
     "/_emulator/clock/advance",
     "/_emulator/tasks/{taskId}",
+    "/_emulator/webhooks",
+    "/_emulator/webhooks/{webhookId}",
+    "/_emulator/webhooks/deliveries",
 ];
 
 /// Every control-plane route, each with its OpenAPI operation, and the catch-all for unknown
@@ -78,6 +83,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::force_status))
         .routes(routes!(tasks::advance))
         .routes(routes!(tasks::review))
+        .routes(routes!(webhooks::list, webhooks::replace, webhooks::add))
+        .routes(routes!(webhooks::remove))
+        .routes(routes!(webhooks::deliveries))
         .route("/_emulator/{*rest}", any(unknown_route))
 }
 

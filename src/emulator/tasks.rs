@@ -34,6 +34,14 @@ pub struct TaskLifecycle {
     /// Every status change sdemu made to the task, oldest first (tasks loaded from fixtures
     /// start with none).
     pub history: Vec<TransitionView>,
+    /// `true` while the task's webhooks are being delivered (its review finished, the
+    /// outcome not applied yet).
+    pub export_pending: bool,
+    /// What the last failed webhook delivery left on the task: the receiver's non-empty
+    /// body, or why there was no answer; `null` when none failed (or after a successful
+    /// export).
+    #[schema(required = true)]
+    pub last_export_error: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -51,7 +59,8 @@ pub struct TransitionView {
     /// `null` for the transition that created the task.
     pub from_status: Option<i64>,
     pub to_status: i64,
-    /// `created`, `reprocessed`, `lifecycle`, `advanced`, `forced` or `review`.
+    /// `created`, `reprocessed`, `lifecycle`, `advanced`, `forced`, `review`, `exported`
+    /// (every webhook answered 2xx) or `export-failed`.
     pub cause: String,
 }
 
@@ -111,6 +120,8 @@ async fn lifecycle_view(state: &AppState, task_id: i64) -> ApiResult<Json<TaskLi
         .ok_or(ControlRefusal::UnknownTask)?;
     let status = store::lifecycle::status_texts(&mut conn, task_id).await?;
     let history = store::lifecycle::history(&mut conn, task_id).await?;
+    let (export_pending, last_export_error) =
+        store::webhooks::export_state(&mut conn, task_id).await?;
     Ok(Json::ok(TaskLifecycle {
         task_id,
         task_status: task.task_status,
@@ -133,6 +144,8 @@ async fn lifecycle_view(state: &AppState, task_id: i64) -> ApiResult<Json<TaskLi
                 cause: row.cause,
             })
             .collect(),
+        export_pending,
+        last_export_error,
     }))
 }
 

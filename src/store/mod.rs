@@ -41,6 +41,8 @@ pub mod organizations;
 pub mod tasks;
 /// Access tokens, stored by hash, purged when expired.
 pub mod tokens;
+/// Webhook export configurations and the export state of tasks.
+pub mod webhooks;
 /// Workspace queries: the organization's workspaces and its default.
 pub mod workspaces;
 

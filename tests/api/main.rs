@@ -25,4 +25,6 @@ mod task_api_edges;
 mod task_list;
 mod task_status;
 mod token;
+mod webhook_seeds;
+mod webhooks;
 mod workspaces;
