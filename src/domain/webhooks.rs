@@ -289,17 +289,18 @@ pub fn refused(address: IpAddr) -> String {
     )
 }
 
-/// Whether deliveries may go to `address` by default: loopback, private (RFC 1918, IPv6
-/// unique local) or link-local.
+/// Whether deliveries may go to `address` by default: loopback or private (RFC 1918, IPv6
+/// unique local). Link-local is refused: it holds cloud metadata services (169.254.169.254),
+/// the classic target of a server made to send requests for someone else.
 pub fn is_private(address: IpAddr) -> bool {
     match address {
-        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
         IpAddr::V6(v6) => {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_private(IpAddr::V4(v4));
             }
             let first = v6.segments()[0];
-            v6.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+            v6.is_loopback() || (first & 0xfe00) == 0xfc00
         }
     }
 }
@@ -367,7 +368,14 @@ mod tests {
         ] {
             assert!(is_private(allowed.parse().unwrap()), "{allowed}");
         }
-        for public in ["8.8.8.8", "1.1.1.1", "2001:4860::8888", "::ffff:8.8.8.8"] {
+        for public in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "2001:4860::8888",
+            "::ffff:8.8.8.8",
+            "169.254.169.254",
+            "fe80::1",
+        ] {
             assert!(!is_private(public.parse().unwrap()), "{public}");
         }
     }
