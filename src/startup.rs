@@ -78,7 +78,7 @@ pub async fn open(
     let db = db::open(config.database.as_deref()).await?;
     let catalogues = store::dataset::builtin_catalogues(&db).await?;
     let text = fixtures.read()?;
-    let mut dataset = fixture::load(&text, &catalogues)
+    let mut dataset = fixture::load(&text, &catalogues, config.webhook_allow_public)
         .map_err(|errors| anyhow::anyhow!("{} is not valid: {errors}", fixtures.describe()))?;
     auth::add_clients(&mut dataset, &config.clients)
         .map_err(|error| anyhow::anyhow!("{error} in {}", fixtures.describe()))?;
@@ -88,6 +88,7 @@ pub async fn open(
             .with_context(|| format!("cannot load {}", fixtures.describe()))?;
         tracing::info!(
             tasks = dataset.tasks.len(),
+            webhooks = dataset.webhooks.len(),
             source = %fixtures.describe(),
             "fixtures loaded"
         );

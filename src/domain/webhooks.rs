@@ -190,7 +190,9 @@ pub fn parse_spec(
     })
 }
 
-fn parse_options(
+/// Checks the options of a configuration of `kind` (`at` is their path, `options` for a
+/// lone configuration) and fills in the defaults; the first problem otherwise.
+pub fn parse_options(
     options: &Map<String, Value>,
     kind: WebhookKind,
     at: &str,

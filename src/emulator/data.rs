@@ -34,6 +34,8 @@ pub struct Counts {
     pub workspaces: usize,
     pub batches: usize,
     pub tasks: usize,
+    /// Webhook export configurations.
+    pub webhooks: usize,
     /// How the seed was applied (seed only).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -49,6 +51,7 @@ impl Counts {
             workspaces: dataset.workspaces.len(),
             batches: dataset.batches.len(),
             tasks: dataset.tasks.len(),
+            webhooks: dataset.webhooks.len(),
             mode: None,
         }
     }
@@ -56,10 +59,10 @@ impl Counts {
 
 /// Back to the start-up state
 ///
-/// Reloads the start-up fixtures (organizations, catalogues, workspaces, batches, tasks),
+/// Reloads the start-up fixtures (organizations, catalogues, workspaces, batches, tasks and
+/// webhook export configurations: those added since are removed),
 /// sets the clock back to how it started, restarts demo mode's generator (from the clock's
-/// reading, counter at zero), empties the journal, removes every webhook configuration and
-/// empties the delivery journal, and restores the start-up fault rules, counters afresh.
+/// reading, counter at zero), empties the journal and the delivery journal, and restores the start-up fault rules, counters afresh.
 /// Issued access tokens stay valid.
 #[utoipa::path(
     post,
@@ -79,7 +82,6 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     let mut tx = state.db.begin().await?;
     store::dataset::replace_in(&mut tx, &state.startup_dataset).await?;
     demo::restart(&mut tx, &state, state.clock.now().timestamp()).await?;
-    store::webhooks::clear(&mut tx).await?;
     tx.commit().await?;
     state.emulator.deliveries.clear();
     state.emulator.journal.clear();
@@ -101,8 +103,9 @@ pub enum SeedMode {
 /// Load a fixture document
 ///
 /// Loads a fixture document (the `--fixtures` format). `replace` (the default) swaps the
-/// whole data set for the document; `merge` adds it to what is loaded, and anything that
-/// clashes (a taken id, an external id already used, a second default) is an error. The
+/// whole data set for the document, its webhook configurations replacing all; `merge` adds
+/// it to what is loaded, and anything that clashes (a taken id, a taken `webhookId`, an
+/// external id already used, a second default) is an error. The
 /// document is validated in full first (for merge, together with the current state) and
 /// applied in one transaction: on any problem, `400` with every problem listed in `errors`
 /// and nothing changed.
@@ -145,10 +148,11 @@ pub async fn seed(
     };
     let document = read_control_json(request.into_body()).await?;
     let catalogues = store::dataset::builtin_catalogues(&state.db).await?;
+    let allow_public = state.config.webhook_allow_public;
     let dataset = match mode {
         SeedMode::Replace => {
-            let dataset =
-                fixture::load_value(document, &catalogues).map_err(|e| invalid_fixture(e.0))?;
+            let dataset = fixture::load_value(document, &catalogues, allow_public)
+                .map_err(|e| invalid_fixture(e.0))?;
             store::dataset::replace(&state.db, &dataset).await?;
             dataset
         }
@@ -160,7 +164,7 @@ pub async fn seed(
             let current = store::dataset::export(&mut tx).await?;
             let current = serde_json::to_value(current).map_err(anyhow::Error::from)?;
             let (union, origins) = union_of(current, document);
-            let dataset = fixture::load_value(union, &catalogues)
+            let dataset = fixture::load_value(union, &catalogues, allow_public)
                 .map_err(|e| invalid_fixture(relabel(e.0, &origins)))?;
             // The fixture form has no lifecycle: tasks in progress keep their pending steps
             // and every task its history (and its last export error) across the rewrite.
@@ -183,7 +187,7 @@ pub async fn seed(
 /// The whole state as a fixture document
 ///
 /// Everything loaded, as a fixture document in the object form with every section
-/// (catalogue additions only). Seeding what this returns (`mode=replace`) reproduces the same
+/// (catalogue additions only; webhook configurations with their `webhookId`). Seeding what this returns (`mode=replace`) reproduces the same
 /// state.
 #[utoipa::path(
     get,

@@ -7,7 +7,7 @@ use super::batches::{batch_insert, batch_select, BatchRow};
 use super::tasks::{task_insert, task_select, FullTaskRow};
 use crate::domain::fixture::{
     BatchRecord, CatalogueEntry, CatalogueRecord, Catalogues, Dataset, FixtureDocument,
-    OrganizationRecord, TaskRecord, WorkspaceRecord,
+    OrganizationRecord, TaskRecord, WebhookRecord, WorkspaceRecord,
 };
 use crate::domain::time::{BatchTime, TaskTime};
 
@@ -60,10 +60,12 @@ pub async fn replace_in(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx:
     insert(conn, dataset).await
 }
 
-/// Deletes every row a dataset can add, children first. Access tokens are not part of a
+/// Deletes every row a dataset can add, children first (webhook configurations included).
+/// Access tokens are not part of a
 /// dataset and are never deleted here: tokens issued before a reset keep working for the
 /// organizations the new data still has.
 pub async fn clear(conn: &mut SqliteConnection) -> sqlx::Result<()> {
+    super::webhooks::clear(&mut *conn).await?;
     sqlx::query!("DELETE FROM tasks")
         .execute(&mut *conn)
         .await?;
@@ -168,6 +170,15 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
             .build()
             .execute(&mut *conn)
             .await?;
+    }
+
+    // Those with their own id first, so that a new id never takes one the document gives.
+    let (own, new): (Vec<_>, Vec<_>) = dataset
+        .webhooks
+        .iter()
+        .partition(|webhook| webhook.webhook_id.is_some());
+    for webhook in own.into_iter().chain(new) {
+        super::webhooks::insert_as(&mut *conn, webhook.webhook_id, &webhook.spec).await?;
     }
     Ok(())
 }
@@ -278,6 +289,21 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
         })
         .collect();
 
+    let webhooks = super::webhooks::all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|webhook| WebhookRecord {
+            webhook_id: Some(webhook.id),
+            workspace_id: webhook.workspace_id,
+            url: webhook.url,
+            kind: webhook.kind.name().to_owned(),
+            options: match serde_json::to_value(webhook.options) {
+                Ok(serde_json::Value::Object(options)) => options,
+                _ => serde_json::Map::new(),
+            },
+        })
+        .collect();
+
     Ok(FixtureDocument {
         organizations,
         task_statuses,
@@ -285,6 +311,7 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
         workspaces,
         batches,
         tasks,
+        webhooks,
     })
 }
 

@@ -38,6 +38,18 @@ pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<Webhook>> {
     Ok(rows.into_iter().map(Webhook::from).collect())
 }
 
+/// Every configuration, by id, inside a transaction the caller holds (the state export).
+pub async fn all(conn: &mut SqliteConnection) -> sqlx::Result<Vec<Webhook>> {
+    let rows = sqlx::query_as!(
+        WebhookRow,
+        r#"SELECT webhook_id AS "webhook_id!", workspace_id, url, kind, options
+             FROM webhooks ORDER BY webhook_id"#
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Webhook::from).collect())
+}
+
 /// The configurations of one workspace, by id.
 pub async fn for_workspace(
     conn: &mut SqliteConnection,
@@ -75,6 +87,28 @@ pub async fn insert(conn: &mut SqliteConnection, spec: &WebhookSpec) -> sqlx::Re
     .execute(conn)
     .await
     .map(|done| done.last_insert_rowid())
+}
+
+/// Stores a fixture's configuration under its own id, or under the next one (after the
+/// highest in use) when it has none.
+pub async fn insert_as(
+    conn: &mut SqliteConnection,
+    webhook_id: Option<i64>,
+    spec: &WebhookSpec,
+) -> sqlx::Result<()> {
+    let kind = spec.kind.name();
+    let options = serde_json::to_string(&spec.options).unwrap_or_else(|_| "{}".to_owned());
+    sqlx::query!(
+        "INSERT INTO webhooks (webhook_id, workspace_id, url, kind, options) VALUES (?, ?, ?, ?, ?)",
+        webhook_id,
+        spec.workspace_id,
+        spec.url,
+        kind,
+        options
+    )
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 /// Removes one configuration; `false` when no configuration has this id.

@@ -25,6 +25,7 @@ mod task_api_edges;
 mod task_list;
 mod task_status;
 mod token;
+mod webhook_fixtures;
 mod webhook_seeds;
 mod webhooks;
 mod workspaces;

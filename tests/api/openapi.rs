@@ -225,7 +225,8 @@ fn the_fixture_document_is_a_task_array_or_the_object_form() {
             "integrationStatuses",
             "workspaces",
             "batches",
-            "tasks"
+            "tasks",
+            "webhooks"
         ]
     );
     let seed = &operation("post", "/_emulator/seed")["requestBody"]["content"];

@@ -93,7 +93,7 @@ pub async fn add_webhook(app: &TestApp, config: Value) -> Value {
         .assert_json(StatusCode::CREATED)
 }
 
-async fn deliveries(app: &TestApp) -> Vec<Value> {
+pub async fn deliveries(app: &TestApp) -> Vec<Value> {
     app.control("GET", "webhooks/deliveries", None)
         .await
         .assert_json(StatusCode::OK)
@@ -304,7 +304,7 @@ async fn the_automatic_reviewer_delivers_when_the_frozen_clock_is_advanced() {
 }
 
 #[tokio::test]
-async fn configurations_are_listed_replaced_removed_and_emptied_by_reset() {
+async fn configurations_are_listed_replaced_removed_and_reset_to_the_start_up_ones() {
     let app = frozen(&[]).await;
     let (base, _got) = receiver(Answer::Status(200, "")).await;
     let added = add_webhook(
@@ -343,7 +343,8 @@ async fn configurations_are_listed_replaced_removed_and_emptied_by_reset() {
         .await
         .assert_problem(StatusCode::NOT_FOUND, None);
 
-    // A delivery, then reset: no configuration, an empty journal.
+    // A delivery, then reset: the start-up configurations (this fixture has none), an
+    // empty journal.
     let (id, workspace) = task_to_review(&app).await;
     add_webhook(
         &app,
