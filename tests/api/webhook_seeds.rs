@@ -1,5 +1,5 @@
-//! Webhooks and the data a test loads: seeds leave configurations and a task's last export
-//! error alone.
+//! Webhooks and the data a test loads: a merge seed keeps the configurations and a task's
+//! last export error (the fixture document's `webhooks` section: `webhook_fixtures`).
 
 use axum::http::StatusCode;
 use serde_json::json;

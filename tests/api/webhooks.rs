@@ -343,8 +343,7 @@ async fn configurations_are_listed_replaced_removed_and_reset_to_the_start_up_on
         .await
         .assert_problem(StatusCode::NOT_FOUND, None);
 
-    // A delivery, then reset: the start-up configurations (this fixture has none), an
-    // empty journal.
+    // A delivery, then reset: the start-up configurations (none here), an empty journal.
     let (id, workspace) = task_to_review(&app).await;
     add_webhook(
         &app,
