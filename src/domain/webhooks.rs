@@ -442,6 +442,15 @@ mod tests {
     }
 
     #[test]
+    fn export_data_exists_once_archived_or_while_deliveries_are_out() {
+        use crate::domain::lifecycle::{ARCHIVED, IN_REVIEW, TO_REVIEW};
+        assert!(export_ready(ARCHIVED, false));
+        assert!(export_ready(IN_REVIEW, true));
+        assert!(!export_ready(IN_REVIEW, false));
+        assert!(!export_ready(TO_REVIEW, false));
+    }
+
+    #[test]
     fn defaults_are_filled_in_for_the_kind() {
         let spec = parse_spec(
             &json!({"workspaceId": 1, "url": "http://localhost/x", "kind": "urlToFileAnonymization"}),
