@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{TestApp, OTHER};
+use crate::webhooks::{add_webhook, frozen, receiver, task_to_review, Answer};
 
 const FROZEN: [&str; 4] = ["--clock", "frozen", "--failure-rate", "0"];
 
@@ -225,4 +226,80 @@ async fn without_a_token_it_is_a_401() {
     app.get_anonymous("/api/v1.0/external/sdtask/GetExportData/10")
         .await
         .assert_unauthorized("Bearer");
+}
+
+#[tokio::test]
+async fn while_deliveries_are_out_it_answers_the_delivered_body_and_after_a_failed_one_409() {
+    let app = frozen(&["--webhook-timeout", "1"]).await;
+    let (base, got) = receiver(Answer::Never).await;
+    let (id, workspace) = task_to_review(&app).await;
+    add_webhook(
+        &app,
+        json!({"workspaceId": workspace, "url": format!("{base}/hook"), "kind": "textDocuments"}),
+    )
+    .await;
+    // The review's finish waits for the receiver, which never answers (1 s timeout); while
+    // it waits, the export is pending and Get Export Data answers what was delivered.
+    let during = async {
+        // The receiver runs on a real socket: wait (at most 5 s) for its POST to arrive.
+        let mut waited = 0;
+        let delivered = loop {
+            if let Some(received) = got.lock().unwrap().first() {
+                break received.body.clone();
+            }
+            waited += 1;
+            assert!(waited < 1000, "the receiver got no POST");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        };
+        let body = app
+            .get_export_data(&id.to_string())
+            .await
+            .assert_json(StatusCode::OK);
+        assert_eq!(body, delivered);
+    };
+    let path = format!("tasks/{id}/review/finish");
+    let finish = app.control("POST", &path, None);
+    let (view, ()) = tokio::join!(finish, during);
+    assert_eq!(view.assert_json(StatusCode::OK)["taskStatus"], 3);
+    // The failed delivery sent the task back to ToReview: no export data any more.
+    let problem = app
+        .get_export_data(&format!("Transcript/{id}"))
+        .await
+        .assert_problem(StatusCode::CONFLICT, None);
+    assert_eq!(problem["taskStatus"], 3);
+}
+
+#[tokio::test]
+async fn after_a_successful_export_it_answers_what_each_webhook_kind_carried() {
+    let app = frozen(&[]).await;
+    let (base, got) = receiver(Answer::Status(200, "")).await;
+    let (id, workspace) = task_to_review(&app).await;
+    for kind in ["textDocuments", "transcripts"] {
+        add_webhook(
+            &app,
+            json!({"workspaceId": workspace, "url": format!("{base}/{kind}"), "kind": kind}),
+        )
+        .await;
+    }
+    app.control("POST", &format!("tasks/{id}/review/finish"), None)
+        .await
+        .assert_status(StatusCode::OK);
+    let delivered: Vec<Value> = got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|received| received.body.clone())
+        .collect();
+    assert_eq!(delivered.len(), 2);
+    for (tail, body) in [id.to_string(), format!("Transcript/{id}")]
+        .iter()
+        .zip(&delivered)
+    {
+        let answered = app
+            .get_export_data(tail)
+            .await
+            .case(tail)
+            .assert_json(StatusCode::OK);
+        assert_eq!(&answered, body, "{tail}");
+    }
 }

@@ -23,7 +23,7 @@ pub enum Answer {
 pub struct Received {
     path: String,
     headers: HeaderMap,
-    body: Value,
+    pub body: Value,
 }
 
 #[derive(Clone)]
