@@ -69,6 +69,44 @@ fn api_paths() -> &'static HashMap<String, String> {
     })
 }
 
+/// The emulated API's paths with parameters (`.../GetExportData/{taskid}`), split into
+/// segments, from the OpenAPI description.
+fn api_templates() -> &'static [Vec<String>] {
+    static TEMPLATES: OnceLock<Vec<Vec<String>>> = OnceLock::new();
+    TEMPLATES.get_or_init(|| {
+        openapi::description()
+            .paths
+            .paths
+            .keys()
+            .filter(|path| !emulator::is_control_plane(path) && path.contains('{'))
+            .map(|path| path.split('/').map(str::to_owned).collect())
+            .collect()
+    })
+}
+
+/// `path` in the spelling of the templated API path it matches case-insensitively (a
+/// parameter matches any non-empty segment and keeps the request's value), if any.
+fn templated_path(path: &str) -> Option<String> {
+    let segments: Vec<&str> = path.split('/').collect();
+    api_templates().iter().find_map(|template| {
+        if template.len() != segments.len() {
+            return None;
+        }
+        template
+            .iter()
+            .zip(&segments)
+            .map(|(spelled, given)| {
+                if spelled.starts_with('{') {
+                    (!given.is_empty()).then(|| (*given).to_owned())
+                } else {
+                    spelled.eq_ignore_ascii_case(given).then(|| spelled.clone())
+                }
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|joined| joined.join("/"))
+    })
+}
+
 /// ASP.NET Core, which serves the real API, matches route paths case-insensitively and
 /// ignores one trailing slash, so `/API/v1.0/External/SDTask/StatusList/` reaches the task
 /// list there; this rewrites such a path to the route's own spelling (the query is kept).
@@ -79,9 +117,14 @@ fn canonical_api_path(mut request: axum::extract::Request) -> axum::extract::Req
         .strip_suffix('/')
         .filter(|rest| !rest.is_empty())
         .unwrap_or(path);
-    let Some(canonical) = api_paths().get(&trimmed.to_ascii_lowercase()) else {
+    let Some(canonical) = api_paths()
+        .get(&trimmed.to_ascii_lowercase())
+        .cloned()
+        .or_else(|| templated_path(trimmed))
+    else {
         return request;
     };
+    let canonical = &canonical;
     if canonical == path {
         return request;
     }

@@ -54,6 +54,7 @@ pub const TOKEN_URL: &str = "/connect/token";
         (name = "Tasks", description = "The task status list and what a client does with a task"),
         (name = "Workspaces", description = "The organization's workspaces"),
         (name = "Batches", description = "Batches of tasks"),
+        (name = "Export", description = "What a reviewed task exports (Get Export Data)"),
         (name = "Emulator", description = "sdemu's control plane: health, data, journal, faults"),
     ),
     components(

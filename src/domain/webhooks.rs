@@ -320,9 +320,65 @@ pub struct ExportedTask {
     pub total_pages: i64,
 }
 
+/// What Get Export Data answers and the Text Documents and Transcripts webhooks carry: the
+/// fields of the documentation's Get Export Data placeholder, in its order. sdemu fills what
+/// it knows of the task; it keeps no file links, check-outs or recognised content, so
+/// `originalFileUrl` and the check-out fields are `null` and `chunks` is empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportData {
+    pub task_id: i64,
+    /// Always `null` in sdemu (no file links yet).
+    pub original_file_url: Option<String>,
+    pub workspace_id: i64,
+    pub batch_id: Option<i64>,
+    pub task_number: Option<i64>,
+    pub external_id: Option<String>,
+    pub display_name: String,
+    pub description: Option<String>,
+    pub total_pages: i64,
+    /// Always `null` in sdemu (no users).
+    pub last_checkout_by_user_name: Option<String>,
+    /// Always `null` in sdemu (no users).
+    pub last_checked_out_by: Option<String>,
+    /// Always `null` in sdemu (no check-outs).
+    pub last_checked_out_until: Option<String>,
+    /// Always empty in sdemu (no recognised content).
+    #[schema(value_type = Vec<Object>)]
+    pub chunks: Vec<Value>,
+}
+
+impl From<&ExportedTask> for ExportData {
+    fn from(task: &ExportedTask) -> Self {
+        Self {
+            task_id: task.task_id,
+            original_file_url: None,
+            workspace_id: task.workspace_id,
+            batch_id: task.batch_id,
+            task_number: task.task_number,
+            external_id: task.external_id.clone(),
+            display_name: task.display_name.clone(),
+            description: task.description.clone(),
+            total_pages: task.total_pages,
+            last_checkout_by_user_name: None,
+            last_checked_out_by: None,
+            last_checked_out_until: None,
+            chunks: Vec::new(),
+        }
+    }
+}
+
+/// Whether a task's export data exists: its review has finished, so it is archived (Task
+/// History, shown as `Deleted`) or its webhook deliveries are out (a receiver handling one
+/// may fetch the export). A task sent back to ToReview by a failed delivery has none.
+pub fn export_ready(task_status: i64, export_pending: bool) -> bool {
+    task_status == crate::domain::lifecycle::ARCHIVED || export_pending
+}
+
 /// The JSON body a configuration of `kind` receives for `task`. The Url To File bodies have
 /// the documented fields exactly (`exportedFileUrl` is `null`: file links are not emulated
-/// yet); the documentation gives no schema for the other two, so their shape is sdemu's.
+/// yet); the documentation gives no schema for the other two, so sdemu sends them what Get
+/// Export Data answers ([`ExportData`]).
 pub fn payload(kind: WebhookKind, task: &ExportedTask) -> Value {
     match kind {
         WebhookKind::UrlToFileTranscripts => json!({
@@ -340,16 +396,9 @@ pub fn payload(kind: WebhookKind, task: &ExportedTask) -> Value {
             "displayName": task.display_name,
             "exportedFileUrl": null,
         }),
-        WebhookKind::TextDocuments | WebhookKind::Transcripts => json!({
-            "taskId": task.task_id,
-            "workspaceId": task.workspace_id,
-            "batchId": task.batch_id,
-            "taskNumber": task.task_number,
-            "externalId": task.external_id,
-            "displayName": task.display_name,
-            "description": task.description,
-            "totalPages": task.total_pages,
-        }),
+        WebhookKind::TextDocuments | WebhookKind::Transcripts => {
+            serde_json::to_value(ExportData::from(task)).unwrap_or(Value::Null)
+        }
     }
 }
 
@@ -392,6 +441,15 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(error.field, "options.fileFormat");
+    }
+
+    #[test]
+    fn export_data_exists_once_archived_or_while_deliveries_are_out() {
+        use crate::domain::lifecycle::{ARCHIVED, IN_REVIEW, TO_REVIEW};
+        assert!(export_ready(ARCHIVED, false));
+        assert!(export_ready(IN_REVIEW, true));
+        assert!(!export_ready(IN_REVIEW, false));
+        assert!(!export_ready(TO_REVIEW, false));
     }
 
     #[test]

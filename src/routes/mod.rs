@@ -7,6 +7,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub mod batches;
+pub mod export;
 pub mod params;
 pub mod tasks;
 pub mod token;
@@ -19,4 +20,5 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(tasks::router())
         .merge(workspaces::router())
         .merge(batches::router())
+        .merge(export::router())
 }

@@ -12,9 +12,10 @@ use crate::helpers::{
     basic, config, invalid_token, TestApp, TestResponse, ACME, EVERYTHING, OTHER, STATUS_LIST,
 };
 
-/// One request per API operation, as (method, path, query, JSON body). Every request is valid
-/// for the default organization of `TWO_ORGANIZATIONS`.
-const OPERATIONS: [(&str, &str, &str, Option<&str>); 11] = [
+/// One request per API operation, as (method, path, query, JSON body); `{taskid}` in a path
+/// is sent as task 11. Every request is valid for the default organization of
+/// `TWO_ORGANIZATIONS` (Get Export Data once task 11's review has finished).
+const OPERATIONS: [(&str, &str, &str, Option<&str>); 13] = [
     ("GET", STATUS_LIST, "startDate=2000-01-01", None),
     (
         "GET",
@@ -61,6 +62,18 @@ const OPERATIONS: [(&str, &str, &str, Option<&str>); 11] = [
     ),
     ("GET", "/api/v1.0/external/sdbatch", "batchId=1", None),
     ("GET", "/api/v1.0/external/sdbatch/paginated", "", None),
+    (
+        "GET",
+        "/api/v1.0/external/sdtask/GetExportData/{taskid}",
+        "",
+        None,
+    ),
+    (
+        "GET",
+        "/api/v1.0/external/sdtask/GetExportData/Transcript/{taskid}",
+        "",
+        None,
+    ),
 ];
 
 /// The request for one operation, with `authorization` as its header when given.
@@ -68,8 +81,9 @@ fn operation_request(
     (method, path, query, body): (&str, &str, &str, Option<&str>),
     authorization: Option<&str>,
 ) -> Request<Body> {
+    let path = path.replace("{taskid}", "11");
     let uri = if query.is_empty() {
-        path.to_owned()
+        path
     } else {
         format!("{path}?{query}")
     };
@@ -441,6 +455,9 @@ async fn with_auth_off_a_valid_token_still_acts_for_its_organization() {
 #[tokio::test]
 async fn with_auth_off_every_api_operation_answers_the_default_organization_without_a_token() {
     let app = TestApp::two_organizations_with(&["--auth", "off"]).await;
+    app.control("POST", "tasks/11/review/finish", None)
+        .await
+        .assert_status(StatusCode::OK);
     for operation in OPERATIONS {
         app.request_anonymous(operation_request(operation, None))
             .await

@@ -13,6 +13,7 @@ mod emulator_data;
 mod emulator_faults;
 mod emulator_journal;
 mod emulator_tasks;
+mod export_data;
 mod fixtures;
 mod isolation;
 mod lifecycle;

@@ -188,6 +188,13 @@ impl TestApp {
         .await
     }
 
+    /// `GET /api/v1.0/external/sdtask/GetExportData/{tail}` (`{taskid}` or
+    /// `Transcript/{taskid}`, with any query).
+    pub async fn get_export_data(&self, tail: &str) -> TestResponse {
+        self.get(&format!("/api/v1.0/external/sdtask/GetExportData/{tail}"))
+            .await
+    }
+
     /// `PATCH /api/v1.0/external/sdtask/restartprocessing?{query}`.
     pub async fn restart_processing(&self, query: &str) -> TestResponse {
         self.patch(&format!(
