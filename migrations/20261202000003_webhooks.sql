@@ -1,8 +1,9 @@
--- Webhook export configurations (issue 11): a workspace may have several. `kind` is
+-- Webhook export configurations: a workspace may have several. `kind` is
 -- textDocuments, transcripts, urlToFileTranscripts or urlToFileAnonymization; `options` is
 -- the kind's options as JSON text (validated by domain::webhooks before it is stored).
--- No foreign key to workspaces: seeds rewrite the workspaces table and configurations
--- outlive them; reset empties this table.
+-- No foreign key to workspaces: configurations are cleared and loaded with the rest of the
+-- data set (start-up, reset, seed), and a merge seed rewrites the workspaces table under
+-- them.
 CREATE TABLE webhooks (
     webhook_id   INTEGER PRIMARY KEY,
     workspace_id INTEGER NOT NULL,
