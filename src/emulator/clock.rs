@@ -13,7 +13,7 @@ use crate::domain::duration::DurationInput;
 use crate::domain::time::parse_instant;
 use crate::error::responses::{AdminTokenRequired, ControlPlaneBodyTooLarge, Problem400};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::body::read_control_json;
+use crate::extract::body::read_control_body;
 use crate::extract::Admin;
 use crate::lifecycle;
 use crate::response::Json;
@@ -158,14 +158,7 @@ pub async fn put(
     State(state): State<AppState>,
     request: Request,
 ) -> ApiResult<Json<ClockView>> {
-    let value = read_control_json(request.into_body()).await?;
-    let body: SetClock = serde_json::from_value(value).map_err(|error| {
-        ApiError::from(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-body",
-            format!("The clock setting cannot be used: {error}."),
-        ))
-    })?;
+    let body: SetClock = read_control_body(request.into_body()).await?;
     let mode = match body.mode {
         ClockModeName::Real => ClockMode::Real,
         ClockModeName::Frozen => ClockMode::Frozen(match body.at.as_deref() {
@@ -223,14 +216,7 @@ pub async fn advance(
     State(state): State<AppState>,
     request: Request,
 ) -> ApiResult<Json<ClockView>> {
-    let value = read_control_json(request.into_body()).await?;
-    let body: Advance = serde_json::from_value(value).map_err(|error| {
-        ApiError::from(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-body",
-            format!("The body must be {{\"by\": seconds or an ISO 8601 duration}}: {error}."),
-        ))
-    })?;
+    let body: Advance = read_control_body(request.into_body()).await?;
     let by = body
         .by
         .to_duration()

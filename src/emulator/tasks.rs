@@ -12,7 +12,7 @@ use crate::error::responses::{
     AdminTokenRequired, ControlPlaneBodyTooLarge, Problem400, QueryTooLong,
 };
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::body::read_control_json;
+use crate::extract::body::read_control_body;
 use crate::extract::{Admin, PathParam};
 use crate::lifecycle::{self, ControlRefusal, ReviewStep};
 use crate::response::Json;
@@ -213,16 +213,7 @@ pub async fn force_status(
     PathParam(task_id): PathParam<i64>,
     request: Request,
 ) -> ApiResult<Json<TaskLifecycle>> {
-    let value = read_control_json(request.into_body()).await?;
-    let body: ForceStatus = serde_json::from_value(value).map_err(|error| {
-        ApiError::from(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-body",
-            format!(
-                "The body must be {{\"taskStatus\": code, \"integrationStatus\"?: code}}: {error}."
-            ),
-        ))
-    })?;
+    let body: ForceStatus = read_control_body(request.into_body()).await?;
     lifecycle::force(&state, task_id, body.task_status, body.integration_status).await??;
     lifecycle_view(&state, task_id).await
 }

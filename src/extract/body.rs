@@ -62,6 +62,14 @@ pub async fn read_control_json(body: Body) -> Result<Value, ApiError> {
     })
 }
 
+/// Reads a control-plane request body as JSON and maps it onto `T`, with the same problems
+/// as `JsonBody`: an `invalid-body` problem whose `field` member names where a value does
+/// not fit.
+pub async fn read_control_body<T: serde::de::DeserializeOwned>(body: Body) -> Result<T, ApiError> {
+    let value = read_control_json(body).await?;
+    serde_path_to_error::deserialize(value).map_err(|error| body_shape_problem(&error).into())
+}
+
 /// A JSON request body of the emulated API. A wrong content type, malformed JSON or a body
 /// over [`MAX_BODY_BYTES`] are problem bodies: 413 for a body that is too large, 400 for
 /// everything else. The JSON is then mapped onto `T` through `serde_path_to_error`, so a value
