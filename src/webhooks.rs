@@ -20,7 +20,8 @@ use tokio::net::TcpStream;
 
 use crate::domain::deliveries::{clip, Delivery};
 use crate::domain::lifecycle::{ARCHIVED, IN_REVIEW, TO_REVIEW};
-use crate::domain::webhooks::{check_url, is_private, payload, refused, ExportedTask, Webhook};
+use crate::domain::task::TaskStatus;
+use crate::domain::webhooks::{check_url, is_private, payload, refused, Webhook};
 use crate::state::AppState;
 use crate::store;
 
@@ -114,7 +115,7 @@ async fn post(url: &str, body: Vec<u8>, allow_public: bool) -> Result<(u16, Stri
 }
 
 /// Delivers one task's payload to one configuration and records the attempt.
-async fn attempt(state: &AppState, webhook: &Webhook, task: &ExportedTask) -> Delivery {
+async fn attempt(state: &AppState, webhook: &Webhook, task: &TaskStatus) -> Delivery {
     let body = payload(webhook.kind, task);
     let time = state.clock.now();
     let started = Instant::now();
@@ -163,7 +164,7 @@ pub async fn deliver(state: &AppState, task_ids: &[i64]) -> sqlx::Result<()> {
     let mut outcomes = Vec::new();
     for &task_id in task_ids {
         let mut conn = state.db.acquire().await?;
-        let Some(task) = store::webhooks::exported_task(&mut conn, task_id).await? else {
+        let Some(task) = store::tasks::find_by_id(&mut conn, task_id).await? else {
             continue;
         };
         let webhooks = store::webhooks::for_workspace(&mut conn, task.workspace_id).await?;

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use utoipa::ToSchema;
 
+use crate::domain::task::TaskStatus;
+
 /// The longest URL a configuration may hold.
 pub const MAX_URL_LENGTH: usize = 2048;
 /// The longest documented link expiry: a week.
@@ -307,19 +309,6 @@ pub fn is_private(address: IpAddr) -> bool {
     }
 }
 
-/// The task fields a payload is built from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportedTask {
-    pub task_id: i64,
-    pub workspace_id: i64,
-    pub batch_id: Option<i64>,
-    pub task_number: Option<i64>,
-    pub external_id: Option<String>,
-    pub display_name: String,
-    pub description: Option<String>,
-    pub total_pages: i64,
-}
-
 /// What Get Export Data answers and the Text Documents and Transcripts webhooks carry: the
 /// fields of the documentation's Get Export Data placeholder, in its order. sdemu fills what
 /// it knows of the task; it keeps no file links, check-outs or recognised content, so
@@ -348,8 +337,8 @@ pub struct ExportData {
     pub chunks: Vec<Value>,
 }
 
-impl From<&ExportedTask> for ExportData {
-    fn from(task: &ExportedTask) -> Self {
+impl From<&TaskStatus> for ExportData {
+    fn from(task: &TaskStatus) -> Self {
         Self {
             task_id: task.task_id,
             original_file_url: None,
@@ -379,7 +368,7 @@ pub fn export_ready(task_status: i64, export_pending: bool) -> bool {
 /// the documented fields exactly (`exportedFileUrl` is `null`: file links are not emulated
 /// yet); the documentation gives no schema for the other two, so sdemu sends them what Get
 /// Export Data answers ([`ExportData`]).
-pub fn payload(kind: WebhookKind, task: &ExportedTask) -> Value {
+pub fn payload(kind: WebhookKind, task: &TaskStatus) -> Value {
     match kind {
         WebhookKind::UrlToFileTranscripts => json!({
             "taskId": task.task_id,

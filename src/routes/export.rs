@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::webhooks::{export_ready, payload, ExportData, WebhookKind};
+use crate::domain::webhooks::{export_ready, ExportData};
 use crate::error::responses::{NotFoundEmpty, Problem400, QueryTooLong, Unauthorized};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Caller, PathParam, QueryParams};
@@ -59,8 +59,8 @@ async fn export_data(
     State(state): State<AppState>,
     PathParam(task_id): PathParam<i64>,
     query: QueryParams,
-) -> ApiResult<Json<serde_json::Value>> {
-    answer(&state, caller, task_id, &query, WebhookKind::TextDocuments).await
+) -> ApiResult<Json<ExportData>> {
+    answer(&state, caller, task_id, &query).await
 }
 
 /// Get Export Data (Transcript)
@@ -97,18 +97,18 @@ async fn export_data_transcript(
     State(state): State<AppState>,
     PathParam(task_id): PathParam<i64>,
     query: QueryParams,
-) -> ApiResult<Json<serde_json::Value>> {
-    answer(&state, caller, task_id, &query, WebhookKind::Transcripts).await
+) -> ApiResult<Json<ExportData>> {
+    answer(&state, caller, task_id, &query).await
 }
 
-/// The export data of the caller's task, as the webhook of `kind` carries it.
+/// The export data of the caller's task: the body its Text Documents and Transcripts
+/// webhooks carry (`payload` builds those from the same `ExportData`).
 async fn answer(
     state: &AppState,
     caller: Caller,
     task_id: i64,
     query: &QueryParams,
-    kind: WebhookKind,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<ExportData>> {
     let task = TaskRef {
         task_id: Some(task_id),
         external_id: query.raw_first("externalId").map(str::to_owned),
@@ -130,8 +130,5 @@ async fn answer(
         .with("taskStatus", status.task_status)
         .into());
     }
-    let Some(exported) = webhooks::exported_task(&mut conn, task_id).await? else {
-        return Err(ApiError::empty_not_found());
-    };
-    Ok(Json::ok(payload(kind, &exported)))
+    Ok(Json::ok(ExportData::from(&status)))
 }

@@ -384,10 +384,21 @@ pub async fn create_in(
             CreateError::WorkspaceNotInOrganization
         });
     };
-    let created = task_select!(sqlx::query_as!(TaskRow,) + "WHERE t.task_id = ?", task_id)
-        .fetch_one(&mut *conn)
+    find_by_id(conn, task_id)
+        .await?
+        .ok_or(CreateError::Database(sqlx::Error::RowNotFound))
+}
+
+/// The task with this id, whatever its organization: for what acts for no caller (webhook
+/// deliveries, the control plane).
+pub async fn find_by_id(
+    conn: &mut SqliteConnection,
+    task_id: i64,
+) -> sqlx::Result<Option<TaskStatus>> {
+    let row = task_select!(sqlx::query_as!(TaskRow,) + "WHERE t.task_id = ?", task_id)
+        .fetch_optional(conn)
         .await?;
-    Ok(created.into())
+    Ok(row.map(TaskStatus::from))
 }
 
 #[cfg(test)]

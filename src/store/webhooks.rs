@@ -3,7 +3,7 @@
 
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::domain::webhooks::{ExportedTask, Webhook, WebhookKind, WebhookSpec};
+use crate::domain::webhooks::{Webhook, WebhookKind, WebhookSpec};
 
 struct WebhookRow {
     webhook_id: i64,
@@ -219,22 +219,6 @@ pub async fn export_state(
     .fetch_optional(conn)
     .await?;
     Ok(row.map_or((false, None), |row| (row.pending, row.last_error)))
-}
-
-/// The fields a payload is built from.
-pub async fn exported_task(
-    conn: &mut SqliteConnection,
-    task_id: i64,
-) -> sqlx::Result<Option<ExportedTask>> {
-    sqlx::query_as!(
-        ExportedTask,
-        r#"SELECT task_id AS "task_id!", workspace_id, batch_id, task_number, external_id,
-                  display_name, description, total_pages
-             FROM tasks WHERE task_id = ?"#,
-        task_id
-    )
-    .fetch_optional(conn)
-    .await
 }
 
 /// The export state of every task, which a merge seed (it rewrites the tasks table, and
