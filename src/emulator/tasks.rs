@@ -114,14 +114,19 @@ impl From<ControlRefusal> for ApiError {
 }
 
 async fn lifecycle_view(state: &AppState, task_id: i64) -> ApiResult<Json<TaskLifecycle>> {
-    let mut conn = state.db.acquire().await?;
-    let task = store::lifecycle::find(&mut conn, task_id)
+    // One read transaction: the four reads see the same state, whatever a concurrent
+    // catch-up applies meanwhile.
+    let mut tx = state.db.begin().await?;
+    let task = store::lifecycle::find(&mut tx, task_id)
         .await?
         .ok_or(ControlRefusal::UnknownTask)?;
-    let status = store::lifecycle::status_texts(&mut conn, task_id).await?;
-    let history = store::lifecycle::history(&mut conn, task_id).await?;
+    let status = store::tasks::find_by_id(&mut tx, task_id)
+        .await?
+        .ok_or(ControlRefusal::UnknownTask)?;
+    let history = store::lifecycle::history(&mut tx, task_id).await?;
     let (export_pending, last_export_error) =
-        store::webhooks::export_state(&mut conn, task_id).await?;
+        store::webhooks::export_state(&mut tx, task_id).await?;
+    tx.commit().await?;
     Ok(Json::ok(TaskLifecycle {
         task_id,
         task_status: task.task_status,

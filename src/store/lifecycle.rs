@@ -196,25 +196,6 @@ pub async fn latest_transition(pool: &SqlitePool) -> sqlx::Result<Option<i64>> {
         .await
 }
 
-/// A task's status names and integration status, for the control plane's view.
-#[derive(Debug, Clone)]
-pub struct StatusTexts {
-    pub task_status_text: String,
-    pub integration_status: i64,
-}
-
-pub async fn status_texts(conn: &mut SqliteConnection, task_id: i64) -> sqlx::Result<StatusTexts> {
-    sqlx::query_as!(
-        StatusTexts,
-        "SELECT ts.name AS task_status_text, t.integration_status
-           FROM tasks t JOIN task_statuses ts ON ts.code = t.task_status
-          WHERE t.task_id = ?",
-        task_id
-    )
-    .fetch_one(conn)
-    .await
-}
-
 /// The lifecycle state of every task that has one, and every transition: what a merge seed
 /// (which rewrites the tables) must put back so that tasks in progress keep moving.
 #[derive(Debug, Clone, Default)]
