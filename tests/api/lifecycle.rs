@@ -404,3 +404,50 @@ async fn a_merge_seed_keeps_tasks_in_progress_moving_and_their_history() {
     app.advance_clock(json!(60)).await;
     assert_eq!(status_of(&app, id).await["taskStatus"], 3);
 }
+
+/// Nothing asks sdemu anything here, so only the ticker can apply the steps. Its first tick
+/// is immediate (the interval is an hour, so there is no second): the test waits for that
+/// one tick's effect, then stops the ticker, which must end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ticker_applies_due_steps_when_nobody_asks_and_stops_on_shutdown() {
+    let app = TestApp::two_organizations_with(&["--failure-rate", "0"]).await;
+    let id = app.create_task_for("https://files.example.com/a.pdf").await;
+    app.clock.advance(chrono::Duration::seconds(13));
+    let stored_status = || {
+        let db = app.state.db.clone();
+        async move {
+            let mut conn = db.acquire().await.unwrap();
+            sdemu::store::tasks::find_by_id(&mut conn, id)
+                .await
+                .unwrap()
+                .unwrap()
+                .task_status
+        }
+    };
+    assert_eq!(
+        stored_status().await,
+        30,
+        "nothing applied before the ticker runs"
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let ticker = tokio::spawn(sdemu::lifecycle::run_ticker(
+        app.state.clone(),
+        std::time::Duration::from_secs(3600),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let applied = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while stored_status().await != 3 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    let _ = stop.send(());
+    tokio::time::timeout(std::time::Duration::from_secs(10), ticker)
+        .await
+        .expect("the ticker ends on shutdown")
+        .unwrap();
+    assert!(applied.is_ok(), "the ticker applied the due steps");
+    assert_eq!(stored_status().await, 3);
+}
