@@ -3,14 +3,15 @@
 //! A tour for a new reader, following one request. `main.rs` reads `config`, starts
 //! `telemetry` and calls `startup::open`, which opens the database (`db`), loads the fixtures
 //! into it (`store`) and builds the `state::AppState`. `app::build_router` stacks the layers
-//! every request passes (request id, log line, CORS, the control plane's journal and faults)
-//! over the handlers: `routes` for the emulated API, `emulator` for the control plane under
+//! every request passes (request id, log line, CORS, the control plane's journal and faults,
+//! then `lifecycle`'s catch-up of every step due by the emulator's `clock`) over the handlers: `routes` for the emulated API, `emulator` for the control plane under
 //! `/_emulator/`. A handler reads its request through `extract` (query, body, bearer token,
 //! each rejected with an `error::ApiError`), asks `store` for the data, and answers through
 //! `response`. `domain` holds the rules and wire types that are neither HTTP nor SQL.
 //!
 //! Layers point one way, lowest first: `domain`/`clock` ← `config` ← `store`/`db` ← the HTTP
-//! toolkit (`state`, `error`, `response`, `extract`, `telemetry`) ← `routes`/`emulator` ←
+//! toolkit and services (`state`, `error`, `response`, `extract`, `telemetry`, `lifecycle`,
+//! `demo`, `webhooks`) ← `routes`/`emulator` ←
 //! `openapi`/`startup`/`app` ← `main`. `ARCHITECTURE.md` explains them; `tests/architecture.rs`
 //! keeps them.
 
@@ -26,7 +27,8 @@ pub mod db;
 pub mod demo;
 /// Rules and wire types that are neither HTTP nor SQL: times, sorting, pages, fixtures, auth.
 pub mod domain;
-/// The control plane under `/_emulator/`: health, reset, seed, state, journal, faults.
+/// The control plane under `/_emulator/`: health, reset, seed, state, journal, faults, clock,
+/// per-task controls, webhooks.
 pub mod emulator;
 /// `ApiError`: the status, headers and body of every failure sdemu sends.
 pub mod error;
