@@ -1,6 +1,6 @@
 //! Webhook delivery at work: when a task's review finishes and its workspace has webhook
 //! configurations, `lifecycle` marks its export pending (in its write transaction);
-//! [`deliver`] then POSTs each configuration's payload with no transaction open,
+//! [`deliver`](crate::webhooks::deliver) then POSTs each configuration's payload with no transaction open,
 //! records every attempt in the delivery journal, and applies the outcomes in a new
 //! transaction: every configuration answered 2xx, the task is archived (Task History);
 //! otherwise it goes back to ToReview with the failure kept on it. No retries.

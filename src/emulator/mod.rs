@@ -2,15 +2,15 @@
 //!
 //! The prefix can never collide with an emulated path (the real API lives under `/api/` and
 //! `/connect/`). Control-plane requests are neither journaled nor subject to faults; every
-//! other request (the emulated API and unknown paths) goes through [`intercept`], which
+//! other request (the emulated API and unknown paths) goes through [`intercept`](crate::emulator::intercept), which
 //! injects faults and records it in the request journal.
 //!
 //! | Route | Module |
 //! | --- | --- |
-//! | `GET /_emulator/health`, `GET /_emulator/ready` | [`health`] (never need the admin token) |
-//! | `POST /_emulator/reset`, `POST /_emulator/seed`, `GET /_emulator/state` | [`data`] |
-//! | `GET`/`DELETE /_emulator/requests` | [`journal`] |
-//! | `GET`/`PUT`/`POST`/`DELETE /_emulator/faults` | [`faults`] |
+//! | `GET /_emulator/health`, `GET /_emulator/ready` | [`health`](crate::emulator::health) (never need the admin token) |
+//! | `POST /_emulator/reset`, `POST /_emulator/seed`, `GET /_emulator/state` | [`data`](crate::emulator::data) |
+//! | `GET`/`DELETE /_emulator/requests` | [`journal`](crate::emulator::journal) |
+//! | `GET`/`PUT`/`POST`/`DELETE /_emulator/faults` | [`faults`](crate::emulator::faults) |
 //! | `GET`/`PUT /_emulator/clock`, `POST /_emulator/clock/advance` | [`clock`] |
 //! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../review/{start|finish}` | [`tasks`] |
 //! | `GET`/`PUT`/`POST /_emulator/webhooks`, `DELETE .../{webhookId}`, `GET .../deliveries` | [`webhooks`] |

@@ -3,14 +3,14 @@
 //!
 //! | Module | Reads |
 //! | --- | --- |
-//! | [`query`] | the query string (case-insensitive names, repeated keys, limits) |
-//! | [`authorization`] | the one `Authorization` header parser behind every scheme |
-//! | [`bearer`] | the caller's organization from its bearer token (`Caller`) |
-//! | [`admin`] | the control plane's admin token (`Admin`) |
-//! | [`body`] | bounded request bodies and JSON bodies (`JsonBody`) |
-//! | [`page`] | `pageNumber` / `pageSize` |
-//! | [`path`] | typed path parameters (`PathParam`) |
-//! | [`task`] | the task named by `taskId` / `externalId` (`TaskSelector`) |
+//! | [`query`](crate::extract::query) | the query string (case-insensitive names, repeated keys, limits) |
+//! | [`authorization`](crate::extract::authorization) | the one `Authorization` header parser behind every scheme |
+//! | [`bearer`](crate::extract::bearer) | the caller's organization from its bearer token (`Caller`) |
+//! | [`admin`](crate::extract::admin) | the control plane's admin token (`Admin`) |
+//! | [`body`](crate::extract::body) | bounded request bodies and JSON bodies (`JsonBody`) |
+//! | [`page`](crate::extract::page) | `pageNumber` / `pageSize` |
+//! | [`path`](crate::extract::path) | typed path parameters (`PathParam`) |
+//! | [`task`](crate::extract::task) | the task named by `taskId` / `externalId` (`TaskSelector`) |
 
 pub mod admin;
 pub mod authorization;

@@ -22,8 +22,8 @@
 //!
 //! | Module | Its job |
 //! | --- | --- |
-//! | [`rules`] | the rules as users write them, read and validated |
-//! | [`engine`] | the rules in force: matching, schedule, seeded randomness, counters |
+//! | [`rules`](crate::domain::faults::rules) | the rules as users write them, read and validated |
+//! | [`engine`](crate::domain::faults::engine) | the rules in force: matching, schedule, seeded randomness, counters |
 //!
 //! Nothing here knows HTTP types: the control plane's handlers and middleware
 //! (`emulator::faults`, `emulator::intercept`) turn requests and canned responses into them.
