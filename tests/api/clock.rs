@@ -37,6 +37,17 @@ async fn a_frozen_clock_stays_put_until_advanced_and_new_tasks_read_it() {
         .await
         .assert_json(StatusCode::OK);
     assert_eq!(task["createdOn"], "2030-05-06T07:09:39Z");
+    // The journal and the uptime read the same clock.
+    let newest = app.journal("limit=1").await;
+    assert_eq!(newest[0]["time"], "2030-05-06T07:09:39Z");
+    let health = app
+        .control("GET", "health", None)
+        .await
+        .assert_json(StatusCode::OK);
+    assert!(
+        health["uptimeSeconds"].as_i64().unwrap() > 3 * 365 * 86_400,
+        "{health}"
+    );
 }
 
 #[tokio::test]
