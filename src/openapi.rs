@@ -23,7 +23,8 @@ use utoipa_axum::routes;
 use crate::domain::auth::SCOPE;
 use crate::error::responses::{
     AdminTokenRequired, BadRequestEmptyOrProblem, Conflict, ControlPlaneBodyTooLarge,
-    NotFoundEmpty, PayloadTooLarge, Problem400, QueryTooLong, Unauthorized,
+    NotFoundEmpty, PayloadTooLarge, Problem400, QueryTooLong, StepRefused, Unauthorized,
+    UnknownTask,
 };
 use crate::error::Problem;
 use crate::state::AppState;
@@ -69,6 +70,8 @@ pub const TOKEN_URL: &str = "/connect/token";
             Conflict,
             AdminTokenRequired,
             ControlPlaneBodyTooLarge,
+            UnknownTask,
+            StepRefused,
         )
     ),
     modifiers(&SecuritySchemes)

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::responses::{
-    AdminTokenRequired, ControlPlaneBodyTooLarge, Problem400, QueryTooLong,
+    AdminTokenRequired, ControlPlaneBodyTooLarge, Problem400, QueryTooLong, StepRefused,
+    UnknownTask,
 };
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::body::read_control_body;
@@ -168,7 +169,7 @@ async fn lifecycle_view(state: &AppState, task_id: i64) -> ApiResult<Json<TaskLi
     responses(
         (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
         (status = 401, response = AdminTokenRequired),
-        (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+        (status = 404, response = UnknownTask),
         (status = 414, response = QueryTooLong),
     )
 )]
@@ -208,7 +209,7 @@ pub struct ForceStatus {
         (status = 400, response = Problem400),
         (status = 413, response = ControlPlaneBodyTooLarge),
         (status = 401, response = AdminTokenRequired),
-        (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+        (status = 404, response = UnknownTask),
         (status = 414, response = QueryTooLong),
     )
 )]
@@ -236,10 +237,9 @@ pub async fn force_status(
     params(("taskId" = i64, Path, description = "The task's id (unique across organizations).")),
     responses(
         (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
-        (status = 409, description = "The task's status does not allow this step; nothing changed",
-            content_type = "application/problem+json", body = Problem),
+        (status = 409, response = StepRefused),
         (status = 401, response = AdminTokenRequired),
-        (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
+        (status = 404, response = UnknownTask),
         (status = 414, response = QueryTooLong),
     )
 )]
@@ -282,9 +282,8 @@ pub enum ReviewStepName {
         (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
         (status = 400, response = Problem400),
         (status = 401, response = AdminTokenRequired),
-        (status = 404, description = "No task has this id", content_type = "application/problem+json", body = Problem),
-        (status = 409, description = "The task's status does not allow this step; nothing changed",
-            content_type = "application/problem+json", body = Problem),
+        (status = 404, response = UnknownTask),
+        (status = 409, response = StepRefused),
         (status = 414, response = QueryTooLong),
     )
 )]

@@ -157,6 +157,27 @@ impl<'r> ToResponse<'r> for ControlPlaneBodyTooLarge {
     }
 }
 
+/// 404 of the control plane's per-task routes: no task of any organization has this id.
+pub struct UnknownTask;
+
+impl<'r> ToResponse<'r> for UnknownTask {
+    fn response() -> (&'r str, RefOr<Response>) {
+        named("UnknownTask", problem("No task has this id."))
+    }
+}
+
+/// 409 of a per-task control: the task's status does not allow the step; nothing changed.
+pub struct StepRefused;
+
+impl<'r> ToResponse<'r> for StepRefused {
+    fn response() -> (&'r str, RefOr<Response>) {
+        named(
+            "StepRefused",
+            problem("The task's status does not allow this step; nothing changed."),
+        )
+    }
+}
+
 /// 409: the `externalId` of a new task is taken.
 pub struct Conflict;
 
