@@ -28,5 +28,6 @@ mod task_status;
 mod token;
 mod webhook_fixtures;
 mod webhook_seeds;
+mod webhook_worker;
 mod webhooks;
 mod workspaces;
