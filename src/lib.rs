@@ -11,7 +11,7 @@
 //!
 //! Layers point one way, lowest first: `domain`/`clock` ← `config` ← `store`/`db` ← the HTTP
 //! toolkit and services (`state`, `error`, `response`, `extract`, `telemetry`, `lifecycle`,
-//! `demo`, `outbox`, `webhooks`) ← `routes`/`emulator` ←
+//! `demo`, `outbox`, `file_links`, `webhooks`) ← `routes`/`emulator` ←
 //! `openapi`/`startup`/`app` ← `main`. `ARCHITECTURE.md` explains them; `tests/architecture.rs`
 //! keeps them.
 
@@ -34,6 +34,8 @@ pub mod emulator;
 pub mod error;
 /// Extractors that turn requests into typed values or reject them with `ApiError`.
 pub mod extract;
+/// File links at work: the links export payloads carry, issued with their expiry.
+pub mod file_links;
 /// `sdemu healthcheck`: the container health probe.
 pub mod healthcheck;
 /// The lifecycle at work: due steps applied in time order, runs started, per-task controls.

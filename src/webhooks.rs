@@ -1,6 +1,6 @@
 //! Webhook delivery at work: when a task's review finishes and its workspace has webhook
 //! configurations, `lifecycle` marks its export pending (in its write transaction);
-//! the caller queues it in the outbox; the worker ([`run_worker`]) then POSTs each
+//! the caller queues it in the outbox; the worker ([`run_worker`](crate::webhooks::run_worker)) then POSTs each
 //! configuration's payload with no transaction open, records every attempt in the delivery
 //! journal, and applies the outcome in a new transaction: every configuration answered 2xx,
 //! the task is archived (Task History); otherwise it goes back to ToReview with the failure
@@ -19,13 +19,17 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use sqlx::SqliteConnection;
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
 use crate::domain::deliveries::{clip, Delivery};
+use crate::domain::export::{payload, ExportSource};
 use crate::domain::lifecycle::{ARCHIVED, IN_REVIEW, TO_REVIEW};
 use crate::domain::task::TaskStatus;
-use crate::domain::webhooks::{check_url, is_private, payload, refused, Webhook};
+use crate::domain::webhooks::{check_url, is_private, refused, Webhook};
+use crate::file_links;
 use crate::outbox::OutboxReceiver;
 use crate::state::AppState;
 use crate::store;
@@ -119,9 +123,8 @@ async fn post(url: &str, body: Vec<u8>, allow_public: bool) -> Result<(u16, Stri
     Ok((status, clip(&String::from_utf8_lossy(&bytes))))
 }
 
-/// Delivers one task's payload to one configuration and records the attempt.
-async fn attempt(state: &AppState, webhook: &Webhook, task: &TaskStatus) -> Delivery {
-    let body = payload(webhook.kind, task);
+/// Delivers `body` to one configuration and records the attempt.
+async fn attempt(state: &AppState, webhook: &Webhook, task_id: i64, body: Value) -> Delivery {
     let time = state.clock.now();
     let started = Instant::now();
     let seconds = state.config.webhook_timeout;
@@ -138,7 +141,7 @@ async fn attempt(state: &AppState, webhook: &Webhook, task: &TaskStatus) -> Deli
     };
     tracing::info!(
         webhook = webhook.id,
-        task = task.task_id,
+        task = task_id,
         status,
         failed = error.is_some(),
         "webhook delivery"
@@ -147,7 +150,7 @@ async fn attempt(state: &AppState, webhook: &Webhook, task: &TaskStatus) -> Deli
         id: 0,
         time,
         webhook_id: webhook.id,
-        task_id: task.task_id,
+        task_id,
         url: webhook.url.clone(),
         request_body: body,
         status,
@@ -155,6 +158,30 @@ async fn attempt(state: &AppState, webhook: &Webhook, task: &TaskStatus) -> Deli
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         error,
     })
+}
+
+/// The body each configuration receives for `task`, with the file links it carries
+/// issued (one `originalFileUrl` for all of them; an `exportedFileUrl` for each Url To
+/// File configuration).
+async fn payloads(
+    state: &AppState,
+    conn: &mut SqliteConnection,
+    task: &TaskStatus,
+    webhooks: &[Webhook],
+) -> sqlx::Result<Vec<Value>> {
+    let original = file_links::original(state, conn, task).await?;
+    let mut bodies = Vec::with_capacity(webhooks.len());
+    for webhook in webhooks {
+        let exported = file_links::exported(state, conn, task, webhook).await?;
+        let source = ExportSource {
+            task,
+            original_file_url: original.as_deref(),
+            exported_file_url: exported.as_deref(),
+            captured: None,
+        };
+        bodies.push(payload(webhook, source));
+    }
+    Ok(bodies)
 }
 
 /// How many tasks' deliveries the worker runs at once: a receiver that never answers holds
@@ -218,10 +245,11 @@ async fn deliver_one(state: &AppState, task_id: i64) -> sqlx::Result<()> {
         return Ok(());
     };
     let webhooks = store::webhooks::for_workspace(&mut conn, task.workspace_id).await?;
+    let bodies = payloads(state, &mut conn, &task, &webhooks).await?;
     drop(conn);
     let mut failure = None;
-    for webhook in &webhooks {
-        let delivery = attempt(state, webhook, &task).await;
+    for (webhook, body) in webhooks.iter().zip(bodies) {
+        let delivery = attempt(state, webhook, task_id, body).await;
         if !delivery.succeeded() && failure.is_none() {
             failure = Some(delivery.failure());
         }

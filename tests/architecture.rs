@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("demo", 3),
     ("webhooks", 3),
     ("outbox", 3),
+    ("file_links", 3),
     ("routes", 4),
     ("emulator", 4),
     ("openapi", 5),
