@@ -77,10 +77,12 @@ async fn state_lists_every_section_in_fixture_format() {
             "workspaces",
             "batches",
             "tasks",
-            "webhooks"
+            "webhooks",
+            "exports"
         ]
     );
     assert_eq!(state["webhooks"], json!([]));
+    assert_eq!(state["exports"], json!([]));
     assert_eq!(
         state["organizations"],
         json!([{"tenantId": 1, "name": "Default organization", "clientId": "sdemu",
