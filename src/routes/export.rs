@@ -15,7 +15,7 @@ use crate::file_links;
 use crate::response::Json;
 use crate::state::AppState;
 use crate::store::tasks::{self, TaskRef};
-use crate::store::webhooks;
+use crate::store::{self, webhooks};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -139,6 +139,9 @@ async fn answer(
         )
         .with("taskStatus", status.task_status)
         .into());
+    }
+    if let Some(captured) = store::exports::captured(&mut conn, task_id).await? {
+        return Ok(Json::ok(captured));
     }
     let original = file_links::original(state, &mut conn, &status).await?;
     let body = match variant {
