@@ -17,6 +17,7 @@ mod export_data;
 mod export_fixtures;
 mod file_links;
 mod fixtures;
+mod fuzz;
 mod isolation;
 mod lifecycle;
 mod openapi;
