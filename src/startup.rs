@@ -140,6 +140,7 @@ pub async fn open(
         auth: AuthSettings::from_config(config),
         emulator: Arc::new(emulator),
         outbox: Arc::new(outbox),
+        writes: Default::default(),
     };
     // The delivery worker lives as long as the runtime: exports queued by any caller are
     // delivered by it, at most `MAX_CONCURRENT_DELIVERIES` at a time.

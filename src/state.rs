@@ -18,6 +18,7 @@ use crate::domain::fixture::Dataset;
 use crate::domain::journal::Journal;
 use crate::domain::lifecycle::LifecycleSettings;
 use crate::outbox::Outbox;
+use crate::store::writer::{WriteGate, WriteTurn, WriteTx};
 
 /// Everything a handler can reach. Cloned per request; every field is cheap to clone.
 #[derive(Clone)]
@@ -40,6 +41,20 @@ pub struct AppState {
     pub emulator: Arc<Emulator>,
     /// The queue of webhook exports to deliver, read by the delivery worker.
     pub outbox: Arc<Outbox>,
+    /// The writers' queue: every write passes it, one at a time, in arrival order.
+    pub writes: WriteGate,
+}
+
+impl AppState {
+    /// A write transaction (`BEGIN IMMEDIATE`), begun in this caller's turn.
+    pub async fn begin_write(&self) -> sqlx::Result<WriteTx> {
+        self.writes.begin(&self.db).await
+    }
+
+    /// This caller's turn to write, for a store function that opens its own transaction.
+    pub async fn write_turn(&self) -> WriteTurn {
+        self.writes.turn().await
+    }
 }
 
 impl FromRef<AppState> for SqlitePool {

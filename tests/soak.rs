@@ -2,7 +2,8 @@
 //! for `SDEMU_SOAK_SECONDS` (20 by default; CI runs 60), a mixed workload of lists, pages,
 //! single tasks, creates, reprocesses, tokens, resets and seeds. No 5xx, no connection
 //! error, `database is locked` never logged, and memory flat after the warm-up. It prints
-//! each kind's p50/p99 and the memory it saw, for the README.
+//! each kind's p50/p99 and the memory it saw, for the README. `SDEMU_BIN` runs it against
+//! another build (e.g. `target/release/sdemu`).
 
 #![cfg(target_os = "linux")]
 
@@ -33,8 +34,13 @@ fn resident_kib(pid: u32) -> u64 {
         .unwrap()
 }
 
+/// The binary under test: this build's, or `SDEMU_BIN` (a release build, to measure).
+fn binary() -> String {
+    std::env::var("SDEMU_BIN").unwrap_or_else(|_| SDEMU.to_owned())
+}
+
 fn start(database: &std::path::Path) -> (Child, String, Arc<Mutex<Vec<String>>>) {
-    let mut child = Command::new(SDEMU)
+    let mut child = Command::new(binary())
         .args(["--port", "0", "--log-format", "json", "--database"])
         .arg(database)
         .env("RUST_LOG", "warn")

@@ -82,7 +82,7 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     // The clock first, so that the data and the demo generator are restarted together, in
     // one transaction, at the reset clock's reading.
     state.clock.reset();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin_write().await?;
     store::dataset::replace_in(&mut tx, &state.startup_dataset).await?;
     demo::restart(&mut tx, &state, state.clock.now().timestamp()).await?;
     tx.commit().await?;
@@ -156,6 +156,7 @@ pub async fn seed(
         SeedMode::Replace => {
             let dataset = fixture::load_value(document, &catalogues, allow_public)
                 .map_err(|e| invalid_fixture(e.0))?;
+            let _turn = state.write_turn().await;
             store::dataset::replace(&state.db, &dataset).await?;
             dataset
         }
@@ -163,7 +164,7 @@ pub async fn seed(
             // Write-locked from the start: a deferred transaction that read the state and
             // then wrote would fail (SQLITE_BUSY_SNAPSHOT, a 500) whenever another request
             // wrote in between; this one waits for it instead (busy timeout).
-            let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = state.begin_write().await?;
             let current = store::dataset::export(&mut tx).await?;
             let current = serde_json::to_value(current).map_err(anyhow::Error::from)?;
             let (union, origins) = union_of(current, document);

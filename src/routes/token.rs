@@ -158,6 +158,7 @@ async fn token(
     let access_token = new_token()?;
     let issued_at = state.clock.now();
     let expires_at = issued_at + state.auth.token_ttl;
+    let turn = state.write_turn().await;
     tokens::issue(
         &state.db,
         &token_hash(&access_token),
@@ -167,6 +168,7 @@ async fn token(
         expires_at,
     )
     .await?;
+    drop(turn);
     tracing::info!(client_id = %client.client_id, "access token issued");
 
     let body = AccessTokenResponse {
