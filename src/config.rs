@@ -9,6 +9,10 @@ use crate::domain::auth::ClientCredentials;
 use crate::domain::demo::DemoSettings;
 use crate::domain::lifecycle::LifecycleSettings;
 
+mod connections;
+
+pub use connections::{ConnectionOptions, MAX_CONNECTION_SECONDS};
+
 /// The longest lifecycle step: a day.
 pub const MAX_STEP_SECONDS: u32 = 86_400;
 
@@ -197,6 +201,9 @@ pub struct Config {
     /// ones, so that sdemu never becomes an open relay).
     #[arg(long, env = "SDEMU_WEBHOOK_ALLOW_PUBLIC")]
     pub webhook_allow_public: bool,
+
+    #[command(flatten)]
+    pub connections: ConnectionOptions,
 
     #[command(flatten)]
     pub demo: DemoOptions,

@@ -91,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
         listener,
         app::build_router(state),
         shutdown_signal(),
-        Duration::from_secs(config.shutdown_timeout),
+        app::ServeOptions::from_config(&config),
     )
     .await?;
     let _ = stop_ticker.send(());

@@ -6,6 +6,7 @@ mod helpers;
 mod batches;
 mod bearer;
 mod clock;
+mod connections;
 mod create_task;
 mod demo;
 mod emulator_control;
