@@ -51,9 +51,12 @@ pub fn build_router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .option_layer(cors),
         )
-        .with_state(state);
-    // The path is made canonical before routing, so this wraps the whole router.
-    Router::new().fallback_service(router.map_request(canonical_api_path))
+        .with_state(state.clone());
+    // The path is made canonical before routing, so this wraps the whole router; web pages
+    // are kept off the control plane before anything else (CORS preflights included).
+    Router::new()
+        .fallback_service(router.map_request(canonical_api_path))
+        .layer(middleware::from_fn_with_state(state, emulator::guard))
 }
 
 /// The emulated API's paths by their lower-case form, from the OpenAPI description: the

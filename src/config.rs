@@ -87,7 +87,7 @@ pub struct Config {
     pub clients: Vec<ClientCredentials>,
     /// Require `Authorization: Bearer TOKEN` on every `/_emulator/` route except health,
     /// ready and openapi.json. Without it the control plane is open to anyone who can reach
-    /// the port.
+    /// the port, except that on a non-loopback --host sdemu generates a token and prints it.
     #[arg(
         long,
         env = "SDEMU_ADMIN_TOKEN",
@@ -95,6 +95,11 @@ pub struct Config {
         hide_env_values = true
     )]
     pub admin_token: Option<AdminToken>,
+
+    /// Leave the control plane open when --host is not a loopback address and no
+    /// --admin-token is given. Without it sdemu then generates an admin token and prints it.
+    #[arg(long, env = "SDEMU_OPEN_CONTROL_PLANE")]
+    pub open_control_plane: bool,
 
     /// How many requests the request journal keeps (the oldest are dropped first); 0 turns
     /// the journal off.
@@ -350,6 +355,15 @@ fn parse_share(text: &str) -> Result<f64, String> {
 }
 
 impl Config {
+    /// Whether `--host` accepts connections from other hosts: anything but a loopback
+    /// address or `localhost`.
+    pub fn listens_beyond_loopback(&self) -> bool {
+        match self.host.parse::<std::net::IpAddr>() {
+            Ok(address) => !address.is_loopback(),
+            Err(_) => !self.host.eq_ignore_ascii_case("localhost"),
+        }
+    }
+
     /// The lifecycle's settings from the options.
     pub fn lifecycle_settings(&self) -> LifecycleSettings {
         LifecycleSettings {

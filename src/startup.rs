@@ -8,8 +8,8 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::clock::{Clock, ClockMode, EmulatorClock};
-use crate::config::Config;
 use crate::config::StartClock;
+use crate::config::{AdminToken, Config};
 use crate::domain::auth;
 use crate::domain::faults::{self, FaultRule};
 use crate::domain::fixture;
@@ -54,6 +54,23 @@ impl FixtureSource {
             Self::Inline { text, .. } => Ok(text.clone()),
         }
     }
+}
+
+/// The control plane's safe default: when `--host` is not a loopback address and neither
+/// `--admin-token` nor `--open-control-plane` is given, a new random admin token is put in
+/// `config` and returned, for `main` to print (it is never logged).
+pub fn generate_admin_token(config: &mut Config) -> anyhow::Result<Option<AdminToken>> {
+    if config.admin_token.is_some()
+        || config.open_control_plane
+        || !config.listens_beyond_loopback()
+    {
+        return Ok(None);
+    }
+    let token: AdminToken = auth::new_token()?
+        .parse()
+        .map_err(|error: &str| anyhow::anyhow!(error))?;
+    config.admin_token = Some(token.clone());
+    Ok(Some(token))
 }
 
 /// Opens the database, applies migrations, validates the fixtures and, when the database is

@@ -34,12 +34,14 @@ use crate::state::AppState;
 pub mod clock;
 pub mod data;
 pub mod faults;
+mod guard;
 pub mod health;
 pub mod journal;
 pub mod tasks;
 pub mod webhooks;
 
 pub use crate::domain::control_plane::{is_control_plane, PREFIX};
+pub use guard::guard;
 
 /// Every control-plane path, as the 404 for an unknown one lists them. `openapi.json` is
 /// served by the `openapi` module (it describes routes and control plane alike) under the

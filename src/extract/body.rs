@@ -82,8 +82,9 @@ fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
 }
 
 /// Reads a control-plane request body as JSON: at most [`MAX_CONTROL_BODY_BYTES`] (`413`
-/// beyond), and `400` naming the position when it is not JSON. The content type is not
-/// checked, so that `curl --data @file` works as it is.
+/// beyond), and `400` naming the position when it is not JSON. The content type was
+/// checked before (`emulator::guard`: `application/json`, so that no page can send one
+/// without a preflight).
 pub async fn read_control_json(body: Body) -> Result<Value, ApiError> {
     let bytes = read_bounded(body, MAX_CONTROL_BODY_BYTES).await?;
     serde_json::from_slice(&bytes).map_err(|error| {
@@ -154,7 +155,7 @@ where
 
 /// `application/json`, or any `application/*+json`, with or without parameters: what axum's
 /// own `Json` extractor accepts.
-fn is_json_content_type(headers: &HeaderMap) -> bool {
+pub fn is_json_content_type(headers: &HeaderMap) -> bool {
     let Some(media_type) = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())

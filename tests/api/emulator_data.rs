@@ -298,7 +298,12 @@ async fn seed_lists_every_problem_of_the_document_and_changes_nothing() {
 async fn seed_refuses_a_body_that_is_not_json() {
     let app = TestApp::small().await;
     let response = app
-        .send_raw("POST", "/_emulator/seed", None, b"{\"tasks\": [".to_vec())
+        .send_raw(
+            "POST",
+            "/_emulator/seed",
+            Some("application/json"),
+            b"{\"tasks\": [".to_vec(),
+        )
         .await;
     let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:invalid-json");
@@ -319,7 +324,12 @@ async fn seed_refuses_a_body_over_16_mib_with_413() {
     let app = TestApp::small().await;
     let body = format!("[\"{}\"]", "x".repeat(16 * 1024 * 1024));
     let response = app
-        .send_raw("POST", "/_emulator/seed", None, body.into_bytes())
+        .send_raw(
+            "POST",
+            "/_emulator/seed",
+            Some("application/json"),
+            body.into_bytes(),
+        )
         .await;
     let problem = response.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
     assert_eq!(problem["limit"], 16 * 1024 * 1024);

@@ -7,6 +7,7 @@ mod batches;
 mod bearer;
 mod clock;
 mod connections;
+mod control_plane_guard;
 mod create_task;
 mod demo;
 mod emulator_control;
