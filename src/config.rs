@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::auth::ClientCredentials;
 use crate::domain::demo::DemoSettings;
+use crate::domain::journal::DEFAULT_JOURNAL_BYTES;
 use crate::domain::lifecycle::LifecycleSettings;
 
 mod connections;
@@ -110,6 +111,17 @@ pub struct Config {
         default_value_t = 10_000
     )]
     pub journal_limit: usize,
+
+    /// The most bytes of recorded text (paths, queries, headers) the request journal keeps;
+    /// beyond it the oldest entries are dropped. At least 65536.
+    #[arg(
+        long,
+        env = "SDEMU_JOURNAL_BYTES",
+        value_name = "BYTES",
+        default_value_t = DEFAULT_JOURNAL_BYTES,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(65_536..)
+    )]
+    pub journal_bytes: usize,
 
     /// Load fault injection rules (JSON, the format of `PUT /_emulator/faults`) at start-up;
     /// reset restores them.

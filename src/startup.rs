@@ -13,6 +13,7 @@ use crate::config::{AdminToken, Config};
 use crate::domain::auth;
 use crate::domain::faults::{self, FaultRule};
 use crate::domain::fixture;
+use crate::domain::journal::Journal;
 use crate::state::{AppState, AuthSettings, Emulator};
 use crate::{db, store};
 
@@ -127,7 +128,7 @@ pub async fn open(
     let emulator = Emulator::new(
         started_at,
         config.admin_token.clone(),
-        config.journal_limit,
+        Journal::new(config.journal_limit, config.journal_bytes),
         faults::Faults::new(config.fault_seed, startup_faults),
     );
     // A database file keeps the history of a previous run: its clock may not go back

@@ -26,7 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::domain::faults::Outcome;
-use crate::domain::journal::{clipped, redacted_headers, NewEntry};
+use crate::domain::journal::{clipped, redacted_headers, redacted_query, NewEntry};
 use crate::error::Problem;
 use crate::extract::{Admin, QueryParams};
 use crate::state::AppState;
@@ -150,7 +150,7 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
         time,
         method: method.to_string(),
         path: clipped(&path),
-        query: raw_query.as_deref().map(clipped),
+        query: raw_query.as_deref().map(redacted_query),
         headers,
         status,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,

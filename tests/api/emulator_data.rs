@@ -7,6 +7,7 @@ use chrono::Duration;
 use serde_json::{json, Value};
 
 use sdemu::domain::faults::Faults;
+use sdemu::domain::journal::{Journal, DEFAULT_JOURNAL_BYTES};
 use sdemu::state::{AppState, Emulator};
 
 use crate::helpers::{ids, TestApp};
@@ -48,7 +49,7 @@ async fn ready_answers_503_while_start_up_has_not_finished() {
         emulator: Arc::new(Emulator::new(
             app.state.emulator.started_at,
             None,
-            10,
+            Journal::new(10, DEFAULT_JOURNAL_BYTES),
             Faults::new(0, Vec::new()),
         )),
         ..app.state.clone()

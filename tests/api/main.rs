@@ -5,6 +5,7 @@ mod helpers;
 
 mod batches;
 mod bearer;
+mod bounds;
 mod clock;
 mod connections;
 mod control_plane_guard;
