@@ -48,6 +48,12 @@ pub struct Config {
     #[arg(long, env = "SDEMU_PORT", default_value_t = 8080)]
     pub port: u16,
 
+    /// Write the address to reach sdemu from this machine (`127.0.0.1:PORT` when listening
+    /// on every interface) to this file once it listens; `sdemu healthcheck` reads it, so it
+    /// finds the port whatever --port was. The container image sets it.
+    #[arg(long, env = "SDEMU_ADDRESS_FILE", value_name = "PATH")]
+    pub address_file: Option<PathBuf>,
+
     /// Keep the data in this SQLite file instead of in memory. The file is created and
     /// seeded only when it holds no data yet, so restarts keep every change.
     #[arg(long, env = "SDEMU_DATABASE", value_name = "PATH")]
@@ -263,7 +269,8 @@ pub enum Command {
     /// Exit 0 when a running sdemu answers 200 at /_emulator/ready, 1 otherwise (for
     /// container HEALTHCHECKs: no curl needed).
     Healthcheck {
-        /// The URL to check; by default the ready endpoint on 127.0.0.1 and --port.
+        /// The URL to check; by default the ready endpoint at the address in --address-file
+        /// when that file exists, else on 127.0.0.1 and --port.
         #[arg(long)]
         url: Option<String>,
     },

@@ -26,9 +26,9 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(Command::Healthcheck { url }) = &config.command {
-        let url = url
-            .clone()
-            .unwrap_or_else(|| healthcheck::default_url(config.port));
+        let url = url.clone().unwrap_or_else(|| {
+            healthcheck::target_url(config.address_file.as_deref(), config.port)
+        });
         return match healthcheck::check(&url).await {
             Ok(()) => Ok(()),
             Err(error) => {
@@ -61,6 +61,12 @@ async fn main() -> anyhow::Result<()> {
     } else {
         bound
     };
+    if let Some(path) = &config.address_file {
+        // Not fatal (a read-only container file system): the healthcheck then uses --port.
+        if let Err(error) = std::fs::write(path, format!("{address}\n")) {
+            tracing::warn!(%error, path = %path.display(), "cannot write the address file");
+        }
+    }
     println!("sdemu listening on http://{bound}");
     if bound != address {
         println!(
@@ -125,6 +131,10 @@ async fn main() -> anyhow::Result<()> {
     let _ = stop_ticker.send(());
     let _ = ticker.await;
     db.close().await;
+    if let Some(path) = &config.address_file {
+        // A stopped sdemu is not healthy; the file would only mislead.
+        let _ = std::fs::remove_file(path);
+    }
     tracing::info!("stopped");
     Ok(())
 }
