@@ -225,6 +225,23 @@ pub struct Config {
     #[arg(long, env = "SDEMU_WEBHOOK_ALLOW_PUBLIC")]
     pub webhook_allow_public: bool,
 
+    /// The address clients reach sdemu at, which file links (`originalFileUrl`,
+    /// `exportedFileUrl`) start with. Default: `http://localhost:<port>`. Set it when sdemu
+    /// runs in a container or behind a proxy, e.g. `http://sdemu:8080`.
+    #[arg(long, env = "SDEMU_PUBLIC_URL", value_name = "URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
+    /// Days an `originalFileUrl` link stays valid, by the emulator's clock (the real
+    /// service's default is 180), from 1 to 3650.
+    #[arg(
+        long,
+        env = "SDEMU_ORIGINAL_LINK_DAYS",
+        value_name = "DAYS",
+        default_value_t = 180,
+        value_parser = clap::value_parser!(u32).range(1..=3650)
+    )]
+    pub original_link_days: u32,
+
     #[command(flatten)]
     pub connections: ConnectionOptions,
 
@@ -383,6 +400,13 @@ impl Config {
         }
     }
 
+    /// What file links start with: `--public-url`, or `http://localhost:<port>`.
+    pub fn link_base(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{}", self.port))
+    }
+
     /// The lifecycle's settings from the options.
     pub fn lifecycle_settings(&self) -> LifecycleSettings {
         LifecycleSettings {
@@ -410,83 +434,17 @@ impl Config {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_client_option_splits_at_the_first_colon() {
-        let client = parse_client("acme:s3:cret").unwrap();
-        assert_eq!(client.client_id, "acme");
-        assert_eq!(client.client_secret, "s3:cret");
-        assert!(parse_client("acme").is_err());
-        assert!(parse_client(":secret").is_err());
-        assert!(parse_client("acme:").is_err());
+/// `--public-url`: an absolute `http://` or `https://` URL, kept without a trailing slash.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let url = url::Url::parse(text).map_err(|error| format!("not a URL: {error}"))?;
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return Err("must be an http:// or https:// URL with a host".to_owned());
     }
-
-    #[test]
-    fn debug_output_hides_every_secret() {
-        let config = Config::try_parse_from([
-            "sdemu",
-            "--admin-token",
-            "admin-SECRET",
-            "--client",
-            "ci:client-SECRET",
-        ])
-        .unwrap();
-        let printed = format!("{config:?}");
-        assert!(!printed.contains("SECRET"), "{printed}");
-        assert_eq!(config.admin_token.unwrap().expose(), "admin-SECRET");
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not have a query or a fragment".to_owned());
     }
-
-    #[test]
-    fn the_lifecycle_options_have_the_documented_defaults_and_limits() {
-        let config = Config::try_parse_from(["sdemu"]).unwrap();
-        assert_eq!(config.lifecycle_settings(), LifecycleSettings::default());
-        assert!(Config::try_parse_from(["sdemu", "--failure-rate", "1.5"]).is_err());
-        assert!(Config::try_parse_from(["sdemu", "--failure-rate", "x"]).is_err());
-        assert!(Config::try_parse_from(["sdemu", "--queued-seconds", "86401"]).is_err());
-        let custom = Config::try_parse_from([
-            "sdemu",
-            "--lifecycle",
-            "off",
-            "--failure-rate",
-            "0",
-            "--auto-review",
-            "5",
-        ])
-        .unwrap()
-        .lifecycle_settings();
-        assert!(!custom.enabled);
-        assert_eq!(custom.failure_rate, 0.0);
-        assert_eq!(custom.auto_review_seconds, Some(5));
-    }
-
-    #[test]
-    fn demo_mode_is_off_by_default_and_turns_the_automatic_reviewer_on() {
-        let plain = Config::try_parse_from(["sdemu"]).unwrap();
-        assert_eq!(plain.demo_settings(), DemoSettings::default());
-        assert_eq!(plain.lifecycle_settings().auto_review_seconds, None);
-        let demo = Config::try_parse_from(["sdemu", "--demo", "--seed", "7"]).unwrap();
-        assert!(demo.demo_settings().enabled);
-        assert_eq!(demo.demo_settings().seed, 7);
-        assert_eq!(demo.lifecycle_settings().auto_review_seconds, Some(20));
-        let chosen = Config::try_parse_from(["sdemu", "--demo", "--auto-review", "0"]).unwrap();
-        assert_eq!(chosen.lifecycle_settings().auto_review_seconds, Some(0));
-        for bad in [
-            ["--demo-interval", "0"],
-            ["--demo-interval", "86401"],
-            ["--demo-max-tasks", "0"],
-        ] {
-            assert!(
-                Config::try_parse_from(["sdemu", bad[0], bad[1]]).is_err(),
-                "{bad:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn an_empty_admin_token_is_refused() {
-        assert!(Config::try_parse_from(["sdemu", "--admin-token", ""]).is_err());
-    }
+    Ok(text.trim_end_matches('/').to_owned())
 }
+
+#[cfg(test)]
+mod tests;

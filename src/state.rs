@@ -17,6 +17,7 @@ use crate::domain::faults::Faults;
 use crate::domain::fixture::Dataset;
 use crate::domain::journal::Journal;
 use crate::domain::lifecycle::LifecycleSettings;
+use crate::outbox::Outbox;
 
 /// Everything a handler can reach. Cloned per request; every field is cheap to clone.
 #[derive(Clone)]
@@ -37,6 +38,8 @@ pub struct AppState {
     pub auth: AuthSettings,
     /// The control plane's state: readiness, request journal, fault rules, admin token.
     pub emulator: Arc<Emulator>,
+    /// The queue of webhook exports to deliver, read by the delivery worker.
+    pub outbox: Arc<Outbox>,
 }
 
 impl FromRef<AppState> for SqlitePool {

@@ -1,7 +1,8 @@
 //! What keeps web pages from driving the control plane. A page on another origin can make
 //! a browser send a "simple" request (a `text/plain` POST, no preflight) with no CORS at
 //! all, and with `--cors-origin '*'` it could read any answer. So, on every control-plane
-//! route but `health`, `ready` and `openapi.json` (which expose nothing):
+//! route but `health`, `ready` and `openapi.json` (which expose nothing) and file-link
+//! downloads (whose random token is their credential):
 //!
 //! - a request a page sent (its `Origin`, or `Sec-Fetch-Site: cross-site|same-site` when
 //!   there is no `Origin`) is refused with `403` unless `--cors-origin` names that origin
@@ -29,11 +30,17 @@ const PUBLIC: [&str; 3] = [
     "/_emulator/openapi.json",
 ];
 
+/// File links (`GET /_emulator/files/{token}/{fileName}`): like storage links, any page may
+/// download them; the link's random token is the credential.
+const FILES: &str = "/_emulator/files/";
+
 /// The middleware: passes everything outside the control plane, and control-plane requests
 /// that no foreign page sent (and that are JSON when they change state with a body).
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if !is_control_plane(path) || PUBLIC.contains(&path) {
+    let download =
+        path.starts_with(FILES) && matches!(*request.method(), Method::GET | Method::HEAD);
+    if !is_control_plane(path) || PUBLIC.contains(&path) || download {
         return next.run(request).await;
     }
     if let Some(detail) = foreign_page(request.headers(), &state.config.cors_origins) {

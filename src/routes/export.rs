@@ -3,13 +3,15 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::domain::webhooks::{export_ready, ExportData};
+use crate::domain::export::{export_ready, ExportData, TranscriptExport};
 use crate::error::responses::{NotFoundEmpty, Problem400, QueryTooLong, Unauthorized};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Caller, PathParam, QueryParams};
+use crate::file_links;
 use crate::response::Json;
 use crate::state::AppState;
 use crate::store::tasks::{self, TaskRef};
@@ -59,8 +61,8 @@ async fn export_data(
     State(state): State<AppState>,
     PathParam(task_id): PathParam<i64>,
     query: QueryParams,
-) -> ApiResult<Json<ExportData>> {
-    answer(&state, caller, task_id, &query).await
+) -> ApiResult<Json<Value>> {
+    answer(&state, caller, task_id, &query, Variant::TextDocument).await
 }
 
 /// Get Export Data (Transcript)
@@ -83,7 +85,7 @@ async fn export_data(
             description = "Optional: the task's External ID; it must name the same task as `taskid` (otherwise 404)."),
     ),
     responses(
-        (status = 200, description = "The task's export data", body = ExportData),
+        (status = 200, description = "The task's export data", body = TranscriptExport),
         (status = 400, response = Problem400),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFoundEmpty),
@@ -97,8 +99,15 @@ async fn export_data_transcript(
     State(state): State<AppState>,
     PathParam(task_id): PathParam<i64>,
     query: QueryParams,
-) -> ApiResult<Json<ExportData>> {
-    answer(&state, caller, task_id, &query).await
+) -> ApiResult<Json<Value>> {
+    answer(&state, caller, task_id, &query, Variant::Transcript).await
+}
+
+/// Which Get Export Data the caller asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    TextDocument,
+    Transcript,
 }
 
 /// The export data of the caller's task: the body its Text Documents and Transcripts
@@ -108,7 +117,8 @@ async fn answer(
     caller: Caller,
     task_id: i64,
     query: &QueryParams,
-) -> ApiResult<Json<ExportData>> {
+    variant: Variant,
+) -> ApiResult<Json<Value>> {
     let task = TaskRef {
         task_id: Some(task_id),
         external_id: query.raw_first("externalId").map(str::to_owned),
@@ -130,5 +140,10 @@ async fn answer(
         .with("taskStatus", status.task_status)
         .into());
     }
-    Ok(Json::ok(ExportData::from(&status)))
+    let original = file_links::original(state, &mut conn, &status).await?;
+    let body = match variant {
+        Variant::TextDocument => serde_json::to_value(ExportData::of(&status, original)),
+        Variant::Transcript => serde_json::to_value(TranscriptExport::of(&status, original)),
+    };
+    Ok(Json::ok(body.unwrap_or(Value::Null)))
 }

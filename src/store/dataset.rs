@@ -60,12 +60,15 @@ pub async fn replace_in(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx:
     insert(conn, dataset).await
 }
 
-/// Deletes every row a dataset can add, children first (webhook configurations included).
+/// Deletes every row a dataset can add, children first (webhook configurations included),
+/// and the files behind every link issued so far.
 /// Access tokens are not part of a
 /// dataset and are never deleted here: tokens issued before a reset keep working for the
 /// organizations the new data still has.
 pub async fn clear(conn: &mut SqliteConnection) -> sqlx::Result<()> {
     super::webhooks::clear(&mut *conn).await?;
+    // The files of the tasks that go: their links answer 404 from now on.
+    super::file_links::delete_all(&mut *conn).await?;
     sqlx::query!("DELETE FROM tasks")
         .execute(&mut *conn)
         .await?;

@@ -103,6 +103,24 @@ async fn a_request_from_a_page_of_another_origin_is_refused_with_403() {
             .await;
         assert_eq!(response.status, StatusCode::OK, "{path}");
     }
+    // A file link is downloaded from any page (its token is its credential): blob storage's
+    // own answer for an unknown link, not the control plane's refusal.
+    let download = app
+        .request_anonymous(request(
+            "GET",
+            "/_emulator/files/unknown-token/invoice.pdf",
+            &[
+                ("origin", "http://evil.example"),
+                ("sec-fetch-site", "cross-site"),
+            ],
+            "",
+        ))
+        .await;
+    assert!(
+        !download.text().contains("cross-origin-control"),
+        "{}",
+        download.text()
+    );
 }
 
 #[tokio::test]

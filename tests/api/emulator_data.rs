@@ -359,12 +359,14 @@ async fn the_unknown_control_route_problem_lists_every_control_route_and_each_on
         .map(|route| route.as_str().expect("a path"))
         .collect();
     assert!(routes.contains(&"/_emulator/openapi.json"), "{routes:?}");
-    assert_eq!(routes.len(), 14, "{routes:?}");
+    assert_eq!(routes.len(), 16, "{routes:?}");
     for route in routes {
         let name = route
             .trim_start_matches("/_emulator/")
             .replace("{taskId}", "1")
-            .replace("{webhookId}", "1");
+            .replace("{webhookId}", "1")
+            .replace("{token}", "t")
+            .replace("{fileName}", "f.pdf");
         let response = app.control("GET", &name, None).await;
         let unknown = response.status == StatusCode::NOT_FOUND
             && String::from_utf8_lossy(&response.body).contains("unknown-control-route");
