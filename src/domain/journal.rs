@@ -4,7 +4,8 @@
 //! `--journal-bytes` of recorded text (default 32 MiB); when either is passed the oldest
 //! entries are dropped, so memory stays flat however long sdemu runs and whatever clients
 //! send. One entry is small by construction: path, query, header names and values are
-//! clipped, at most [`MAX_HEADERS`] headers and [`MAX_HEADER_BYTES`] of them are kept.
+//! clipped, at most [`MAX_HEADERS`](crate::domain::journal::MAX_HEADERS) headers and
+//! [`MAX_HEADER_BYTES`](crate::domain::journal::MAX_HEADER_BYTES) of them are kept.
 //! Credentials never enter it: `Authorization` and `Proxy-Authorization` keep only their
 //! scheme (`Bearer [redacted]`); cookies, API keys and any header or query parameter whose
 //! name says it carries a secret are `[redacted]`. Bodies are not recorded. The handlers
