@@ -236,3 +236,20 @@ async fn a_non_loopback_listener_without_an_admin_token_gets_a_generated_one() {
         .await;
     assert_eq!(allowed.status, StatusCode::OK);
 }
+
+#[test]
+fn the_guards_answers_are_in_the_api_description() {
+    let description: serde_json::Value =
+        serde_json::from_str(sdemu::openapi::json()).expect("the description is JSON");
+    let responses =
+        |method: &str, path: &str| description["paths"][path][method]["responses"].clone();
+    let seed = responses("post", "/_emulator/seed");
+    assert_eq!(
+        seed["403"]["content"]["application/problem+json"]["schema"]["$ref"],
+        "#/components/schemas/Problem"
+    );
+    assert!(seed.get("415").is_some());
+    assert!(responses("get", "/_emulator/state").get("403").is_some());
+    assert!(responses("get", "/_emulator/state").get("415").is_none());
+    assert!(responses("get", "/_emulator/health").get("403").is_none());
+}
