@@ -38,12 +38,16 @@ async fn issue(
 }
 
 /// The `originalFileUrl` of `task`: the link issued before while it is valid (so repeated
-/// calls answer the same link), otherwise a new one valid for `--original-link-days`.
+/// calls answer the same link), otherwise a new one valid for `--original-link-days`;
+/// `None` when the workspace deletes document files after review (`deleteFilesAfterReview`).
 pub async fn original(
     state: &AppState,
     conn: &mut SqliteConnection,
     task: &TaskStatus,
 ) -> sqlx::Result<Option<String>> {
+    if store::workspaces::deletes_files_after_review(conn, task.workspace_id).await? {
+        return Ok(None);
+    }
     let now = state.clock.now().timestamp();
     if let Some(link) = store::file_links::current_original(conn, task.task_id, now).await? {
         return Ok(Some(link.url(&state.config.link_base())));

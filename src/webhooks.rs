@@ -170,6 +170,7 @@ async fn payloads(
     webhooks: &[Webhook],
 ) -> sqlx::Result<Vec<Value>> {
     let original = file_links::original(state, conn, task).await?;
+    let captured = store::exports::captured(conn, task.task_id).await?;
     let mut bodies = Vec::with_capacity(webhooks.len());
     for webhook in webhooks {
         let exported = file_links::exported(state, conn, task, webhook).await?;
@@ -177,7 +178,7 @@ async fn payloads(
             task,
             original_file_url: original.as_deref(),
             exported_file_url: exported.as_deref(),
-            captured: None,
+            captured: captured.as_ref(),
         };
         bodies.push(payload(webhook, source));
     }

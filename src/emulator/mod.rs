@@ -14,7 +14,7 @@
 //! | `GET`/`PUT /_emulator/clock`, `POST /_emulator/clock/advance` | [`clock`] |
 //! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../review/{start|finish}` | [`tasks`] |
 //! | `GET`/`PUT`/`POST /_emulator/webhooks`, `DELETE .../{webhookId}`, `GET .../deliveries` | [`webhooks`] |
-//! | `GET /_emulator/files/{token}/{fileName}` (no admin token), `DELETE /_emulator/files/{token}` | [`files`] |
+//! | `GET /_emulator/files/{token}/{fileName}` (no admin token), `DELETE /_emulator/files/{token}` | [`files`](crate::emulator::files) |
 
 use std::time::Instant;
 

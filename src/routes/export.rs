@@ -1,5 +1,5 @@
 //! Get Export Data: what a reviewed task exports, the data its Text Documents or Transcripts
-//! webhook carries.
+//! webhook carries (`domain::export`), with a file link to the original (`file_links`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,7 +15,7 @@ use crate::file_links;
 use crate::response::Json;
 use crate::state::AppState;
 use crate::store::tasks::{self, TaskRef};
-use crate::store::webhooks;
+use crate::store::{self, webhooks};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -29,12 +29,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Answers the data the task's Text Documents webhook carries.
 ///
 /// Fidelity: the fields are the page's placeholder response, in its order; sdemu fills the
-/// task's own fields and answers `null` for `originalFileUrl` and the check-out fields and
-/// an empty `chunks` (it recognises no content). Available once the review has finished
-/// (the task is archived, `Deleted` (20), or its webhook deliveries are out); before that
-/// 409 with a problem body carrying `taskStatus`. Unknown task or another organization's:
-/// 404 with an empty body, as Task Status. A `taskid` that is not an integer: 400 problem.
-/// The optional `externalId` works as on the Transcript variant.
+/// task's own fields, a file link for `originalFileUrl` (`null` when the workspace deletes
+/// files after review), `null` for the check-out fields and made-up entities in `chunks`;
+/// a task with a captured payload (the fixture's `exports`) answers that as given.
+/// Available once the review has finished (the task is archived, `Deleted` (20), or its
+/// webhook deliveries are out); before that 409 with a problem body carrying `taskStatus`.
+/// Unknown task or another organization's: 404 with an empty body, as Task Status. A
+/// `taskid` that is not an integer: 400 problem. The optional `externalId` works as on the
+/// Transcript variant.
 #[utoipa::path(
     get,
     path = "/api/v1.0/external/sdtask/GetExportData/{taskid}",
@@ -71,8 +73,9 @@ async fn export_data(
 /// Answers the data the task's Transcripts webhook carries.
 ///
 /// Fidelity: the older page takes an optional `externalId`, the newer one only `taskid`;
-/// sdemu accepts both forms. The body, statuses and availability are those of Get Export
-/// Data; sdemu has no transcript content, so the body is the same as there, for any task.
+/// sdemu accepts both forms. The body is the Transcripts webhook's (not simplified): Get
+/// Export Data's task fields, then `totalTimeInSeconds`, `speakers` and `paragraphs`
+/// (sdemu's names and made-up content). Statuses and availability are Get Export Data's.
 #[utoipa::path(
     get,
     path = "/api/v1.0/external/sdtask/GetExportData/Transcript/{taskid}",
@@ -139,6 +142,9 @@ async fn answer(
         )
         .with("taskStatus", status.task_status)
         .into());
+    }
+    if let Some(captured) = store::exports::captured(&mut conn, task_id).await? {
+        return Ok(Json::ok(captured));
     }
     let original = file_links::original(state, &mut conn, &status).await?;
     let body = match variant {

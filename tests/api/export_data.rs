@@ -382,3 +382,30 @@ async fn after_a_successful_export_it_answers_what_each_webhook_kind_carried() {
         assert_eq!(&answered, body, "{tail}");
     }
 }
+
+#[tokio::test]
+async fn an_archived_task_counts_in_its_batchs_total_tasks_in_history() {
+    let app = TestApp::two_organizations_with(&FROZEN).await;
+    let before = app
+        .get("/api/v1.0/external/sdbatch?batchId=1")
+        .await
+        .assert_json(StatusCode::OK);
+    assert_eq!(before["totalTasksInHistory"], 4);
+    app.control("POST", "tasks/10/review/finish", None)
+        .await
+        .assert_status(StatusCode::OK);
+    let after = app
+        .get("/api/v1.0/external/sdbatch?batchId=1")
+        .await
+        .assert_json(StatusCode::OK);
+    assert_eq!(after["totalTasksInHistory"], 5, "{after}");
+    // Forced out of Task History, it no longer counts.
+    app.control("POST", "tasks/10/status", Some(&json!({"taskStatus": 3})))
+        .await
+        .assert_status(StatusCode::OK);
+    let forced = app
+        .get("/api/v1.0/external/sdbatch?batchId=1")
+        .await
+        .assert_json(StatusCode::OK);
+    assert_eq!(forced["totalTasksInHistory"], 4);
+}

@@ -226,7 +226,8 @@ fn the_fixture_document_is_a_task_array_or_the_object_form() {
             "workspaces",
             "batches",
             "tasks",
-            "webhooks"
+            "webhooks",
+            "exports"
         ]
     );
     let seed = &operation("post", "/_emulator/seed")["requestBody"]["content"];

@@ -1,6 +1,7 @@
 //! What a reviewed task exports: the body of Get Export Data (and of its Transcript
 //! variant), the payload of each webhook kind, and when the export exists. The made-up
-//! content is [`content`]; the files behind the links are [`files`].
+//! content is [`content`](crate::domain::export::content); the files behind the links are
+//! [`files`](crate::domain::export::files).
 //!
 //! The documentation gives the Url To File payloads field by field and Get Export Data as a
 //! placeholder; the Text Documents and Transcripts payloads only in prose. sdemu builds
