@@ -92,22 +92,26 @@ pub struct Emulator {
     pub faults: Faults,
     /// The webhook delivery journal.
     pub deliveries: Deliveries,
+    /// Held while a seed is parsed and loaded: one at a time, so that parallel seeds cannot
+    /// multiply the memory a large document needs.
+    pub seeding: tokio::sync::Mutex<()>,
 }
 
 impl Emulator {
     pub fn new(
         started_at: DateTime<Utc>,
         admin_token: Option<AdminToken>,
-        journal_limit: usize,
+        journal: Journal,
         faults: Faults,
     ) -> Self {
         Self {
             started_at,
             ready: AtomicBool::new(false),
             admin_token,
-            journal: Journal::new(journal_limit),
+            journal,
             faults,
             deliveries: Deliveries::default(),
+            seeding: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -129,6 +129,7 @@ pub enum SeedMode {
         (status = 401, response = AdminTokenRequired),
         (status = 413, response = ControlPlaneBodyTooLarge),
         (status = 414, response = QueryTooLong),
+        (status = 503, description = "Another seed is being loaded (`Retry-After: 1`)", content_type = "application/problem+json", body = Problem),
     )
 )]
 pub async fn seed(
@@ -148,6 +149,17 @@ pub async fn seed(
                 "replace or merge",
             ))
         }
+    };
+    // One seed at a time, taken before the body is read: parallel seeds would each hold a
+    // parsed document (several times its size) at once.
+    let Ok(_seeding) = state.emulator.seeding.try_lock() else {
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "seed-in-progress",
+            "Another seed is being loaded; send this one again when it has finished.",
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
+        .into());
     };
     let document = read_control_json(request.into_body()).await?;
     let catalogues = store::dataset::builtin_catalogues(&state.db).await?;
