@@ -13,6 +13,7 @@ use crate::config::StartClock;
 use crate::domain::auth;
 use crate::domain::faults::{self, FaultRule};
 use crate::domain::fixture;
+use crate::response::cache::Caches;
 use crate::state::{AppState, AuthSettings, Emulator};
 use crate::{db, store};
 
@@ -75,7 +76,7 @@ pub async fn open(
         Some(path) => load_fault_file(path)?,
         None => Vec::new(),
     };
-    let db = db::open(config.database.as_deref()).await?;
+    let (db, data_version) = db::open_versioned(config.database.as_deref()).await?;
     let catalogues = store::dataset::builtin_catalogues(&db).await?;
     let text = fixtures.read()?;
     let mut dataset = fixture::load(&text, &catalogues, config.webhook_allow_public)
@@ -137,6 +138,7 @@ pub async fn open(
         startup_dataset: Arc::new(dataset),
         auth: AuthSettings::from_config(config),
         emulator: Arc::new(emulator),
+        caches: Arc::new(Caches::new(data_version)),
     })
 }
 

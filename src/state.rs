@@ -17,6 +17,7 @@ use crate::domain::faults::Faults;
 use crate::domain::fixture::Dataset;
 use crate::domain::journal::Journal;
 use crate::domain::lifecycle::LifecycleSettings;
+use crate::response::cache::Caches;
 
 /// Everything a handler can reach. Cloned per request; every field is cheap to clone.
 #[derive(Clone)]
@@ -37,6 +38,9 @@ pub struct AppState {
     pub auth: AuthSettings,
     /// The control plane's state: readiness, request journal, fault rules, admin token.
     pub emulator: Arc<Emulator>,
+    /// What is computed from the data (task read answers, token lookups, the earliest
+    /// lifecycle step), kept while the data does not change.
+    pub caches: Arc<Caches>,
 }
 
 impl FromRef<AppState> for SqlitePool {

@@ -14,6 +14,7 @@ mod emulator_faults;
 mod emulator_journal;
 mod emulator_tasks;
 mod export_data;
+mod fast_path;
 mod fixtures;
 mod isolation;
 mod lifecycle;
