@@ -29,7 +29,6 @@ import http.client
 import json
 import os
 import random
-import re
 import shutil
 import subprocess
 import sys
@@ -110,8 +109,8 @@ def queries(n):
         # Varied: the seconds of both bounds move (3,600 x 3,600 combinations), which keeps
         # the same tasks but makes every request a different query.
         if vary:
-            return (f"startDate={re.escape(start[:14])}[0-5][0-9]:[0-5][0-9]Z"
-                    f"&endDate={re.escape(end[:14])}[0-5][0-9]:[0-5][0-9]Z")
+            return (f"startDate={start[:14]}[0-5][0-9]:[0-5][0-9]Z"
+                    f"&endDate={end[:14]}[0-5][0-9]:[0-5][0-9]Z")
         return f"startDate={start}&endDate={end}"
 
     q1 = ("2024-01-01T00:00:00Z", "2024-05-31T23:00:00Z")
@@ -193,6 +192,7 @@ def main():
     parser.add_argument("--sdemu-arg", action="append", default=[],
                         help="an extra sdemu option (repeatable)")
     parser.add_argument("--no-build", action="store_true")
+    parser.add_argument("--sdemu-bin", help="another sdemu binary to measure (e.g. an older build)")
     args = parser.parse_args()
     for tool in ("oha", "taskset"):
         if not shutil.which(tool):
@@ -208,7 +208,7 @@ def main():
     if not args.no_build:
         subprocess.run(["cargo", "build", "--release", "--bin", "sdemu", "--example",
                         "load-baseline"], cwd=ROOT, check=True)
-    sdemu_bin = os.path.join(ROOT, "target", "release", "sdemu")
+    sdemu_bin = args.sdemu_bin or os.path.join(ROOT, "target", "release", "sdemu")
     baseline_bin = os.path.join(ROOT, "target", "release", "examples", "load-baseline")
 
     spawned = time.monotonic()
@@ -257,9 +257,11 @@ def main():
         rows = []
         for name, path, query, varied in selected:
             for mode, q, regex in (("repeated", query, False), ("varied", varied, True)):
-                s_url = f"http://127.0.0.1:{SDEMU_PORT}{re.escape(path) if regex else path}"
-                s_url += ("\\?" if regex else "?") + q
-                b_url = f"http://127.0.0.1:{BASELINE_PORT}/{name}" + (("\\?" if regex else "?") + q)
+                # oha's regex URLs: `.` and `?` are written as classes to be literal.
+                separator = "[?]" if regex else "?"
+                s_path = path.replace(".", "[.]") if regex else path
+                s_url = f"http://127.0.0.1:{SDEMU_PORT}{s_path}{separator}{q}"
+                b_url = f"http://127.0.0.1:{BASELINE_PORT}/{name}{separator}{q}"
                 s = measure(s_url, args, [f"Authorization: {auth}"], regex)
                 b = measure(b_url, args, [], regex)
                 bad = {code: count for code, count in s["status"].items() if code != "200"}
