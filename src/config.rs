@@ -198,6 +198,23 @@ pub struct Config {
     #[arg(long, env = "SDEMU_WEBHOOK_ALLOW_PUBLIC")]
     pub webhook_allow_public: bool,
 
+    /// The address clients reach sdemu at, which file links (`originalFileUrl`,
+    /// `exportedFileUrl`) start with. Default: `http://localhost:<port>`. Set it when sdemu
+    /// runs in a container or behind a proxy, e.g. `http://sdemu:8080`.
+    #[arg(long, env = "SDEMU_PUBLIC_URL", value_name = "URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
+    /// Days an `originalFileUrl` link stays valid, by the emulator's clock (the real
+    /// service's default is 180), from 1 to 3650.
+    #[arg(
+        long,
+        env = "SDEMU_ORIGINAL_LINK_DAYS",
+        value_name = "DAYS",
+        default_value_t = 180,
+        value_parser = clap::value_parser!(u32).range(1..=3650)
+    )]
+    pub original_link_days: u32,
+
     #[command(flatten)]
     pub demo: DemoOptions,
 }
@@ -343,6 +360,13 @@ fn parse_share(text: &str) -> Result<f64, String> {
 }
 
 impl Config {
+    /// What file links start with: `--public-url`, or `http://localhost:<port>`.
+    pub fn link_base(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://localhost:{}", self.port))
+    }
+
     /// The lifecycle's settings from the options.
     pub fn lifecycle_settings(&self) -> LifecycleSettings {
         LifecycleSettings {
@@ -368,6 +392,18 @@ impl Config {
             seed: self.seed,
         }
     }
+}
+
+/// `--public-url`: an absolute `http://` or `https://` URL, kept without a trailing slash.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let url = url::Url::parse(text).map_err(|error| format!("not a URL: {error}"))?;
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return Err("must be an http:// or https:// URL with a host".to_owned());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not have a query or a fragment".to_owned());
+    }
+    Ok(text.trim_end_matches('/').to_owned())
 }
 
 #[cfg(test)]

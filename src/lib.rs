@@ -11,7 +11,7 @@
 //!
 //! Layers point one way, lowest first: `domain`/`clock` ← `config` ← `store`/`db` ← the HTTP
 //! toolkit and services (`state`, `error`, `response`, `extract`, `telemetry`, `lifecycle`,
-//! `demo`, `webhooks`) ← `routes`/`emulator` ←
+//! `demo`, `outbox`, `file_links`, `webhooks`) ← `routes`/`emulator` ←
 //! `openapi`/`startup`/`app` ← `main`. `ARCHITECTURE.md` explains them; `tests/architecture.rs`
 //! keeps them.
 
@@ -34,12 +34,16 @@ pub mod emulator;
 pub mod error;
 /// Extractors that turn requests into typed values or reject them with `ApiError`.
 pub mod extract;
+/// File links at work: the links export payloads carry, issued with their expiry.
+pub mod file_links;
 /// `sdemu healthcheck`: the container health probe.
 pub mod healthcheck;
 /// The lifecycle at work: due steps applied in time order, runs started, per-task controls.
 pub mod lifecycle;
 /// The OpenAPI 3.1 description, generated from the handlers and wire types; `sdemu openapi`.
 pub mod openapi;
+/// The webhook outbox: the bounded queue of exports to deliver and who waits for them.
+pub mod outbox;
 /// Success responses: the JSON content type, a typed JSON body, the empty response.
 pub mod response;
 /// The HTTP handlers of the emulated API, one file per API resource.

@@ -34,11 +34,19 @@ use crate::store::webhooks as store_webhooks;
 /// in the same transaction: their own due steps are then applied with everyone else's.
 ///
 /// Then the webhook exports those steps made pending (the automatic reviewer's finished
-/// reviews) are delivered, with no transaction open, and their outcomes applied, so the
-/// caller's answer shows the task archived or back in ToReview.
+/// reviews) are delivered by the worker, and this waits for their outcomes, so the control
+/// plane's answer shows the task archived or back in ToReview.
 pub async fn catch_up(state: &AppState) -> sqlx::Result<usize> {
     let (applied, exports) = apply_due_steps(state).await?;
-    webhooks::deliver(state, &exports).await?;
+    webhooks::deliver_and_wait(state, &exports).await;
+    Ok(applied)
+}
+
+/// [`catch_up`] for API requests and the ticker: the exports made pending are queued for
+/// the worker, not waited for, so a slow receiver never holds a client of the API.
+pub async fn catch_up_in_background(state: &AppState) -> sqlx::Result<usize> {
+    let (applied, exports) = apply_due_steps(state).await?;
+    webhooks::deliver_later(state, &exports);
     Ok(applied)
 }
 
@@ -88,7 +96,7 @@ pub async fn catch_up_first(
     next: Next,
 ) -> Response {
     if !is_control_plane(request.uri().path()) {
-        if let Err(error) = catch_up(&state).await {
+        if let Err(error) = catch_up_in_background(&state).await {
             return ApiError::from(error).into_response();
         }
     }
@@ -256,7 +264,9 @@ pub async fn review(
     };
     if to_status == ARCHIVED && store_webhooks::is_pending(&mut control.tx, task_id).await? {
         // Its deliveries are already out (another caller finished the review a moment
-        // ago); that caller applies their outcome.
+        // ago): wait for their outcome like that caller does.
+        drop(control);
+        webhooks::deliver_and_wait(state, &[task_id]).await;
         return Ok(Ok(()));
     }
     if to_status != ARCHIVED || !store_webhooks::task_has_webhooks(&mut control.tx, task_id).await?
@@ -274,7 +284,7 @@ pub async fn review(
     store_webhooks::mark_pending(&mut control.tx, task_id).await?;
     control.tx.commit().await?;
     mark(state, control.at);
-    webhooks::deliver(state, &[task_id]).await?;
+    webhooks::deliver_and_wait(state, &[task_id]).await;
     Ok(Ok(()))
 }
 
@@ -286,9 +296,6 @@ pub async fn run_ticker(
     interval: Duration,
     shutdown: impl std::future::Future<Output = ()>,
 ) {
-    if let Err(error) = webhooks::deliver_left_pending(&state).await {
-        tracing::warn!(error = %error, "delivering the exports left pending failed");
-    }
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
@@ -296,8 +303,12 @@ pub async fn run_ticker(
         tokio::select! {
             () = &mut shutdown => return,
             _ = ticks.tick() => {
-                if let Err(error) = catch_up(&state).await {
+                if let Err(error) = catch_up_in_background(&state).await {
                     tracing::warn!(error = %error, "lifecycle tick failed; retrying at the next one");
+                }
+                // Exports a previous run left pending, or a full queue turned away.
+                if let Err(error) = webhooks::offer_pending(&state).await {
+                    tracing::warn!(error = %error, "queuing the pending exports failed");
                 }
             }
         }

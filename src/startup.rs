@@ -14,8 +14,9 @@ use crate::domain::auth;
 use crate::domain::faults::{self, FaultRule};
 use crate::domain::fixture;
 use crate::response::cache::Caches;
+use crate::outbox::{Outbox, QUEUE_CAPACITY};
 use crate::state::{AppState, AuthSettings, Emulator};
-use crate::{db, store};
+use crate::{db, store, webhooks};
 
 /// The built-in demo data set, compiled into the binary so that `sdemu` needs no files.
 pub const BUILTIN_FIXTURE: &str = include_str!("../fixtures/demo.json");
@@ -129,7 +130,8 @@ pub async fn open(
     }
     // Migrations are applied and the fixtures loaded: /_emulator/ready may say so.
     emulator.set_ready();
-    Ok(AppState {
+    let (outbox, deliveries) = Outbox::new(QUEUE_CAPACITY);
+    let state = AppState {
         db,
         config: Arc::new(config.clone()),
         clock,
@@ -139,7 +141,12 @@ pub async fn open(
         auth: AuthSettings::from_config(config),
         emulator: Arc::new(emulator),
         caches: Arc::new(Caches::new(data_version)),
-    })
+        outbox: Arc::new(outbox),
+    };
+    // The delivery worker lives as long as the runtime: exports queued by any caller are
+    // delivered by it, at most `MAX_CONCURRENT_DELIVERIES` at a time.
+    tokio::spawn(webhooks::run_worker(state.clone(), deliveries));
+    Ok(state)
 }
 
 /// Reads the start-up fault rules (`--faults`); a bad file stops start-up with every problem

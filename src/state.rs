@@ -18,6 +18,7 @@ use crate::domain::fixture::Dataset;
 use crate::domain::journal::Journal;
 use crate::domain::lifecycle::LifecycleSettings;
 use crate::response::cache::Caches;
+use crate::outbox::Outbox;
 
 /// Everything a handler can reach. Cloned per request; every field is cheap to clone.
 #[derive(Clone)]
@@ -41,6 +42,8 @@ pub struct AppState {
     /// What is computed from the data (task read answers, token lookups, the earliest
     /// lifecycle step), kept while the data does not change.
     pub caches: Arc<Caches>,
+    /// The queue of webhook exports to deliver, read by the delivery worker.
+    pub outbox: Arc<Outbox>,
 }
 
 impl FromRef<AppState> for SqlitePool {

@@ -1,27 +1,36 @@
 //! Webhook delivery at work: when a task's review finishes and its workspace has webhook
 //! configurations, `lifecycle` marks its export pending (in its write transaction);
-//! [`deliver`](crate::webhooks::deliver) then POSTs each configuration's payload with no transaction open,
-//! records every attempt in the delivery journal, and applies the outcomes in a new
-//! transaction: every configuration answered 2xx, the task is archived (Task History);
-//! otherwise it goes back to ToReview with the failure kept on it. No retries.
+//! the caller queues it in the outbox; the worker ([`run_worker`](crate::webhooks::run_worker)) then POSTs each
+//! configuration's payload with no transaction open, records every attempt in the delivery
+//! journal, and applies the outcome in a new transaction: every configuration answered 2xx,
+//! the task is archived (Task History); otherwise it goes back to ToReview with the failure
+//! kept on it. No retries: the documented answer to a failure is a person reviewing again.
+//! Control-plane calls wait for their tasks' deliveries; API requests and the ticker do not.
 //!
 //! Only `http://` destinations, and by default only loopback and private addresses: the
 //! host is resolved again at every delivery and the connection goes to the address that
 //! was checked. Logs name the configuration and the task, never the URL or a body.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use sqlx::SqliteConnection;
 use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
 
 use crate::domain::deliveries::{clip, Delivery};
+use crate::domain::export::{payload, ExportSource};
 use crate::domain::lifecycle::{ARCHIVED, IN_REVIEW, TO_REVIEW};
 use crate::domain::task::TaskStatus;
-use crate::domain::webhooks::{check_url, is_private, payload, refused, Webhook};
+use crate::domain::webhooks::{check_url, is_private, refused, Webhook};
+use crate::file_links;
+use crate::outbox::OutboxReceiver;
 use crate::state::AppState;
 use crate::store;
 
@@ -114,9 +123,8 @@ async fn post(url: &str, body: Vec<u8>, allow_public: bool) -> Result<(u16, Stri
     Ok((status, clip(&String::from_utf8_lossy(&bytes))))
 }
 
-/// Delivers one task's payload to one configuration and records the attempt.
-async fn attempt(state: &AppState, webhook: &Webhook, task: &TaskStatus) -> Delivery {
-    let body = payload(webhook.kind, task);
+/// Delivers `body` to one configuration and records the attempt.
+async fn attempt(state: &AppState, webhook: &Webhook, task_id: i64, body: Value) -> Delivery {
     let time = state.clock.now();
     let started = Instant::now();
     let seconds = state.config.webhook_timeout;
@@ -133,7 +141,7 @@ async fn attempt(state: &AppState, webhook: &Webhook, task: &TaskStatus) -> Deli
     };
     tracing::info!(
         webhook = webhook.id,
-        task = task.task_id,
+        task = task_id,
         status,
         failed = error.is_some(),
         "webhook delivery"
@@ -142,7 +150,7 @@ async fn attempt(state: &AppState, webhook: &Webhook, task: &TaskStatus) -> Deli
         id: 0,
         time,
         webhook_id: webhook.id,
-        task_id: task.task_id,
+        task_id,
         url: webhook.url.clone(),
         request_body: body,
         status,
@@ -152,63 +160,121 @@ async fn attempt(state: &AppState, webhook: &Webhook, task: &TaskStatus) -> Deli
     })
 }
 
-/// Delivers the exports of `task_ids` (marked pending by the caller's transaction, which is
-/// committed) and applies the outcomes. Each export is delivered by the one caller whose
-/// transaction marked it, so nothing waits for another caller's receiver (a receiver may
-/// call sdemu's API while it handles a delivery). Never holds a transaction while it waits
-/// for a receiver.
-pub async fn deliver(state: &AppState, task_ids: &[i64]) -> sqlx::Result<()> {
-    if task_ids.is_empty() {
+/// The body each configuration receives for `task`, with the file links it carries
+/// issued (one `originalFileUrl` for all of them; an `exportedFileUrl` for each Url To
+/// File configuration).
+async fn payloads(
+    state: &AppState,
+    conn: &mut SqliteConnection,
+    task: &TaskStatus,
+    webhooks: &[Webhook],
+) -> sqlx::Result<Vec<Value>> {
+    let original = file_links::original(state, conn, task).await?;
+    let captured = store::exports::captured(conn, task.task_id).await?;
+    let mut bodies = Vec::with_capacity(webhooks.len());
+    for webhook in webhooks {
+        let exported = file_links::exported(state, conn, task, webhook).await?;
+        let source = ExportSource {
+            task,
+            original_file_url: original.as_deref(),
+            exported_file_url: exported.as_deref(),
+            captured: captured.as_ref(),
+        };
+        bodies.push(payload(webhook, source));
+    }
+    Ok(bodies)
+}
+
+/// How many tasks' deliveries the worker runs at once: a receiver that never answers holds
+/// one of them for the timeout, not the whole queue.
+pub const MAX_CONCURRENT_DELIVERIES: usize = 4;
+
+/// The delivery worker: takes tasks from the outbox and delivers each one's exports (at most
+/// [`MAX_CONCURRENT_DELIVERIES`] tasks at a time), then wakes whoever waits for it. Runs
+/// until the outbox is dropped.
+pub async fn run_worker(state: AppState, mut receiver: OutboxReceiver) {
+    let slots = Arc::new(Semaphore::new(MAX_CONCURRENT_DELIVERIES));
+    while let Some(task_id) = receiver.recv().await {
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) = deliver_one(&state, task_id).await {
+                tracing::warn!(task = task_id, error = %error, "webhook delivery failed; the export stays pending");
+            }
+            state.outbox.done(task_id);
+            drop(slot);
+        });
+    }
+}
+
+/// Queues the exports of `task_ids` (marked pending by the caller's committed transaction)
+/// and waits until they are delivered and their outcomes applied: the control plane answers
+/// after the receivers have.
+pub async fn deliver_and_wait(state: &AppState, task_ids: &[i64]) {
+    if !task_ids.is_empty() {
+        state.outbox.deliver_and_wait(task_ids).await;
+    }
+}
+
+/// Queues the exports of `task_ids` without waiting (API requests and the ticker on the
+/// real clock: a slow receiver never holds a client of the API).
+pub fn deliver_later(state: &AppState, task_ids: &[i64]) {
+    if !task_ids.is_empty() {
+        state.outbox.offer(task_ids);
+    }
+}
+
+/// Queues every pending export not already queued: those a previous run of sdemu left
+/// pending, and those a full queue turned away. Called by the ticker.
+pub async fn offer_pending(state: &AppState) -> sqlx::Result<()> {
+    let pending = store::webhooks::pending(&state.db).await?;
+    deliver_later(state, &pending);
+    Ok(())
+}
+
+/// Delivers one task's export to every configuration of its workspace, then applies the
+/// outcome in one transaction. Nothing when the export is no longer pending (already
+/// delivered). Never holds a transaction while it waits for a receiver.
+async fn deliver_one(state: &AppState, task_id: i64) -> sqlx::Result<()> {
+    let mut conn = state.db.acquire().await?;
+    if !store::webhooks::is_pending(&mut conn, task_id).await? {
         return Ok(());
     }
-    let mut outcomes = Vec::new();
-    for &task_id in task_ids {
-        let mut conn = state.db.acquire().await?;
-        let Some(task) = store::tasks::find_by_id(&mut conn, task_id).await? else {
-            continue;
-        };
-        let webhooks = store::webhooks::for_workspace(&mut conn, task.workspace_id).await?;
-        drop(conn);
-        let mut failure = None;
-        for webhook in &webhooks {
-            let delivery = attempt(state, webhook, &task).await;
-            if !delivery.succeeded() && failure.is_none() {
-                failure = Some(delivery.failure());
-            }
+    let Some(task) = store::tasks::find_by_id(&mut conn, task_id).await? else {
+        return Ok(());
+    };
+    let webhooks = store::webhooks::for_workspace(&mut conn, task.workspace_id).await?;
+    let bodies = payloads(state, &mut conn, &task, &webhooks).await?;
+    drop(conn);
+    let mut failure = None;
+    for (webhook, body) in webhooks.iter().zip(bodies) {
+        let delivery = attempt(state, webhook, task_id, body).await;
+        if !delivery.succeeded() && failure.is_none() {
+            failure = Some(delivery.failure());
         }
-        outcomes.push((task_id, failure));
     }
     let at = state.clock.now().timestamp();
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    for (task_id, failure) in outcomes {
-        if !store::webhooks::is_pending(&mut tx, task_id).await? {
-            continue;
-        }
-        store::webhooks::finish(&mut tx, task_id, failure.as_deref()).await?;
-        let Some(task) = store::lifecycle::find(&mut tx, task_id).await? else {
-            continue;
-        };
+    if !store::webhooks::is_pending(&mut tx, task_id).await? {
+        return Ok(());
+    }
+    store::webhooks::finish(&mut tx, task_id, failure.as_deref()).await?;
+    if let Some(task) = store::lifecycle::find(&mut tx, task_id).await? {
         // A task forced elsewhere while its deliveries were out keeps its new status.
-        if task.task_status != IN_REVIEW {
-            continue;
+        if task.task_status == IN_REVIEW {
+            let (to_status, cause) = match failure {
+                None => (ARCHIVED, "exported"),
+                Some(_) => (TO_REVIEW, "export-failed"),
+            };
+            let change = task.change_to(&state.lifecycle, to_status, at);
+            store::lifecycle::apply(&mut tx, &change, Some(IN_REVIEW), cause).await?;
         }
-        let (to_status, cause) = match failure {
-            None => (ARCHIVED, "exported"),
-            Some(_) => (TO_REVIEW, "export-failed"),
-        };
-        let change = task.change_to(&state.lifecycle, to_status, at);
-        store::lifecycle::apply(&mut tx, &change, Some(IN_REVIEW), cause).await?;
     }
     tx.commit().await?;
     if let Some(at) = chrono::DateTime::from_timestamp(at, 0) {
         state.clock.mark_applied(at);
     }
     Ok(())
-}
-
-/// Delivers the exports a previous run of sdemu left pending (it stopped while they were
-/// out); called once by the ticker when it starts, before anything else can mark one.
-pub async fn deliver_left_pending(state: &AppState) -> sqlx::Result<()> {
-    let pending = store::webhooks::pending(&state.db).await?;
-    deliver(state, &pending).await
 }

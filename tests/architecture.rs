@@ -21,6 +21,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("lifecycle", 3),
     ("demo", 3),
     ("webhooks", 3),
+    ("outbox", 3),
+    ("file_links", 3),
     ("routes", 4),
     ("emulator", 4),
     ("openapi", 5),

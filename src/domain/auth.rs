@@ -85,6 +85,7 @@ pub fn add_clients(dataset: &mut Dataset, clients: &[ClientCredentials]) -> Resu
             workspace_type: 1,
             template_type: 1,
             workspace_template_name: None,
+            delete_files_after_review: false,
         });
     }
     Ok(())

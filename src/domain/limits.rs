@@ -19,3 +19,6 @@ pub const MAX_TOKEN_REQUEST_BYTES: usize = 8 * 1024;
 pub const MAX_QUERY_BYTES: usize = 8 * 1024;
 /// The most values one query parameter may repeat; more is a 400.
 pub const MAX_VALUES_PER_PARAMETER: usize = 1_000;
+/// The largest captured export payload a fixture's `exports` entry may give (its JSON,
+/// serialized); larger ones are a fixture problem.
+pub const MAX_CAPTURED_EXPORT_BYTES: usize = 1024 * 1024;

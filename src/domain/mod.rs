@@ -13,6 +13,9 @@ pub mod deliveries;
 pub mod demo;
 /// Durations the control plane reads: seconds or ISO 8601.
 pub mod duration;
+/// What a reviewed task exports: Get Export Data, the webhook payloads, the made-up
+/// transcript and entities, and the files behind the file links.
+pub mod export;
 /// Fault rules (what users write) and the engine that applies them to requests.
 pub mod faults;
 /// The fixture document (`--fixtures`, the demo data) and its validation into a `Dataset`.

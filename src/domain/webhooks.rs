@@ -1,14 +1,12 @@
 //! Webhook export configurations and what a delivery sends: the four documented kinds, their
-//! options, the validation of a configuration (every problem names its field), the payload
-//! of each kind, and which addresses a delivery may go to.
+//! options, the validation of a configuration (every problem names its field), and which
+//! addresses a delivery may go to. What a delivery carries is `domain::export`.
 
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
-
-use crate::domain::task::TaskStatus;
 
 /// The longest URL a configuration may hold.
 pub const MAX_URL_LENGTH: usize = 2048;
@@ -309,91 +307,10 @@ pub fn is_private(address: IpAddr) -> bool {
     }
 }
 
-/// What Get Export Data answers and the Text Documents and Transcripts webhooks carry: the
-/// fields of the documentation's Get Export Data placeholder, in its order. sdemu fills what
-/// it knows of the task; it keeps no file links, check-outs or recognised content, so
-/// `originalFileUrl` and the check-out fields are `null` and `chunks` is empty.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ExportData {
-    pub task_id: i64,
-    /// Always `null` in sdemu (no file links yet).
-    pub original_file_url: Option<String>,
-    pub workspace_id: i64,
-    pub batch_id: Option<i64>,
-    pub task_number: Option<i64>,
-    pub external_id: Option<String>,
-    pub display_name: String,
-    pub description: Option<String>,
-    pub total_pages: i64,
-    /// Always `null` in sdemu (no users).
-    pub last_checkout_by_user_name: Option<String>,
-    /// Always `null` in sdemu (no users).
-    pub last_checked_out_by: Option<String>,
-    /// Always `null` in sdemu (no check-outs).
-    pub last_checked_out_until: Option<String>,
-    /// Always empty in sdemu (no recognised content).
-    #[schema(value_type = Vec<Object>)]
-    pub chunks: Vec<Value>,
-}
-
-impl From<&TaskStatus> for ExportData {
-    fn from(task: &TaskStatus) -> Self {
-        Self {
-            task_id: task.task_id,
-            original_file_url: None,
-            workspace_id: task.workspace_id,
-            batch_id: task.batch_id,
-            task_number: task.task_number,
-            external_id: task.external_id.clone(),
-            display_name: task.display_name.clone(),
-            description: task.description.clone(),
-            total_pages: task.total_pages,
-            last_checkout_by_user_name: None,
-            last_checked_out_by: None,
-            last_checked_out_until: None,
-            chunks: Vec::new(),
-        }
-    }
-}
-
-/// Whether a task's export data exists: its review has finished, so it is archived (Task
-/// History, shown as `Deleted`) or its webhook deliveries are out (a receiver handling one
-/// may fetch the export). A task sent back to ToReview by a failed delivery has none.
-pub fn export_ready(task_status: i64, export_pending: bool) -> bool {
-    task_status == crate::domain::lifecycle::ARCHIVED || export_pending
-}
-
-/// The JSON body a configuration of `kind` receives for `task`. The Url To File bodies have
-/// the documented fields exactly (`exportedFileUrl` is `null`: file links are not emulated
-/// yet); the documentation gives no schema for the other two, so sdemu sends them what Get
-/// Export Data answers ([`ExportData`]).
-pub fn payload(kind: WebhookKind, task: &TaskStatus) -> Value {
-    match kind {
-        WebhookKind::UrlToFileTranscripts => json!({
-            "taskId": task.task_id,
-            "taskNumber": task.task_number,
-            "workspaceId": task.workspace_id,
-            "displayName": task.display_name,
-            "exportedFileUrl": null,
-        }),
-        WebhookKind::UrlToFileAnonymization => json!({
-            "taskId": task.task_id,
-            "totalPages": task.total_pages,
-            "taskNumber": task.task_number,
-            "workspaceId": task.workspace_id,
-            "displayName": task.display_name,
-            "exportedFileUrl": null,
-        }),
-        WebhookKind::TextDocuments | WebhookKind::Transcripts => {
-            serde_json::to_value(ExportData::from(task)).unwrap_or(Value::Null)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn loopback_and_private_addresses_are_allowed_and_public_ones_are_not() {
@@ -430,15 +347,6 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(error.field, "options.fileFormat");
-    }
-
-    #[test]
-    fn export_data_exists_once_archived_or_while_deliveries_are_out() {
-        use crate::domain::lifecycle::{ARCHIVED, IN_REVIEW, TO_REVIEW};
-        assert!(export_ready(ARCHIVED, false));
-        assert!(export_ready(IN_REVIEW, true));
-        assert!(!export_ready(IN_REVIEW, false));
-        assert!(!export_ready(TO_REVIEW, false));
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub struct Counts {
     pub tasks: usize,
     /// Webhook export configurations.
     pub webhooks: usize,
+    /// Captured export payloads.
+    pub exports: usize,
     /// How the seed was applied (seed only).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -52,6 +54,7 @@ impl Counts {
             batches: dataset.batches.len(),
             tasks: dataset.tasks.len(),
             webhooks: dataset.webhooks.len(),
+            exports: dataset.exports.len(),
             mode: None,
         }
     }
@@ -59,8 +62,8 @@ impl Counts {
 
 /// Back to the start-up state
 ///
-/// Reloads the start-up fixtures (organizations, catalogues, workspaces, batches, tasks and
-/// webhook export configurations: those added since are removed),
+/// Reloads the start-up fixtures (organizations, catalogues, workspaces, batches, tasks,
+/// webhook export configurations and captured export payloads: those added since are removed),
 /// sets the clock back to how it started, restarts demo mode's generator (from the clock's
 /// reading, counter at zero), empties the journal and the delivery journal, and restores the start-up fault rules, counters afresh.
 /// Issued access tokens stay valid.
@@ -187,7 +190,8 @@ pub async fn seed(
 /// The whole state as a fixture document
 ///
 /// Everything loaded, as a fixture document in the object form with every section
-/// (catalogue additions only; webhook configurations with their `webhookId`). Seeding what this returns (`mode=replace`) reproduces the same
+/// (catalogue additions only; webhook configurations with their `webhookId`; captured export
+/// payloads). Seeding what this returns (`mode=replace`) reproduces the same
 /// state.
 #[utoipa::path(
     get,

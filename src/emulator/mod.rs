@@ -14,6 +14,7 @@
 //! | `GET`/`PUT /_emulator/clock`, `POST /_emulator/clock/advance` | [`clock`] |
 //! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../review/{start|finish}` | [`tasks`] |
 //! | `GET`/`PUT`/`POST /_emulator/webhooks`, `DELETE .../{webhookId}`, `GET .../deliveries` | [`webhooks`] |
+//! | `GET /_emulator/files/{token}/{fileName}` (no admin token), `DELETE /_emulator/files/{token}` | [`files`](crate::emulator::files) |
 
 use std::time::Instant;
 
@@ -34,6 +35,7 @@ use crate::state::AppState;
 pub mod clock;
 pub mod data;
 pub mod faults;
+pub mod files;
 pub mod health;
 pub mod journal;
 pub mod tasks;
@@ -44,7 +46,7 @@ pub use crate::domain::control_plane::{is_control_plane, PREFIX};
 /// Every control-plane path, as the 404 for an unknown one lists them. `openapi.json` is
 /// served by the `openapi` module (it describes routes and control plane alike) under the
 /// same prefix.
-pub const ROUTES: [&str; 14] = [
+pub const ROUTES: [&str; 16] = [
     "/_emulator/health",
     "/_emulator/ready",
     "/_emulator/reset",
@@ -59,6 +61,8 @@ pub const ROUTES: [&str; 14] = [
     "/_emulator/webhooks",
     "/_emulator/webhooks/{webhookId}",
     "/_emulator/webhooks/deliveries",
+    "/_emulator/files/{token}",
+    "/_emulator/files/{token}/{fileName}",
 ];
 
 /// Every control-plane route, each with its OpenAPI operation, and the catch-all for unknown
@@ -86,6 +90,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::list, webhooks::replace, webhooks::add))
         .routes(routes!(webhooks::remove))
         .routes(routes!(webhooks::deliveries))
+        .routes(routes!(files::download_file))
+        .routes(routes!(files::delete_file))
         .route("/_emulator/{*rest}", any(unknown_route))
 }
 

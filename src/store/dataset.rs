@@ -6,8 +6,8 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use super::batches::{batch_insert, batch_select, BatchRow};
 use super::tasks::{task_insert, task_select, FullTaskRow};
 use crate::domain::fixture::{
-    BatchRecord, CatalogueEntry, CatalogueRecord, Catalogues, Dataset, FixtureDocument,
-    OrganizationRecord, TaskRecord, WebhookRecord, WorkspaceRecord,
+    BatchRecord, CatalogueEntry, CatalogueRecord, Catalogues, Dataset, ExportRecord,
+    FixtureDocument, OrganizationRecord, TaskRecord, WebhookRecord, WorkspaceRecord,
 };
 use crate::domain::time::{BatchTime, TaskTime};
 
@@ -60,12 +60,16 @@ pub async fn replace_in(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx:
     insert(conn, dataset).await
 }
 
-/// Deletes every row a dataset can add, children first (webhook configurations included).
+/// Deletes every row a dataset can add, children first (webhook configurations and captured
+/// export payloads included), and the files behind every link issued so far.
 /// Access tokens are not part of a
 /// dataset and are never deleted here: tokens issued before a reset keep working for the
 /// organizations the new data still has.
 pub async fn clear(conn: &mut SqliteConnection) -> sqlx::Result<()> {
     super::webhooks::clear(&mut *conn).await?;
+    super::exports::clear(&mut *conn).await?;
+    // The files of the tasks that go: their links answer 404 from now on.
+    super::file_links::delete_all(&mut *conn).await?;
     sqlx::query!("DELETE FROM tasks")
         .execute(&mut *conn)
         .await?;
@@ -111,7 +115,8 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
     for chunk in dataset.workspaces.chunks(INSERT_CHUNK) {
         QueryBuilder::<Sqlite>::new(
             "INSERT INTO workspaces (workspace_id, tenant_id, workspace_name, workspace_description, \
-             is_default, task_type, workspace_type, template_type, workspace_template_name) ",
+             is_default, task_type, workspace_type, template_type, workspace_template_name, \
+             delete_files_after_review) ",
         )
         .push_values(chunk, |mut row, w| {
             row.push_bind(w.workspace_id)
@@ -122,7 +127,8 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
                 .push_bind(w.task_type)
                 .push_bind(w.workspace_type)
                 .push_bind(w.template_type)
-                .push_bind(&w.workspace_template_name);
+                .push_bind(&w.workspace_template_name)
+                .push_bind(w.delete_files_after_review);
         })
         .build()
         .execute(&mut *conn)
@@ -180,7 +186,7 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
     for webhook in own.into_iter().chain(new) {
         super::webhooks::insert_as(&mut *conn, webhook.webhook_id, &webhook.spec).await?;
     }
-    Ok(())
+    super::exports::insert(&mut *conn, &dataset.exports).await
 }
 
 async fn insert_catalogue(
@@ -243,6 +249,7 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
             workspace_type: workspace.workspace_type,
             template_type: workspace.template_type,
             workspace_template_name: workspace.workspace_template_name,
+            delete_files_after_review: workspace.delete_files_after_review,
         })
         .collect();
 
@@ -304,6 +311,12 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
         })
         .collect();
 
+    let exports = super::exports::all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(task_id, payload)| ExportRecord { task_id, payload })
+        .collect();
+
     Ok(FixtureDocument {
         organizations,
         task_statuses,
@@ -312,6 +325,7 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
         batches,
         tasks,
         webhooks,
+        exports,
     })
 }
 

@@ -3,7 +3,7 @@
 
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::domain::lifecycle::{LifecycleSettings, StepChange, QUEUED};
+use crate::domain::lifecycle::{LifecycleSettings, StepChange, ARCHIVED, QUEUED};
 
 /// A task whose next step is due, with what applying it needs.
 #[derive(Debug, Clone)]
@@ -94,6 +94,20 @@ pub async fn apply(
     )
     .execute(&mut *conn)
     .await?;
+    // Get Batch's totalTasksInHistory counts the batch's tasks in Task History (archived).
+    let entered = change.to_status == ARCHIVED && from_status != Some(ARCHIVED);
+    let left = from_status == Some(ARCHIVED) && change.to_status != ARCHIVED;
+    if entered || left {
+        let delta: i64 = if entered { 1 } else { -1 };
+        sqlx::query!(
+            "UPDATE batches SET total_tasks_in_history = MAX(0, total_tasks_in_history + ?)
+              WHERE batch_id = (SELECT batch_id FROM tasks WHERE task_id = ?)",
+            delta,
+            change.task_id
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
     record(
         conn,
         change.task_id,

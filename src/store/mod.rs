@@ -33,6 +33,10 @@ pub mod batches;
 pub mod dataset;
 /// Demo mode: the generator's state and the cap on the default organization's tasks.
 pub mod demo;
+/// Captured export payloads (a fixture's `exports` section).
+pub mod exports;
+/// File links: issued, looked up, deleted.
+pub mod file_links;
 /// The lifecycle: due steps, applying them, the transition history.
 pub mod lifecycle;
 /// Organizations: client credentials and the default organization.

@@ -11,7 +11,8 @@ macro_rules! workspace_select {
         $($m)::+!($($before)*
             r#"SELECT workspace_id AS "workspace_id!", tenant_id, workspace_name, workspace_description,
                  is_default AS "is_default: bool", task_type, workspace_type, template_type,
-                 workspace_template_name
+                 workspace_template_name,
+                 delete_files_after_review AS "delete_files_after_review: bool"
                FROM workspaces "#
             $($after)*)
     };
@@ -67,4 +68,21 @@ pub async fn belongs(pool: &SqlitePool, tenant_id: i64, workspace_id: i64) -> sq
     )
     .fetch_one(pool)
     .await
+}
+
+/// Whether the workspace deletes document files after review (the real service's setting
+/// "Delete document files after finishing review": its exports' `originalFileUrl` is
+/// `null`). `false` for a workspace that does not exist.
+pub async fn deletes_files_after_review(
+    conn: &mut SqliteConnection,
+    workspace_id: i64,
+) -> sqlx::Result<bool> {
+    let flag = sqlx::query_scalar!(
+        r#"SELECT delete_files_after_review AS "flag!: bool" FROM workspaces
+           WHERE workspace_id = ?"#,
+        workspace_id,
+    )
+    .fetch_optional(conn)
+    .await?;
+    Ok(flag.unwrap_or(false))
 }

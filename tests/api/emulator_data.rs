@@ -77,10 +77,12 @@ async fn state_lists_every_section_in_fixture_format() {
             "workspaces",
             "batches",
             "tasks",
-            "webhooks"
+            "webhooks",
+            "exports"
         ]
     );
     assert_eq!(state["webhooks"], json!([]));
+    assert_eq!(state["exports"], json!([]));
     assert_eq!(
         state["organizations"],
         json!([{"tenantId": 1, "name": "Default organization", "clientId": "sdemu",
@@ -174,7 +176,7 @@ async fn reset_restores_the_start_up_data_and_answers_the_counts() {
     assert_eq!(
         response.assert_json(StatusCode::OK),
         json!({"organizations": 1, "taskStatuses": 1, "integrationStatuses": 0,
-               "workspaces": 3, "batches": 0, "tasks": 5, "webhooks": 0})
+               "workspaces": 3, "batches": 0, "tasks": 5, "webhooks": 0, "exports": 0})
     );
     assert_eq!(app.state_document().await, before);
     let listed = app.status_list("startDate=2000-01-01").await;
@@ -196,7 +198,7 @@ async fn seed_replace_swaps_the_whole_data_set() {
     assert_eq!(
         response.assert_json(StatusCode::OK),
         json!({"organizations": 1, "taskStatuses": 0, "integrationStatuses": 0,
-               "workspaces": 1, "batches": 0, "tasks": 1, "webhooks": 0,
+               "workspaces": 1, "batches": 0, "tasks": 1, "webhooks": 0, "exports": 0,
                "mode": "replace"})
     );
     let state = app.state_document().await;
@@ -221,7 +223,7 @@ async fn seed_merge_adds_to_what_is_loaded_and_answers_the_new_counts() {
     assert_eq!(
         response.assert_json(StatusCode::OK),
         json!({"organizations": 1, "taskStatuses": 1, "integrationStatuses": 0,
-               "workspaces": 4, "batches": 0, "tasks": 7, "webhooks": 0,
+               "workspaces": 4, "batches": 0, "tasks": 7, "webhooks": 0, "exports": 0,
                "mode": "merge"})
     );
     let state = app.state_document().await;
@@ -348,12 +350,14 @@ async fn the_unknown_control_route_problem_lists_every_control_route_and_each_on
         .map(|route| route.as_str().expect("a path"))
         .collect();
     assert!(routes.contains(&"/_emulator/openapi.json"), "{routes:?}");
-    assert_eq!(routes.len(), 14, "{routes:?}");
+    assert_eq!(routes.len(), 16, "{routes:?}");
     for route in routes {
         let name = route
             .trim_start_matches("/_emulator/")
             .replace("{taskId}", "1")
-            .replace("{webhookId}", "1");
+            .replace("{webhookId}", "1")
+            .replace("{token}", "t")
+            .replace("{fileName}", "f.pdf");
         let response = app.control("GET", &name, None).await;
         let unknown = response.status == StatusCode::NOT_FOUND
             && String::from_utf8_lossy(&response.body).contains("unknown-control-route");

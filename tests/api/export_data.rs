@@ -40,36 +40,116 @@ async fn reviewed_task_10() -> TestApp {
     app
 }
 
+/// The Transcript variant's fields: the task's, then the transcript's.
+const TRANSCRIPT_FIELDS: [&str; 15] = [
+    "taskId",
+    "originalFileUrl",
+    "workspaceId",
+    "batchId",
+    "taskNumber",
+    "externalId",
+    "displayName",
+    "description",
+    "totalPages",
+    "lastCheckoutByUserName",
+    "lastCheckedOutBy",
+    "lastCheckedOutUntil",
+    "totalTimeInSeconds",
+    "speakers",
+    "paragraphs",
+];
+
+/// Asserts `url` is a file link sdemu serves for `task_id`'s original, as a PDF.
+fn assert_original_link(url: &Value, task_id: i64) {
+    let url = url.as_str().expect("originalFileUrl is a link");
+    assert!(
+        url.starts_with("http://localhost:8080/_emulator/files/"),
+        "{url}"
+    );
+    assert!(
+        url.contains(&format!("/task-{task_id}-original.pdf?se=")),
+        "{url}"
+    );
+}
+
 #[tokio::test]
 async fn a_reviewed_task_answers_every_documented_field_from_the_task() {
     let app = reviewed_task_10().await;
-    for tail in ["10", "Transcript/10"] {
-        let body = app
-            .get_export_data(tail)
-            .await
-            .case(tail)
-            .assert_json(StatusCode::OK);
-        assert_eq!(keys(&body), FIELDS, "{tail}");
-        assert_eq!(
-            body,
-            json!({
-                "taskId": 10,
-                "originalFileUrl": null,
-                "workspaceId": 1,
-                "batchId": 1,
-                "taskNumber": 7,
-                "externalId": "X-10",
-                "displayName": "a.pdf",
-                "description": null,
-                "totalPages": 2,
-                "lastCheckoutByUserName": null,
-                "lastCheckedOutBy": null,
-                "lastCheckedOutUntil": null,
-                "chunks": [],
-            }),
-            "{tail}"
-        );
+    let body = app.get_export_data("10").await.assert_json(StatusCode::OK);
+    assert_eq!(keys(&body), FIELDS);
+    assert_original_link(&body["originalFileUrl"], 10);
+    let mut task_fields = body.clone();
+    task_fields["originalFileUrl"] = Value::Null;
+    task_fields["chunks"] = json!([]);
+    assert_eq!(
+        task_fields,
+        json!({
+            "taskId": 10,
+            "originalFileUrl": null,
+            "workspaceId": 1,
+            "batchId": 1,
+            "taskNumber": 7,
+            "externalId": "X-10",
+            "displayName": "a.pdf",
+            "description": null,
+            "totalPages": 2,
+            "lastCheckoutByUserName": null,
+            "lastCheckedOutBy": null,
+            "lastCheckedOutUntil": null,
+            "chunks": [],
+        })
+    );
+    // One chunk per page, each entity in the documented shape, on its page.
+    let chunks = body["chunks"].as_array().unwrap();
+    assert_eq!(chunks.len(), 2);
+    for (page, chunk) in (1..).zip(chunks) {
+        for entity in chunk["entities"].as_array().unwrap() {
+            assert_eq!(
+                keys(entity),
+                [
+                    "type",
+                    "category",
+                    "groupName",
+                    "pageNumber",
+                    "chunkNumber",
+                    "customFormValues",
+                    "qrCode"
+                ]
+            );
+            assert_eq!(entity["pageNumber"], page);
+        }
     }
+    // The same task answers the same body again: the link stays until it expires.
+    assert_eq!(
+        app.get_export_data("10").await.assert_json(StatusCode::OK),
+        body
+    );
+
+    let transcript = app
+        .get_export_data("Transcript/10")
+        .await
+        .assert_json(StatusCode::OK);
+    assert_eq!(keys(&transcript), TRANSCRIPT_FIELDS);
+    assert_eq!(transcript["originalFileUrl"], body["originalFileUrl"]);
+    for field in &FIELDS[2..12] {
+        assert_eq!(transcript[field], body[field], "{field}");
+    }
+    let speakers = transcript["speakers"].as_array().unwrap();
+    assert!((2..=3).contains(&speakers.len()), "{transcript}");
+    let paragraphs = transcript["paragraphs"].as_array().unwrap();
+    let mut previous_end = 0;
+    for paragraph in paragraphs {
+        assert_eq!(
+            keys(paragraph),
+            ["speakerId", "startTime", "endTime", "text", "annotations"]
+        );
+        assert!(speakers
+            .iter()
+            .any(|speaker| speaker["speakerId"] == paragraph["speakerId"]));
+        assert!(paragraph["startTime"].as_i64().unwrap() >= previous_end);
+        previous_end = paragraph["endTime"].as_i64().unwrap();
+    }
+    assert_eq!(transcript["totalTimeInSeconds"], previous_end);
 }
 
 #[tokio::test]
@@ -113,8 +193,7 @@ async fn a_task_created_through_the_api_exports_once_its_review_is_finished() {
         ] {
             assert_eq!(body[field], status[field], "{tail}: {field}");
         }
-        assert_eq!(body["originalFileUrl"], Value::Null);
-        assert_eq!(body["chunks"], json!([]));
+        assert_original_link(&body["originalFileUrl"], id);
     }
 }
 
@@ -302,4 +381,31 @@ async fn after_a_successful_export_it_answers_what_each_webhook_kind_carried() {
             .assert_json(StatusCode::OK);
         assert_eq!(&answered, body, "{tail}");
     }
+}
+
+#[tokio::test]
+async fn an_archived_task_counts_in_its_batchs_total_tasks_in_history() {
+    let app = TestApp::two_organizations_with(&FROZEN).await;
+    let before = app
+        .get("/api/v1.0/external/sdbatch?batchId=1")
+        .await
+        .assert_json(StatusCode::OK);
+    assert_eq!(before["totalTasksInHistory"], 4);
+    app.control("POST", "tasks/10/review/finish", None)
+        .await
+        .assert_status(StatusCode::OK);
+    let after = app
+        .get("/api/v1.0/external/sdbatch?batchId=1")
+        .await
+        .assert_json(StatusCode::OK);
+    assert_eq!(after["totalTasksInHistory"], 5, "{after}");
+    // Forced out of Task History, it no longer counts.
+    app.control("POST", "tasks/10/status", Some(&json!({"taskStatus": 3})))
+        .await
+        .assert_status(StatusCode::OK);
+    let forced = app
+        .get("/api/v1.0/external/sdbatch?batchId=1")
+        .await
+        .assert_json(StatusCode::OK);
+    assert_eq!(forced["totalTasksInHistory"], 4);
 }

@@ -226,7 +226,8 @@ fn the_fixture_document_is_a_task_array_or_the_object_form() {
             "workspaces",
             "batches",
             "tasks",
-            "webhooks"
+            "webhooks",
+            "exports"
         ]
     );
     let seed = &operation("post", "/_emulator/seed")["requestBody"]["content"];
@@ -253,6 +254,7 @@ fn open_operations_have_no_security_requirement_and_the_api_needs_an_oauth2_toke
         ("get", "/_emulator/health"),
         ("get", "/_emulator/ready"),
         ("get", "/_emulator/openapi.json"),
+        ("get", "/_emulator/files/{token}/{fileName}"),
     ] {
         let operation = operation(method, path);
         assert!(
@@ -269,8 +271,13 @@ fn open_operations_have_no_security_requirement_and_the_api_needs_an_oauth2_toke
                 &json!([{"oauth2": ["WebAPI"]}]),
                 "{method} {path}"
             );
-        } else if !["/connect/token", "/_emulator/health", "/_emulator/ready"]
-            .contains(&path.as_str())
+        } else if ![
+            "/connect/token",
+            "/_emulator/health",
+            "/_emulator/ready",
+            "/_emulator/files/{token}/{fileName}",
+        ]
+        .contains(&path.as_str())
             && path != "/_emulator/openapi.json"
         {
             // The admin token is needed only when sdemu was started with --admin-token.

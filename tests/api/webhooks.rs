@@ -168,21 +168,41 @@ async fn a_finished_review_posts_every_kind_its_fields_and_2xx_archives_the_task
     assert_eq!(own["displayName"], task["displayName"]);
     assert_eq!(own["description"], task["description"]);
     assert_eq!(own["totalPages"], task["totalPages"]);
-    // The rest of Get Export Data's fields, which sdemu does not know.
+    // The check-out fields, which sdemu does not know; a link to the original; a chunk of
+    // entities per page.
     for field in [
-        "originalFileUrl",
         "lastCheckoutByUserName",
         "lastCheckedOutBy",
         "lastCheckedOutUntil",
     ] {
         assert_eq!(own[field], Value::Null, "{field}");
     }
-    assert_eq!(own["chunks"], json!([]));
-    assert_eq!(own.as_object().unwrap().len(), 13);
+    assert!(own["originalFileUrl"]
+        .as_str()
+        .unwrap()
+        .contains("/_emulator/files/"));
     assert_eq!(
-        got[1].body, *own,
-        "transcripts: the same shape, Get Export Data's"
+        own["chunks"].as_array().unwrap().len() as i64,
+        task["totalPages"].as_i64().unwrap().min(12)
     );
+    assert_eq!(own.as_object().unwrap().len(), 13);
+    // Transcripts with "Simplified Export": the key data only.
+    let simplified = &got[1].body;
+    assert_eq!(
+        simplified.as_object().unwrap().keys().collect::<Vec<_>>(),
+        [
+            "taskId",
+            "workspaceId",
+            "taskNumber",
+            "displayName",
+            "speakers",
+            "paragraphs"
+        ]
+    );
+    for paragraph in simplified["paragraphs"].as_array().unwrap() {
+        assert_eq!(paragraph.as_object().unwrap().len(), 2, "{paragraph}");
+        assert!(paragraph["text"].is_string() && paragraph["speakerId"].is_string());
+    }
     let keys = |body: &Value| {
         body.as_object()
             .unwrap()
@@ -204,7 +224,11 @@ async fn a_finished_review_posts_every_kind_its_fields_and_2xx_archives_the_task
     assert_eq!(got[2].body["taskNumber"], task["taskNumber"]);
     assert_eq!(got[2].body["workspaceId"], workspace);
     assert_eq!(got[2].body["displayName"], task["displayName"]);
-    assert_eq!(got[2].body["exportedFileUrl"], Value::Null);
+    let docx = got[2].body["exportedFileUrl"].as_str().unwrap();
+    assert!(
+        docx.contains(&format!("/task-{id}-exported.docx?se=")),
+        "{docx}"
+    );
     assert_eq!(
         keys(&got[3].body),
         [
@@ -219,7 +243,11 @@ async fn a_finished_review_posts_every_kind_its_fields_and_2xx_archives_the_task
     assert_eq!(got[3].body["totalPages"], task["totalPages"]);
     assert_eq!(got[3].body["taskId"], id);
     assert_eq!(got[3].body["displayName"], task["displayName"]);
-    assert_eq!(got[3].body["exportedFileUrl"], Value::Null);
+    let png = got[3].body["exportedFileUrl"].as_str().unwrap();
+    assert!(
+        png.contains(&format!("/task-{id}-exported.png?se=")),
+        "{png}"
+    );
 
     let journal = deliveries(&app).await;
     assert_eq!(journal.len(), 4);
