@@ -13,8 +13,8 @@ use crate::config::StartClock;
 use crate::domain::auth;
 use crate::domain::faults::{self, FaultRule};
 use crate::domain::fixture;
-use crate::response::cache::Caches;
 use crate::outbox::{Outbox, QUEUE_CAPACITY};
+use crate::response::cache::Caches;
 use crate::state::{AppState, AuthSettings, Emulator};
 use crate::{db, store, webhooks};
 

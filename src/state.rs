@@ -17,8 +17,8 @@ use crate::domain::faults::Faults;
 use crate::domain::fixture::Dataset;
 use crate::domain::journal::Journal;
 use crate::domain::lifecycle::LifecycleSettings;
-use crate::response::cache::Caches;
 use crate::outbox::Outbox;
+use crate::response::cache::Caches;
 
 /// Everything a handler can reach. Cloned per request; every field is cheap to clone.
 #[derive(Clone)]
