@@ -1,4 +1,5 @@
-# sdemu container image: `docker build -t sdemu .` then `docker run -p 8080:8080 sdemu`.
+# sdemu container image: `docker build -t sdemu .` then
+# `docker run -p 127.0.0.1:8080:8080 -e SDEMU_ADMIN_TOKEN=choose-one sdemu`.
 
 # --- Build stage -----------------------------------------------------------------------------
 FROM rust:1.95-slim-bookworm AS build
@@ -33,8 +34,13 @@ FROM gcr.io/distroless/cc-debian12:nonroot
 COPY --from=build /src/target/release/sdemu /usr/local/bin/sdemu
 # A writable place for `SDEMU_DATABASE=/data/sdemu.db`, owned by the image's non-root user.
 COPY --from=build --chown=65532:65532 /data /data
+# The control plane: on 0.0.0.0 without SDEMU_ADMIN_TOKEN, sdemu generates an admin token and
+# prints it (docker logs); pass -e SDEMU_ADMIN_TOKEN=... to choose it. sdemu writes the
+# address it listens on to SDEMU_ADDRESS_FILE, which the HEALTHCHECK reads, so it finds the
+# port whatever --port or SDEMU_PORT say.
 ENV SDEMU_HOST=0.0.0.0 \
-    SDEMU_PORT=8080
+    SDEMU_PORT=8080 \
+    SDEMU_ADDRESS_FILE=/tmp/sdemu.address
 EXPOSE 8080
 VOLUME ["/data"]
 USER 65532:65532

@@ -1,7 +1,6 @@
 //! The application: the router (the one place layers are stacked) and `serve`.
 
 use std::collections::HashMap;
-use std::future::{Future, IntoFuture};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -9,7 +8,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::{middleware, Router};
-use tokio::net::TcpListener;
 use tower::{ServiceBuilder, ServiceExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -19,6 +17,10 @@ use crate::response::empty_response;
 use crate::state::AppState;
 use crate::{emulator, lifecycle};
 use crate::{openapi, telemetry};
+
+mod serve;
+
+pub use serve::{serve, ServeOptions};
 
 /// The whole HTTP surface. `main` and the tests both serve exactly this.
 pub fn build_router(state: AppState) -> Router {
@@ -49,9 +51,12 @@ pub fn build_router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .option_layer(cors),
         )
-        .with_state(state);
-    // The path is made canonical before routing, so this wraps the whole router.
-    Router::new().fallback_service(router.map_request(canonical_api_path))
+        .with_state(state.clone());
+    // The path is made canonical before routing, so this wraps the whole router; web pages
+    // are kept off the control plane before anything else (CORS preflights included).
+    Router::new()
+        .fallback_service(router.map_request(canonical_api_path))
+        .layer(middleware::from_fn_with_state(state, emulator::guard))
 }
 
 /// The emulated API's paths by their lower-case form, from the OpenAPI description: the
@@ -190,35 +195,4 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             ])
             .max_age(Duration::from_secs(600)),
     )
-}
-
-/// Serves `router` on `listener` until `shutdown` completes, then lets in-flight requests
-/// finish for at most `grace`. Returns once the server has stopped.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-    grace: Duration,
-) -> std::io::Result<()> {
-    let (shutting_down, shutdown_started) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = shutting_down.send(());
-        })
-        .into_future();
-    let grace_over = async move {
-        if shutdown_started.await.is_ok() {
-            tokio::time::sleep(grace).await;
-        } else {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        result = server => result,
-        () = grace_over => {
-            tracing::warn!(seconds = grace.as_secs_f64(), "requests still in flight after the shutdown timeout; stopping anyway");
-            Ok(())
-        }
-    }
 }

@@ -7,7 +7,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::domain::auth::ClientCredentials;
 use crate::domain::demo::DemoSettings;
+use crate::domain::journal::DEFAULT_JOURNAL_BYTES;
 use crate::domain::lifecycle::LifecycleSettings;
+
+mod connections;
+
+pub use connections::{ConnectionOptions, MAX_CONNECTION_SECONDS};
 
 /// The longest lifecycle step: a day.
 pub const MAX_STEP_SECONDS: u32 = 86_400;
@@ -42,6 +47,12 @@ pub struct Config {
     /// TCP port to listen on; 0 picks a free port and prints it.
     #[arg(long, env = "SDEMU_PORT", default_value_t = 8080)]
     pub port: u16,
+
+    /// Write the address to reach sdemu from this machine (`127.0.0.1:PORT` when listening
+    /// on every interface) to this file once it listens; `sdemu healthcheck` reads it, so it
+    /// finds the port whatever --port was. The container image sets it.
+    #[arg(long, env = "SDEMU_ADDRESS_FILE", value_name = "PATH")]
+    pub address_file: Option<PathBuf>,
 
     /// Keep the data in this SQLite file instead of in memory. The file is created and
     /// seeded only when it holds no data yet, so restarts keep every change.
@@ -83,7 +94,7 @@ pub struct Config {
     pub clients: Vec<ClientCredentials>,
     /// Require `Authorization: Bearer TOKEN` on every `/_emulator/` route except health,
     /// ready and openapi.json. Without it the control plane is open to anyone who can reach
-    /// the port.
+    /// the port, except that on a non-loopback --host sdemu generates a token and prints it.
     #[arg(
         long,
         env = "SDEMU_ADMIN_TOKEN",
@@ -91,6 +102,11 @@ pub struct Config {
         hide_env_values = true
     )]
     pub admin_token: Option<AdminToken>,
+
+    /// Leave the control plane open when --host is not a loopback address and no
+    /// --admin-token is given. Without it sdemu then generates an admin token and prints it.
+    #[arg(long, env = "SDEMU_OPEN_CONTROL_PLANE")]
+    pub open_control_plane: bool,
 
     /// How many requests the request journal keeps (the oldest are dropped first); 0 turns
     /// the journal off.
@@ -101,6 +117,17 @@ pub struct Config {
         default_value_t = 10_000
     )]
     pub journal_limit: usize,
+
+    /// The most bytes of recorded text (paths, queries, headers) the request journal keeps;
+    /// beyond it the oldest entries are dropped. At least 65536.
+    #[arg(
+        long,
+        env = "SDEMU_JOURNAL_BYTES",
+        value_name = "BYTES",
+        default_value_t = DEFAULT_JOURNAL_BYTES,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(65_536..)
+    )]
+    pub journal_bytes: usize,
 
     /// Load fault injection rules (JSON, the format of `PUT /_emulator/faults`) at start-up;
     /// reset restores them.
@@ -216,6 +243,9 @@ pub struct Config {
     pub original_link_days: u32,
 
     #[command(flatten)]
+    pub connections: ConnectionOptions,
+
+    #[command(flatten)]
     pub demo: DemoOptions,
 }
 
@@ -256,7 +286,8 @@ pub enum Command {
     /// Exit 0 when a running sdemu answers 200 at /_emulator/ready, 1 otherwise (for
     /// container HEALTHCHECKs: no curl needed).
     Healthcheck {
-        /// The URL to check; by default the ready endpoint on 127.0.0.1 and --port.
+        /// The URL to check; by default the ready endpoint at the address in --address-file
+        /// when that file exists, else on 127.0.0.1 and --port.
         #[arg(long)]
         url: Option<String>,
     },
@@ -360,6 +391,15 @@ fn parse_share(text: &str) -> Result<f64, String> {
 }
 
 impl Config {
+    /// Whether `--host` accepts connections from other hosts: anything but a loopback
+    /// address or `localhost`.
+    pub fn listens_beyond_loopback(&self) -> bool {
+        match self.host.parse::<std::net::IpAddr>() {
+            Ok(address) => !address.is_loopback(),
+            Err(_) => !self.host.eq_ignore_ascii_case("localhost"),
+        }
+    }
+
     /// What file links start with: `--public-url`, or `http://localhost:<port>`.
     pub fn link_base(&self) -> String {
         self.public_url
@@ -407,82 +447,4 @@ fn parse_public_url(text: &str) -> Result<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_client_option_splits_at_the_first_colon() {
-        let client = parse_client("acme:s3:cret").unwrap();
-        assert_eq!(client.client_id, "acme");
-        assert_eq!(client.client_secret, "s3:cret");
-        assert!(parse_client("acme").is_err());
-        assert!(parse_client(":secret").is_err());
-        assert!(parse_client("acme:").is_err());
-    }
-
-    #[test]
-    fn debug_output_hides_every_secret() {
-        let config = Config::try_parse_from([
-            "sdemu",
-            "--admin-token",
-            "admin-SECRET",
-            "--client",
-            "ci:client-SECRET",
-        ])
-        .unwrap();
-        let printed = format!("{config:?}");
-        assert!(!printed.contains("SECRET"), "{printed}");
-        assert_eq!(config.admin_token.unwrap().expose(), "admin-SECRET");
-    }
-
-    #[test]
-    fn the_lifecycle_options_have_the_documented_defaults_and_limits() {
-        let config = Config::try_parse_from(["sdemu"]).unwrap();
-        assert_eq!(config.lifecycle_settings(), LifecycleSettings::default());
-        assert!(Config::try_parse_from(["sdemu", "--failure-rate", "1.5"]).is_err());
-        assert!(Config::try_parse_from(["sdemu", "--failure-rate", "x"]).is_err());
-        assert!(Config::try_parse_from(["sdemu", "--queued-seconds", "86401"]).is_err());
-        let custom = Config::try_parse_from([
-            "sdemu",
-            "--lifecycle",
-            "off",
-            "--failure-rate",
-            "0",
-            "--auto-review",
-            "5",
-        ])
-        .unwrap()
-        .lifecycle_settings();
-        assert!(!custom.enabled);
-        assert_eq!(custom.failure_rate, 0.0);
-        assert_eq!(custom.auto_review_seconds, Some(5));
-    }
-
-    #[test]
-    fn demo_mode_is_off_by_default_and_turns_the_automatic_reviewer_on() {
-        let plain = Config::try_parse_from(["sdemu"]).unwrap();
-        assert_eq!(plain.demo_settings(), DemoSettings::default());
-        assert_eq!(plain.lifecycle_settings().auto_review_seconds, None);
-        let demo = Config::try_parse_from(["sdemu", "--demo", "--seed", "7"]).unwrap();
-        assert!(demo.demo_settings().enabled);
-        assert_eq!(demo.demo_settings().seed, 7);
-        assert_eq!(demo.lifecycle_settings().auto_review_seconds, Some(20));
-        let chosen = Config::try_parse_from(["sdemu", "--demo", "--auto-review", "0"]).unwrap();
-        assert_eq!(chosen.lifecycle_settings().auto_review_seconds, Some(0));
-        for bad in [
-            ["--demo-interval", "0"],
-            ["--demo-interval", "86401"],
-            ["--demo-max-tasks", "0"],
-        ] {
-            assert!(
-                Config::try_parse_from(["sdemu", bad[0], bad[1]]).is_err(),
-                "{bad:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn an_empty_admin_token_is_refused() {
-        assert!(Config::try_parse_from(["sdemu", "--admin-token", ""]).is_err());
-    }
-}
+mod tests;

@@ -33,6 +33,7 @@ async fn issue(
         created_at: now,
         expires_at: now + lifetime_seconds,
     };
+    let _turn = state.write_turn().await;
     store::file_links::insert(conn, &link).await?;
     Ok(link.url(&state.config.link_base()))
 }

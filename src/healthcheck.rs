@@ -18,6 +18,20 @@ pub fn default_url(port: u16) -> String {
     format!("http://127.0.0.1:{port}/_emulator/ready")
 }
 
+/// The URL `sdemu healthcheck` checks without `--url`: the ready endpoint at the address
+/// sdemu wrote to `address_file` (`--address-file`) when it can be read, else on this host's
+/// `port` (`--port`).
+pub fn target_url(address_file: Option<&std::path::Path>, port: u16) -> String {
+    address_file
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .map(|address| address.trim().to_owned())
+        .filter(|address| !address.is_empty())
+        .map_or_else(
+            || default_url(port),
+            |address| format!("http://{address}/_emulator/ready"),
+        )
+}
+
 /// Succeeds when `url` answers 200.
 pub async fn check(url: &str) -> anyhow::Result<()> {
     tokio::time::timeout(TIMEOUT, get_status(url))

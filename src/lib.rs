@@ -15,7 +15,8 @@
 //! `openapi`/`startup`/`app` ← `main`. `ARCHITECTURE.md` explains them; `tests/architecture.rs`
 //! keeps them.
 
-/// The router (the one place layers are stacked) and `serve` with graceful shutdown.
+/// The router (the one place layers are stacked) and `serve`: connections with time limits,
+/// a cap, and graceful shutdown.
 pub mod app;
 /// The injectable clock, so tests control time instead of sleeping.
 pub mod clock;

@@ -26,6 +26,7 @@ use crate::domain::lifecycle::{LifecycleSettings, ARCHIVED};
 use crate::state::AppState;
 use crate::store::lifecycle::{self as store, DueStep, LifecycleRow};
 use crate::store::webhooks as store_webhooks;
+use crate::store::writer::WriteTx;
 
 /// Applies every step due by the emulator's clock, in time order (ties by task id), and
 /// returns how many. Cheap when nothing is due: one index probe, no write lock.
@@ -66,7 +67,7 @@ async fn apply_due_steps(state: &AppState) -> sqlx::Result<(usize, Vec<i64>)> {
     }
     // Write-locked from the start, so two catch-ups never apply the same step twice (or
     // create the same demo task twice): the second waits, then finds it done.
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = state.begin_write().await?;
     let mut applied = 0;
     let mut exports = Vec::new();
     let mut latest = demo::generate(&mut tx, state, now).await?;
@@ -138,7 +139,7 @@ pub async fn run_started(
     cause: &str,
 ) -> sqlx::Result<()> {
     let at = state.clock.now().timestamp();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = state.begin_write().await?;
     store::start_run(&mut tx, &state.lifecycle, task_id, from_status, cause, at).await?;
     tx.commit().await?;
     mark(state, at);
@@ -170,7 +171,7 @@ pub enum ControlRefusal {
 /// task read. Every control then decides the status to move to, or refuses (and the
 /// transaction is dropped, so nothing changes).
 struct TaskControl {
-    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: WriteTx,
     task: LifecycleRow,
     at: i64,
 }
@@ -179,7 +180,7 @@ impl TaskControl {
     async fn open(state: &AppState, task_id: i64) -> sqlx::Result<Result<Self, ControlRefusal>> {
         catch_up(state).await?;
         let at = state.clock.now().timestamp();
-        let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = state.begin_write().await?;
         Ok(match store::find(&mut tx, task_id).await? {
             Some(task) => Ok(Self { tx, task, at }),
             None => Err(ControlRefusal::UnknownTask),

@@ -1,6 +1,7 @@
 //! The `sdemu` binary: reads the configuration, then either runs a subcommand or starts
 //! logging, opens the emulator (`startup::open`) and serves it until Ctrl-C or SIGTERM.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,15 +20,15 @@ const LIFECYCLE_TICK: Duration = Duration::from_millis(500);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let config = Config::parse();
+    let mut config = Config::parse();
     if let Some(Command::Openapi) = &config.command {
         print!("{}", openapi::json());
         return Ok(());
     }
     if let Some(Command::Healthcheck { url }) = &config.command {
-        let url = url
-            .clone()
-            .unwrap_or_else(|| healthcheck::default_url(config.port));
+        let url = url.clone().unwrap_or_else(|| {
+            healthcheck::target_url(config.address_file.as_deref(), config.port)
+        });
         return match healthcheck::check(&url).await {
             Ok(()) => Ok(()),
             Err(error) => {
@@ -37,6 +38,7 @@ async fn main() -> anyhow::Result<()> {
         };
     }
     telemetry::init(config.log_format);
+    let generated_admin_token = startup::generate_admin_token(&mut config)?;
 
     let state = startup::open(
         &config,
@@ -47,9 +49,41 @@ async fn main() -> anyhow::Result<()> {
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", config.host, config.port))?;
-    let address = listener.local_addr()?;
-    println!("sdemu listening on http://{address}");
-    if config.admin_token.is_none() {
+    let bound = listener.local_addr()?;
+    // Bound to every interface (0.0.0.0, ::), the address to paste is loopback's.
+    let address = if bound.ip().is_unspecified() {
+        let loopback = if bound.is_ipv4() {
+            IpAddr::V4(Ipv4Addr::LOCALHOST)
+        } else {
+            IpAddr::V6(Ipv6Addr::LOCALHOST)
+        };
+        SocketAddr::new(loopback, bound.port())
+    } else {
+        bound
+    };
+    if let Some(path) = &config.address_file {
+        // Not fatal (a read-only container file system): the healthcheck then uses --port.
+        if let Err(error) = std::fs::write(path, format!("{address}\n")) {
+            tracing::warn!(%error, path = %path.display(), "cannot write the address file");
+        }
+    }
+    println!("sdemu listening on http://{bound}");
+    if bound != address {
+        println!(
+            "from this machine: http://{address} (in a container: the host port published \
+             for {}, e.g. docker run -p 127.0.0.1:{}:{})",
+            bound.port(),
+            bound.port(),
+            bound.port()
+        );
+    }
+    if let Some(token) = &generated_admin_token {
+        println!(
+            "control plane: admin token {} (generated because sdemu listens beyond loopback \
+             without --admin-token): send 'Authorization: Bearer <token>' to /_emulator/",
+            token.expose()
+        );
+    } else if config.admin_token.is_none() {
         tracing::warn!(
             "the control plane (/_emulator/) is open to anyone who can reach this port; \
              start with --admin-token to protect it"
@@ -91,12 +125,16 @@ async fn main() -> anyhow::Result<()> {
         listener,
         app::build_router(state),
         shutdown_signal(),
-        Duration::from_secs(config.shutdown_timeout),
+        app::ServeOptions::from_config(&config),
     )
     .await?;
     let _ = stop_ticker.send(());
     let _ = ticker.await;
     db.close().await;
+    if let Some(path) = &config.address_file {
+        // A stopped sdemu is not healthy; the file would only mislead.
+        let _ = std::fs::remove_file(path);
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -124,8 +124,62 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The description, built once.
 pub fn description() -> &'static Description {
-    static DESCRIPTION: LazyLock<Description> = LazyLock::new(|| routes().into_openapi());
+    static DESCRIPTION: LazyLock<Description> = LazyLock::new(|| {
+        let mut description = routes().into_openapi();
+        describe_the_guard(&mut description);
+        description
+    });
     &DESCRIPTION
+}
+
+/// Adds the answers of `emulator::guard` to every control-plane operation it guards: `403`
+/// for a request a web page sent, and `415` for a state-changing body that is not JSON.
+fn describe_the_guard(description: &mut Description) {
+    use utoipa::openapi::{ContentBuilder, HttpMethod, Ref, ResponseBuilder};
+    let problem = |text: &str| {
+        ResponseBuilder::new()
+            .description(text)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in description.paths.paths.iter_mut() {
+        let guarded = crate::emulator::is_control_plane(path)
+            && !matches!(
+                path.as_str(),
+                "/_emulator/health" | "/_emulator/ready" | "/_emulator/openapi.json"
+            );
+        if !guarded {
+            continue;
+        }
+        let operations = [
+            (HttpMethod::Get, &mut item.get),
+            (HttpMethod::Put, &mut item.put),
+            (HttpMethod::Post, &mut item.post),
+            (HttpMethod::Delete, &mut item.delete),
+            (HttpMethod::Patch, &mut item.patch),
+        ];
+        for (method, operation) in operations {
+            let Some(operation) = operation else { continue };
+            if method == HttpMethod::Get && path.starts_with("/_emulator/files/") {
+                continue;
+            }
+            let responses = &mut operation.responses.responses;
+            responses.entry("403".into()).or_insert_with(|| {
+                problem("A web page sent it from an origin --cors-origin does not name exactly")
+                    .into()
+            });
+            if operation.request_body.is_some() {
+                responses
+                    .entry("415".into())
+                    .or_insert_with(|| problem("The body is not sent as application/json").into());
+            }
+        }
+    }
 }
 
 /// The description as the JSON text that `GET /_emulator/openapi.json` serves and

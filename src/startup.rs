@@ -8,11 +8,12 @@ use std::sync::Arc;
 use anyhow::Context;
 
 use crate::clock::{Clock, ClockMode, EmulatorClock};
-use crate::config::Config;
 use crate::config::StartClock;
+use crate::config::{AdminToken, Config};
 use crate::domain::auth;
 use crate::domain::faults::{self, FaultRule};
 use crate::domain::fixture;
+use crate::domain::journal::Journal;
 use crate::outbox::{Outbox, QUEUE_CAPACITY};
 use crate::response::cache::Caches;
 use crate::state::{AppState, AuthSettings, Emulator};
@@ -56,6 +57,23 @@ impl FixtureSource {
             Self::Inline { text, .. } => Ok(text.clone()),
         }
     }
+}
+
+/// The control plane's safe default: when `--host` is not a loopback address and neither
+/// `--admin-token` nor `--open-control-plane` is given, a new random admin token is put in
+/// `config` and returned, for `main` to print (it is never logged).
+pub fn generate_admin_token(config: &mut Config) -> anyhow::Result<Option<AdminToken>> {
+    if config.admin_token.is_some()
+        || config.open_control_plane
+        || !config.listens_beyond_loopback()
+    {
+        return Ok(None);
+    }
+    let token: AdminToken = auth::new_token()?
+        .parse()
+        .map_err(|error: &str| anyhow::anyhow!(error))?;
+    config.admin_token = Some(token.clone());
+    Ok(Some(token))
 }
 
 /// Opens the database, applies migrations, validates the fixtures and, when the database is
@@ -112,7 +130,7 @@ pub async fn open(
     let emulator = Emulator::new(
         started_at,
         config.admin_token.clone(),
-        config.journal_limit,
+        Journal::new(config.journal_limit, config.journal_bytes),
         faults::Faults::new(config.fault_seed, startup_faults),
     );
     // A database file keeps the history of a previous run: its clock may not go back
@@ -142,6 +160,7 @@ pub async fn open(
         emulator: Arc::new(emulator),
         caches: Arc::new(Caches::new(data_version)),
         outbox: Arc::new(outbox),
+        writes: Default::default(),
     };
     // The delivery worker lives as long as the runtime: exports queued by any caller are
     // delivered by it, at most `MAX_CONCURRENT_DELIVERIES` at a time.

@@ -19,6 +19,7 @@ use crate::domain::journal::Journal;
 use crate::domain::lifecycle::LifecycleSettings;
 use crate::outbox::Outbox;
 use crate::response::cache::Caches;
+use crate::store::writer::{WriteGate, WriteTurn, WriteTx};
 
 /// Everything a handler can reach. Cloned per request; every field is cheap to clone.
 #[derive(Clone)]
@@ -44,6 +45,20 @@ pub struct AppState {
     pub caches: Arc<Caches>,
     /// The queue of webhook exports to deliver, read by the delivery worker.
     pub outbox: Arc<Outbox>,
+    /// The writers' queue: every write passes it, one at a time, in arrival order.
+    pub writes: WriteGate,
+}
+
+impl AppState {
+    /// A write transaction (`BEGIN IMMEDIATE`), begun in this caller's turn.
+    pub async fn begin_write(&self) -> sqlx::Result<WriteTx> {
+        self.writes.begin(&self.db).await
+    }
+
+    /// This caller's turn to write, for a store function that opens its own transaction.
+    pub async fn write_turn(&self) -> WriteTurn {
+        self.writes.turn().await
+    }
 }
 
 impl FromRef<AppState> for SqlitePool {
@@ -81,22 +96,26 @@ pub struct Emulator {
     pub faults: Faults,
     /// The webhook delivery journal.
     pub deliveries: Deliveries,
+    /// Held while a seed is parsed and loaded: one at a time, so that parallel seeds cannot
+    /// multiply the memory a large document needs.
+    pub seeding: tokio::sync::Mutex<()>,
 }
 
 impl Emulator {
     pub fn new(
         started_at: DateTime<Utc>,
         admin_token: Option<AdminToken>,
-        journal_limit: usize,
+        journal: Journal,
         faults: Faults,
     ) -> Self {
         Self {
             started_at,
             ready: AtomicBool::new(false),
             admin_token,
-            journal: Journal::new(journal_limit),
+            journal,
             faults,
             deliveries: Deliveries::default(),
+            seeding: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Logging: the tracing subscriber (pretty or JSON, on stderr), installed once, and the
 //! middleware that writes one line per request.
 
+use std::io::IsTerminal;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
@@ -21,7 +22,15 @@ pub fn init(format: LogFormat) {
     let registry = tracing_subscriber::registry().with(filter);
     match format {
         LogFormat::Pretty => registry
-            .with(fmt::layer().compact().with_writer(std::io::stderr))
+            .with(
+                fmt::layer()
+                    .compact()
+                    .with_ansi(colours_wanted(
+                        std::io::stderr().is_terminal(),
+                        std::env::var_os("NO_COLOR").as_deref(),
+                    ))
+                    .with_writer(std::io::stderr),
+            )
             .init(),
         LogFormat::Json => registry
             .with(
@@ -32,6 +41,13 @@ pub fn init(format: LogFormat) {
             )
             .init(),
     }
+}
+
+/// Whether log lines carry ANSI colours: only on a terminal, and never when `NO_COLOR` is
+/// set to anything but the empty string (<https://no-color.org>), so that logs written to a
+/// pipe, a file or a container's log carry no escape codes.
+pub fn colours_wanted(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(std::ffi::OsStr::is_empty)
 }
 
 /// Logs one line per request: method, matched route (not the raw path, so lines group
@@ -66,4 +82,19 @@ pub async fn log_request(request: Request, next: Next) -> Response {
         tracing::info!(status, duration_ms, "request");
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    use super::colours_wanted;
+
+    #[test]
+    fn colours_only_on_a_terminal_and_never_with_no_color() {
+        assert!(colours_wanted(true, None));
+        assert!(colours_wanted(true, Some(OsStr::new(""))));
+        assert!(!colours_wanted(true, Some(OsStr::new("1"))));
+        assert!(!colours_wanted(false, None));
+    }
 }

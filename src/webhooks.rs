@@ -256,7 +256,7 @@ async fn deliver_one(state: &AppState, task_id: i64) -> sqlx::Result<()> {
         }
     }
     let at = state.clock.now().timestamp();
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = state.begin_write().await?;
     if !store::webhooks::is_pending(&mut tx, task_id).await? {
         return Ok(());
     }

@@ -137,6 +137,115 @@ fn the_binary_serves_until_sigterm_then_exits_0_and_closes_the_database_cleanly(
     assert!(entries.iter().any(|entry| entry["message"] == "stopped"));
 }
 
+/// Sends SIGTERM to `child` and waits (10 s at most) for it to exit 0.
+#[cfg(unix)]
+fn terminate(child: &mut std::process::Child) {
+    let terminated = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    for _ in 0..100 {
+        if let Some(exit) = child.try_wait().unwrap() {
+            assert!(exit.success(), "exit status {exit}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("sdemu did not stop within 10 s of SIGTERM");
+}
+
+#[test]
+#[cfg(unix)]
+fn in_a_container_set_up_the_healthcheck_finds_the_port_and_logs_carry_no_colours() {
+    // As the image runs it: every interface, the address file set, a port the image's
+    // SDEMU_PORT does not name; logs to a pipe (pretty format), no admin token given.
+    let directory = tempfile::tempdir().unwrap();
+    let address_file = directory.path().join("sdemu.address");
+    let mut child = Command::new(SDEMU)
+        .args(["--host", "0.0.0.0", "--port", "0"])
+        .env("SDEMU_ADDRESS_FILE", &address_file)
+        .env_remove("NO_COLOR")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sdemu starts");
+    let stderr = child.stderr.take().unwrap();
+    let logs = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text).unwrap();
+        text
+    });
+    let stdout = child.stdout.take().unwrap();
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let next = || received.recv_timeout(Duration::from_secs(30)).unwrap();
+    let listening = next();
+    let port = listening
+        .strip_prefix("sdemu listening on http://0.0.0.0:")
+        .unwrap_or_else(|| panic!("unexpected first line: {listening}"))
+        .to_owned();
+    // The address to use from this machine, and the generated admin token.
+    let from_host = next();
+    assert!(
+        from_host.starts_with(&format!("from this machine: http://127.0.0.1:{port} ")),
+        "{from_host}"
+    );
+    let token_line = next();
+    assert!(
+        token_line.starts_with("control plane: admin token "),
+        "{token_line}"
+    );
+    let token = token_line.split_whitespace().nth(4).unwrap().to_owned();
+    assert_eq!(
+        std::fs::read_to_string(&address_file).unwrap(),
+        format!("127.0.0.1:{port}\n")
+    );
+
+    // `sdemu healthcheck` as the HEALTHCHECK runs it: no --url, the image's SDEMU_PORT.
+    let probe = |file: &std::path::Path| {
+        Command::new(SDEMU)
+            .arg("healthcheck")
+            .env("SDEMU_ADDRESS_FILE", file)
+            .env("SDEMU_PORT", "1")
+            .output()
+            .unwrap()
+    };
+    assert!(probe(&address_file).status.success());
+    assert!(!probe(&directory.path().join("missing")).status.success());
+
+    // The generated token opens the control plane; without it, 401.
+    let state = format!("http://127.0.0.1:{port}/_emulator/state");
+    let (open, _) = healthcheck(&state);
+    assert!(!open);
+    let authorized = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        reqwest::Client::new()
+            .get(&state)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(authorized, 200);
+
+    terminate(&mut child);
+    assert!(!address_file.exists(), "removed at shutdown");
+    let logs = logs.join().unwrap();
+    assert!(logs.contains("INFO"), "{logs}");
+    assert!(
+        !logs.contains('\x1b'),
+        "no ANSI escape codes in piped logs: {logs:?}"
+    );
+    assert!(!logs.contains(&token), "the admin token is never logged");
+}
+
 #[test]
 fn a_bad_fixture_file_stops_start_up_with_a_message_naming_it() {
     let directory = tempfile::tempdir().unwrap();

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
@@ -82,7 +82,7 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     // The clock first, so that the data and the demo generator are restarted together, in
     // one transaction, at the reset clock's reading.
     state.clock.reset();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin_write().await?;
     store::dataset::replace_in(&mut tx, &state.startup_dataset).await?;
     demo::restart(&mut tx, &state, state.clock.now().timestamp()).await?;
     tx.commit().await?;
@@ -129,6 +129,7 @@ pub enum SeedMode {
         (status = 401, response = AdminTokenRequired),
         (status = 413, response = ControlPlaneBodyTooLarge),
         (status = 414, response = QueryTooLong),
+        (status = 503, description = "Another seed is being loaded (`Retry-After: 1`)", content_type = "application/problem+json", body = Problem),
     )
 )]
 pub async fn seed(
@@ -149,6 +150,17 @@ pub async fn seed(
             ))
         }
     };
+    // One seed at a time, taken before the body is read: parallel seeds would each hold a
+    // parsed document (several times its size) at once.
+    let Ok(_seeding) = state.emulator.seeding.try_lock() else {
+        return Err(Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "seed-in-progress",
+            "Another seed is being loaded; send this one again when it has finished.",
+        )
+        .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
+        .into());
+    };
     let document = read_control_json(request.into_body()).await?;
     let catalogues = store::dataset::builtin_catalogues(&state.db).await?;
     let allow_public = state.config.webhook_allow_public;
@@ -156,6 +168,7 @@ pub async fn seed(
         SeedMode::Replace => {
             let dataset = fixture::load_value(document, &catalogues, allow_public)
                 .map_err(|e| invalid_fixture(e.0))?;
+            let _turn = state.write_turn().await;
             store::dataset::replace(&state.db, &dataset).await?;
             dataset
         }
@@ -163,7 +176,7 @@ pub async fn seed(
             // Write-locked from the start: a deferred transaction that read the state and
             // then wrote would fail (SQLITE_BUSY_SNAPSHOT, a 500) whenever another request
             // wrote in between; this one waits for it instead (busy timeout).
-            let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = state.begin_write().await?;
             let current = store::dataset::export(&mut tx).await?;
             let current = serde_json::to_value(current).map_err(anyhow::Error::from)?;
             let (union, origins) = union_of(current, document);

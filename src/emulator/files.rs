@@ -167,6 +167,7 @@ pub async fn delete_file(
     State(state): State<AppState>,
     PathParam(token): PathParam<String>,
 ) -> ApiResult<StatusCode> {
+    let _turn = state.write_turn().await;
     let mut conn = state.db.acquire().await?;
     if store::file_links::delete(&mut conn, &token).await? {
         Ok(StatusCode::NO_CONTENT)

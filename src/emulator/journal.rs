@@ -9,7 +9,7 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, 
 use utoipa::openapi::Required;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::domain::journal::{Filter, JournalEntry};
+use crate::domain::journal::{Filter, JournalEntry, MAX_PAGE};
 use crate::error::responses::{AdminTokenRequired, QueryTooLong};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Admin;
@@ -20,21 +20,30 @@ use crate::state::AppState;
 /// The filters of `GET /_emulator/requests`, read from its query string.
 fn parse_filter(query: &QueryParams) -> ApiResult<Filter> {
     let limit = match query.integer("limit")? {
-        None => None,
-        Some(limit) if limit >= 1 => Some(usize::try_from(limit).unwrap_or(usize::MAX)),
+        None => MAX_PAGE,
+        Some(limit) if (1..=MAX_PAGE as i64).contains(&limit) => {
+            usize::try_from(limit).unwrap_or(MAX_PAGE)
+        }
         Some(limit) => {
             return Err(ApiError::invalid_parameter(
                 "limit",
                 &limit.to_string(),
-                "a positive integer",
+                "an integer from 1 to 1000",
             ))
         }
+    };
+    let before_id = match query.integer("beforeId")? {
+        None => None,
+        Some(id) => Some(u64::try_from(id).map_err(|_| {
+            ApiError::invalid_parameter("beforeId", &id.to_string(), "an entry id (1 or more)")
+        })?),
     };
     Ok(Filter {
         method: query.raw_first("method").map(str::to_owned),
         path: query.raw_first("path").map(str::to_owned),
         since: query.date("since")?,
         until: query.date("until")?,
+        before_id,
         limit,
     })
 }
@@ -65,11 +74,20 @@ impl IntoParams for FilterParams {
             Self::parameter("until", "Entries at or before this time.", time()),
             Self::parameter(
                 "limit",
-                "The newest N matching entries (1 or more).",
+                "The newest N matching entries, 1 to 1000 (default 1000).",
                 ObjectBuilder::new()
                     .schema_type(Type::Integer)
                     .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-                    .minimum(Some(1)),
+                    .minimum(Some(1))
+                    .maximum(Some(MAX_PAGE as f64)),
+            ),
+            Self::parameter(
+                "beforeId",
+                "Only entries older than this one (the `id` of the last entry of a page: the next page).",
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(0)),
             ),
         ]
     }
@@ -101,27 +119,37 @@ pub async fn list(
 ) -> ApiResult<Json<JournalPage>> {
     let filter = parse_filter(&query)?;
     let journal = &state.emulator.journal;
-    let (requests, held, evicted) = journal.select(&filter);
+    let selection = journal.select(&filter);
     Ok(Json::ok(JournalPage {
-        requests,
-        held,
-        evicted,
+        requests: selection.entries,
+        more: selection.more,
+        held: selection.held,
+        held_bytes: selection.held_bytes,
+        evicted: selection.evicted,
         limit: journal.limit(),
+        max_bytes: journal.max_bytes(),
     }))
 }
 
 /// The answer of `GET /_emulator/requests`.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 #[schema(as = Journal)]
 pub struct JournalPage {
-    /// The matching entries, newest first.
+    /// The matching entries, newest first (at most `limit` of the query, 1,000).
     pub requests: Vec<JournalEntry>,
+    /// Whether older entries match too: ask again with `beforeId` set to the last `id`.
+    pub more: bool,
     /// How many entries the journal holds now.
     pub held: usize,
+    /// What they cost in the byte budget (`maxBytes`).
+    pub held_bytes: usize,
     /// How many entries were dropped because the journal was full.
     pub evicted: u64,
     /// `--journal-limit`: the most entries the journal keeps (0: the journal is off).
     pub limit: usize,
+    /// `--journal-bytes`: the most bytes of recorded text the journal keeps.
+    pub max_bytes: usize,
 }
 
 /// Empty the journal

@@ -27,7 +27,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::domain::faults::Outcome;
-use crate::domain::journal::{clipped, redacted_headers, NewEntry};
+use crate::domain::journal::{clipped, redacted_headers, redacted_query, NewEntry};
 use crate::error::Problem;
 use crate::extract::{Admin, QueryParams};
 use crate::state::AppState;
@@ -36,12 +36,14 @@ pub mod clock;
 pub mod data;
 pub mod faults;
 pub mod files;
+mod guard;
 pub mod health;
 pub mod journal;
 pub mod tasks;
 pub mod webhooks;
 
 pub use crate::domain::control_plane::{is_control_plane, PREFIX};
+pub use guard::guard;
 
 /// Every control-plane path, as the 404 for an unknown one lists them. `openapi.json` is
 /// served by the `openapi` module (it describes routes and control plane alike) under the
@@ -154,7 +156,7 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
         time,
         method: method.to_string(),
         path: clipped(&path),
-        query: raw_query.as_deref().map(clipped),
+        query: raw_query.as_deref().map(redacted_query),
         headers,
         status,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,

@@ -143,7 +143,7 @@ pub async fn replace(
     for (index, item) in items.iter().enumerate() {
         specs.push(checked(&state, item, &format!("webhooks[{index}]")).await?);
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.begin_write().await?;
     store::webhooks::clear(&mut tx).await?;
     for spec in &specs {
         store::webhooks::insert(&mut tx, spec).await?;
@@ -182,7 +182,7 @@ pub async fn add(
 ) -> ApiResult<Json<Webhook>> {
     let value = read_control_json(request.into_body()).await?;
     let spec = checked(&state, &value, "").await?;
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = state.begin_write().await?;
     if usize::try_from(store::webhooks::count(&mut tx).await?).unwrap_or(usize::MAX) >= MAX_WEBHOOKS
     {
         return Err(too_many());
@@ -224,6 +224,7 @@ pub async fn remove(
     State(state): State<AppState>,
     PathParam(webhook_id): PathParam<i64>,
 ) -> ApiResult<StatusCode> {
+    let _turn = state.write_turn().await;
     if store::webhooks::delete(&state.db, webhook_id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {

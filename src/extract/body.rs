@@ -16,15 +16,30 @@ pub use crate::domain::limits::{MAX_BODY_BYTES, MAX_CONTROL_BODY_BYTES, MAX_TOKE
 pub enum BodyError {
     /// The body is longer than the limit given.
     TooLarge { limit: usize },
+    /// The client did not send the whole body within the body timeout (`--body-timeout`).
+    TimedOut,
     /// The connection failed or the body was malformed on the wire.
     Unreadable,
 }
 
+/// The error a request body yields once its time (`--body-timeout`) is up: the server's
+/// connection handling puts it in the body, `read_bounded` turns it into a 408.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the request body did not arrive within the body timeout")]
+pub struct BodyTimedOut;
+
 impl From<BodyError> for ApiError {
-    /// 413 naming the limit, or 400 for a body that could not be read.
+    /// 413 naming the limit, 408 for a body that came too slowly, or 400 for a body that
+    /// could not be read.
     fn from(error: BodyError) -> Self {
         match error {
             BodyError::TooLarge { limit } => ApiError::body_too_large(limit),
+            BodyError::TimedOut => Problem::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body-timeout",
+                "The request body did not arrive in time.",
+            )
+            .into(),
             BodyError::Unreadable => Problem::new(
                 StatusCode::BAD_REQUEST,
                 "invalid-body",
@@ -35,21 +50,41 @@ impl From<BodyError> for ApiError {
     }
 }
 
-/// Reads the whole body, refusing it as soon as it passes `limit` bytes, so that a large
-/// body is never held in memory.
+/// Reads the whole body, refusing it as soon as it passes `limit` bytes (or at once when its
+/// declared length does), so that a large body is never held in memory.
 pub async fn read_bounded(body: Body, limit: usize) -> Result<Bytes, BodyError> {
+    // A `Content-Length` over the limit is refused before a byte is read (the client may be
+    // waiting for `100 Continue`, or the body may never come).
+    if usize::try_from(http_body::Body::size_hint(&body).lower()).map_or(true, |n| n > limit) {
+        return Err(BodyError::TooLarge { limit });
+    }
     match Limited::new(body, limit).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.downcast_ref::<LengthLimitError>().is_some() => {
             Err(BodyError::TooLarge { limit })
         }
+        Err(error) if is_timeout(error.as_ref()) => Err(BodyError::TimedOut),
         Err(_) => Err(BodyError::Unreadable),
     }
 }
 
+/// Whether `error`, or an error it wraps (axum's body wraps the connection's), is
+/// [`BodyTimedOut`].
+fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error.is::<BodyTimedOut>() {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}
+
 /// Reads a control-plane request body as JSON: at most [`MAX_CONTROL_BODY_BYTES`] (`413`
-/// beyond), and `400` naming the position when it is not JSON. The content type is not
-/// checked, so that `curl --data @file` works as it is.
+/// beyond), and `400` naming the position when it is not JSON. The content type was
+/// checked before (`emulator::guard`: `application/json`, so that no page can send one
+/// without a preflight).
 pub async fn read_control_json(body: Body) -> Result<Value, ApiError> {
     let bytes = read_bounded(body, MAX_CONTROL_BODY_BYTES).await?;
     serde_json::from_slice(&bytes).map_err(|error| {
@@ -120,7 +155,7 @@ where
 
 /// `application/json`, or any `application/*+json`, with or without parameters: what axum's
 /// own `Json` extractor accepts.
-fn is_json_content_type(headers: &HeaderMap) -> bool {
+pub fn is_json_content_type(headers: &HeaderMap) -> bool {
     let Some(media_type) = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())

@@ -114,6 +114,7 @@ async fn create_batch(
         description: description.as_deref(),
         created_on,
     };
+    let _turn = state.write_turn().await;
     let batch = batches::create(&state.db, &new_batch)
         .await?
         .ok_or_else(|| foreign_workspace(workspace_id))?;

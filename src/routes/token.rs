@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use crate::domain::auth::{new_token, secrets_match, token_hash, GRANT_TYPE, SCOPE};
 use crate::error::{ApiResult, OAuthError, OAuthErrorBody, OAuthErrorCode};
 use crate::extract::authorization::{authorization, Authorization};
-use crate::extract::body::{read_bounded, MAX_TOKEN_REQUEST_BYTES};
+use crate::extract::body::{read_bounded, BodyError, MAX_TOKEN_REQUEST_BYTES};
 use crate::response::{no_store_headers, Json, NoStoreHeaders};
 use crate::state::AppState;
 use crate::store::{organizations, tokens};
@@ -97,13 +97,17 @@ async fn token(
 ) -> ApiResult<(NoStoreHeaders, Json<AccessTokenResponse>)> {
     let basic = basic_credentials(&headers)?;
     check_content_type(&headers)?;
-    let bytes = read_bounded(body, MAX_TOKEN_REQUEST_BYTES)
-        .await
-        .map_err(|_| {
-            OAuthError::invalid_request(format!(
+    let bytes = match read_bounded(body, MAX_TOKEN_REQUEST_BYTES).await {
+        Ok(bytes) => bytes,
+        // A body that did not arrive in time is the server's 408, as on every route.
+        Err(BodyError::TimedOut) => return Err(BodyError::TimedOut.into()),
+        Err(_) => {
+            return Err(OAuthError::invalid_request(format!(
                 "The request body is unreadable or larger than {MAX_TOKEN_REQUEST_BYTES} bytes."
             ))
-        })?;
+            .into())
+        }
+    };
     let form = TokenForm::parse(&bytes)?;
 
     let grant_type = form
@@ -158,6 +162,7 @@ async fn token(
     let access_token = new_token()?;
     let issued_at = state.clock.now();
     let expires_at = issued_at + state.auth.token_ttl;
+    let turn = state.write_turn().await;
     tokens::issue(
         &state.db,
         &token_hash(&access_token),
@@ -167,6 +172,7 @@ async fn token(
         expires_at,
     )
     .await?;
+    drop(turn);
     tracing::info!(client_id = %client.client_id, "access token issued");
 
     let body = AccessTokenResponse {

@@ -49,6 +49,8 @@ pub mod tokens;
 pub mod webhooks;
 /// Workspace queries: the organization's workspaces and its default.
 pub mod workspaces;
+/// One writer at a time, in arrival order: the write gate every write transaction passes.
+pub mod writer;
 
 /// Whether the database answers a trivial query (readiness).
 pub async fn database_answers(pool: &sqlx::SqlitePool) -> bool {

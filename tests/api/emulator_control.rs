@@ -371,9 +371,14 @@ async fn control_bodies_over_16_mib_are_413_for_faults_too() {
     let app = TestApp::demo().await;
     let body = format!("[\"{}\"]", "x".repeat(16 * 1024 * 1024 + 1));
     for method in ["PUT", "POST"] {
-        app.send_raw(method, "/_emulator/faults", None, body.clone().into_bytes())
-            .await
-            .assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
+        app.send_raw(
+            method,
+            "/_emulator/faults",
+            Some("application/json"),
+            body.clone().into_bytes(),
+        )
+        .await
+        .assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
     }
 }
 

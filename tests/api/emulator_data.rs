@@ -7,6 +7,7 @@ use chrono::Duration;
 use serde_json::{json, Value};
 
 use sdemu::domain::faults::Faults;
+use sdemu::domain::journal::{Journal, DEFAULT_JOURNAL_BYTES};
 use sdemu::state::{AppState, Emulator};
 
 use crate::helpers::{ids, TestApp};
@@ -48,7 +49,7 @@ async fn ready_answers_503_while_start_up_has_not_finished() {
         emulator: Arc::new(Emulator::new(
             app.state.emulator.started_at,
             None,
-            10,
+            Journal::new(10, DEFAULT_JOURNAL_BYTES),
             Faults::new(0, Vec::new()),
         )),
         ..app.state.clone()
@@ -300,7 +301,12 @@ async fn seed_lists_every_problem_of_the_document_and_changes_nothing() {
 async fn seed_refuses_a_body_that_is_not_json() {
     let app = TestApp::small().await;
     let response = app
-        .send_raw("POST", "/_emulator/seed", None, b"{\"tasks\": [".to_vec())
+        .send_raw(
+            "POST",
+            "/_emulator/seed",
+            Some("application/json"),
+            b"{\"tasks\": [".to_vec(),
+        )
         .await;
     let problem = response.assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(problem["type"], "urn:sdemu:problem:invalid-json");
@@ -321,7 +327,12 @@ async fn seed_refuses_a_body_over_16_mib_with_413() {
     let app = TestApp::small().await;
     let body = format!("[\"{}\"]", "x".repeat(16 * 1024 * 1024));
     let response = app
-        .send_raw("POST", "/_emulator/seed", None, body.into_bytes())
+        .send_raw(
+            "POST",
+            "/_emulator/seed",
+            Some("application/json"),
+            body.into_bytes(),
+        )
         .await;
     let problem = response.assert_problem(StatusCode::PAYLOAD_TOO_LARGE, None);
     assert_eq!(problem["limit"], 16 * 1024 * 1024);

@@ -5,7 +5,10 @@ mod helpers;
 
 mod batches;
 mod bearer;
+mod bounds;
 mod clock;
+mod connections;
+mod control_plane_guard;
 mod create_task;
 mod demo;
 mod emulator_control;

@@ -162,7 +162,11 @@ async fn create_task(
         task_assignment: request.task_assignment.map(to_json),
         custom_form_values: request.custom_form_values.map(to_json),
     };
-    match tasks::create(&state.db, &new_task).await {
+    let created = {
+        let _turn = state.write_turn().await;
+        tasks::create(&state.db, &new_task).await
+    };
+    match created {
         Ok(task) => {
             lifecycle::run_started(&state, task.task_id, None, "created").await?;
             Ok(Json::ok(task))

@@ -230,7 +230,10 @@ async fn restart_processing(
         .into());
     }
     let now = TaskTime(state.clock.now().timestamp());
-    let found = tasks::restart(&state.db, caller.tenant_id, &task, now).await?;
+    let found = {
+        let _turn = state.write_turn().await;
+        tasks::restart(&state.db, caller.tenant_id, &task, now).await?
+    };
     if found {
         lifecycle::run_started(
             &state,
@@ -343,6 +346,7 @@ async fn set_external_integration_status(
         .ok_or_else(|| ApiError::invalid_field(FIELD, "is required and must not be null"))?;
     check_external_integration_status(&value)
         .map_err(|reason| ApiError::invalid_field(FIELD, &reason))?;
+    let _turn = state.write_turn().await;
     let found =
         tasks::set_external_integration_status(&state.db, caller.tenant_id, &task, &value).await?;
     empty_ok_if_found(found)

@@ -217,8 +217,18 @@ impl ServedApp {
         Self::serve(router, std::time::Duration::from_secs(5)).await
     }
 
-    /// Serves `router` (the real one, perhaps with test routes added) until `shut_down`.
+    /// Serves `router` (the real one, perhaps with test routes added) until `shut_down`,
+    /// with the default connection limits and `grace` to finish at shutdown.
     pub async fn serve(router: Router, grace: std::time::Duration) -> Self {
+        let options = app::ServeOptions {
+            grace,
+            ..app::ServeOptions::from_config(&default_config())
+        };
+        Self::serve_with(router, options).await
+    }
+
+    /// Serves `router` with these connection limits until `shut_down`.
+    pub async fn serve_with(router: Router, options: app::ServeOptions) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -228,7 +238,7 @@ impl ServedApp {
             async {
                 let _ = stopped.await;
             },
-            grace,
+            options,
         ));
         Self {
             address,

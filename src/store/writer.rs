@@ -1,0 +1,90 @@
+//! One writer at a time, in arrival order. SQLite allows one writer; when several
+//! connections ask at once, the losers sleep in SQLite's busy handler (1, 2, 5 ... 100 ms,
+//! then 100 ms again) and are not woken when the lock frees, so under load a write could
+//! wait seconds behind writers that came later. Writers therefore queue here first (a fair,
+//! first-come first-served async lock) and reach SQLite one by one; readers never wait for
+//! it (WAL).
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+/// The queue of writers. Cloned into every handler through `AppState`.
+#[derive(Clone, Default)]
+pub struct WriteGate(Arc<Mutex<()>>);
+
+/// A writer's turn: the next writer starts when it is dropped.
+pub struct WriteTurn(#[allow(dead_code)] OwnedMutexGuard<()>);
+
+/// A write transaction (`BEGIN IMMEDIATE`, so it never fails half-way with a stale
+/// snapshot) held in the writer's turn. Dropped without `commit`, it rolls back, then ends
+/// the turn.
+pub struct WriteTx {
+    // Declared first: dropped (rolled back) before the turn ends.
+    tx: Transaction<'static, Sqlite>,
+    _turn: WriteTurn,
+}
+
+impl WriteGate {
+    /// Waits for this caller's turn, for writes the store opens itself.
+    pub async fn turn(&self) -> WriteTurn {
+        WriteTurn(self.0.clone().lock_owned().await)
+    }
+
+    /// Waits for this caller's turn and begins a write transaction in it.
+    pub async fn begin(&self, pool: &SqlitePool) -> sqlx::Result<WriteTx> {
+        let turn = self.turn().await;
+        let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx, _turn: turn })
+    }
+}
+
+impl WriteTx {
+    /// Commits, then ends the turn.
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.tx.commit().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn writers_take_turns_in_arrival_order() {
+        let gate = WriteGate::default();
+        let first = gate.turn().await;
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut waiting = Vec::new();
+        for writer in 0..3 {
+            let (gate, order) = (gate.clone(), order.clone());
+            waiting.push(tokio::spawn(async move {
+                let _turn = gate.turn().await;
+                order.lock().unwrap().push(writer);
+            }));
+            // Let it queue before the next one arrives.
+            tokio::task::yield_now().await;
+        }
+        drop(first);
+        for writer in waiting {
+            writer.await.unwrap();
+        }
+        assert_eq!(*order.lock().unwrap(), [0, 1, 2]);
+    }
+}
