@@ -2,7 +2,7 @@
 //! in-memory database is one shared-cache database per process, held open by the pool, so
 //! that every pooled connection sees the same data.
 //!
-//! Every connection counts the write transactions it commits into one [`DataVersion`], so
+//! Every connection counts the write transactions it commits into one [`DataVersion`](crate::db::DataVersion), so
 //! that what is computed from the data (a cached response) can tell whether the data has
 //! changed since, without asking the database.
 
