@@ -1,9 +1,15 @@
 //! Opening SQLite. A file database uses WAL so readers never wait for the writer; the
 //! in-memory database is one shared-cache database per process, held open by the pool, so
 //! that every pooled connection sees the same data.
+//!
+//! Every connection counts the write transactions it commits into one [`DataVersion`](crate::db::DataVersion), so
+//! that what is computed from the data (a cached response) can tell whether the data has
+//! changed since, without asking the database.
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -13,8 +19,65 @@ use sqlx::SqlitePool;
 /// How long a connection waits for a lock held by another before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How many write transactions have been committed, by any pooled connection, since the
+/// database was opened: it changes whenever the data may have changed.
+///
+/// SQLite calls the commit hook at the start of a commit, before other connections can see
+/// it. With the in-memory database (one shared cache) that is still safe: until the commit
+/// has finished, the writer holds its tables' write locks, so a reader that saw the new
+/// version cannot read the old rows of a changed table. A WAL file has no such lock (a reader
+/// may start on the old snapshot just after the hook ran), so there
+/// [`DataVersion::is_exact`] is false and nothing may be cached by it.
+#[derive(Debug, Clone)]
+pub struct DataVersion {
+    commits: Arc<AtomicU64>,
+    exact: bool,
+}
+
+impl DataVersion {
+    fn new(exact: bool) -> Self {
+        Self {
+            commits: Arc::new(AtomicU64::new(0)),
+            exact,
+        }
+    }
+
+    /// The current version; read it before reading the data that something is computed
+    /// from.
+    pub fn current(&self) -> u64 {
+        self.commits.load(Ordering::SeqCst)
+    }
+
+    /// Whether a version read before reading the data proves that the data read is the data
+    /// of that version (see the type's documentation).
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+
+    fn bump(&self) {
+        self.commits.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 /// Opens the database (a file, or memory when `path` is `None`) and applies the migrations.
 pub async fn open(path: Option<&Path>) -> anyhow::Result<SqlitePool> {
+    Ok(open_versioned(path).await?.0)
+}
+
+/// [`open`], with the [`DataVersion`] its connections advance.
+pub async fn open_versioned(path: Option<&Path>) -> anyhow::Result<(SqlitePool, DataVersion)> {
+    let version = DataVersion::new(path.is_none());
+    let counted = version.clone();
+    let pool_options = SqlitePoolOptions::new().after_connect(move |conn, _| {
+        let version = counted.clone();
+        Box::pin(async move {
+            conn.lock_handle().await?.set_commit_hook(move || {
+                version.bump();
+                true
+            });
+            Ok(())
+        })
+    });
     let pool = match path {
         Some(path) => {
             let options = SqliteConnectOptions::new()
@@ -24,7 +87,7 @@ pub async fn open(path: Option<&Path>) -> anyhow::Result<SqlitePool> {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(BUSY_TIMEOUT)
                 .foreign_keys(true);
-            SqlitePoolOptions::new()
+            pool_options
                 .max_connections(8)
                 .connect_with(options)
                 .await
@@ -37,7 +100,7 @@ pub async fn open(path: Option<&Path>) -> anyhow::Result<SqlitePool> {
             let options = SqliteConnectOptions::from_str("sqlite::memory:")?
                 .busy_timeout(BUSY_TIMEOUT)
                 .foreign_keys(true);
-            SqlitePoolOptions::new()
+            pool_options
                 .max_connections(4)
                 .min_connections(1)
                 .idle_timeout(None)
@@ -51,5 +114,70 @@ pub async fn open(path: Option<&Path>) -> anyhow::Result<SqlitePool> {
         .run(&pool)
         .await
         .context("cannot apply the database migrations")?;
-    Ok(pool)
+    Ok((pool, version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_committed_write_moves_the_version_and_reads_do_not() {
+        let (pool, version) = open_versioned(None).await.unwrap();
+        assert!(version.is_exact());
+        let start = version.current();
+        sqlx::query("SELECT COUNT(*) FROM tasks")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query("SELECT COUNT(*) FROM tasks")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(version.current(), start, "reads");
+
+        let insert = "INSERT INTO organizations (tenant_id, name, client_id, client_secret) \
+                      VALUES (?, 'a', ?, 's')";
+        sqlx::query(insert)
+            .bind(1)
+            .bind("a")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(
+            version.current(),
+            start + 1,
+            "a write outside a transaction"
+        );
+        // On another pooled connection, inside a transaction.
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query(insert)
+            .bind(2)
+            .bind("b")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(version.current(), start + 2, "a committed transaction");
+        let mut tx = pool.begin().await.unwrap();
+        sqlx::query(insert)
+            .bind(3)
+            .bind("c")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(version.current(), start + 2, "a rolled-back transaction");
+    }
+
+    #[tokio::test]
+    async fn a_database_file_has_no_exact_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_pool, version) = open_versioned(Some(&dir.path().join("v.db")))
+            .await
+            .unwrap();
+        assert!(!version.is_exact());
+    }
 }

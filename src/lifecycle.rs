@@ -19,6 +19,7 @@ use sqlx::SqliteConnection;
 use crate::demo;
 use crate::domain::control_plane::is_control_plane;
 use crate::error::ApiError;
+use crate::response::cache::cached;
 use crate::webhooks;
 
 use crate::domain::lifecycle::{LifecycleSettings, ARCHIVED};
@@ -54,9 +55,13 @@ pub async fn catch_up_in_background(state: &AppState) -> sqlx::Result<usize> {
 /// became pending (the caller delivers them once the transaction is committed).
 async fn apply_due_steps(state: &AppState) -> sqlx::Result<(usize, Vec<i64>)> {
     let now = state.clock.now().timestamp();
-    let step_due = store::earliest_due(&state.db)
-        .await?
-        .is_some_and(|earliest| earliest <= now);
+    // Cached while the data does not change (`response::cache`): most requests then ask
+    // the database nothing here.
+    let earliest = cached(&state.caches.earliest_due, "", || {
+        store::earliest_due(&state.db)
+    })
+    .await?;
+    let step_due = earliest.is_some_and(|earliest| earliest <= now);
     if !step_due && !demo::is_due(state, now).await? {
         return Ok((0, Vec::new()));
     }

@@ -9,6 +9,8 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+pub mod cache;
+
 /// The content type of every JSON success response, as the real (ASP.NET) service sends it.
 pub const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
@@ -42,6 +44,12 @@ impl<T: Serialize> IntoResponse for Json<T> {
             Err(error) => internal_error_response(error.into()),
         }
     }
+}
+
+/// A 200 answer whose body is JSON already written (by SQLite, or kept by the response
+/// cache): the same status, headers and bytes as [`Json`] sends.
+pub fn json_bytes(body: impl Into<axum::body::Bytes>) -> Response {
+    (StatusCode::OK, [json_content_type()], body.into()).into_response()
 }
 
 /// The content type of problem bodies (RFC 9457).

@@ -15,6 +15,7 @@ use crate::domain::faults::{self, FaultRule};
 use crate::domain::fixture;
 use crate::domain::journal::Journal;
 use crate::outbox::{Outbox, QUEUE_CAPACITY};
+use crate::response::cache::Caches;
 use crate::state::{AppState, AuthSettings, Emulator};
 use crate::{db, store, webhooks};
 
@@ -94,7 +95,7 @@ pub async fn open(
         Some(path) => load_fault_file(path)?,
         None => Vec::new(),
     };
-    let db = db::open(config.database.as_deref()).await?;
+    let (db, data_version) = db::open_versioned(config.database.as_deref()).await?;
     let catalogues = store::dataset::builtin_catalogues(&db).await?;
     let text = fixtures.read()?;
     let mut dataset = fixture::load(&text, &catalogues, config.webhook_allow_public)
@@ -157,6 +158,7 @@ pub async fn open(
         startup_dataset: Arc::new(dataset),
         auth: AuthSettings::from_config(config),
         emulator: Arc::new(emulator),
+        caches: Arc::new(Caches::new(data_version)),
         outbox: Arc::new(outbox),
         writes: Default::default(),
     };

@@ -18,6 +18,7 @@ use crate::domain::fixture::Dataset;
 use crate::domain::journal::Journal;
 use crate::domain::lifecycle::LifecycleSettings;
 use crate::outbox::Outbox;
+use crate::response::cache::Caches;
 use crate::store::writer::{WriteGate, WriteTurn, WriteTx};
 
 /// Everything a handler can reach. Cloned per request; every field is cheap to clone.
@@ -39,6 +40,9 @@ pub struct AppState {
     pub auth: AuthSettings,
     /// The control plane's state: readiness, request journal, fault rules, admin token.
     pub emulator: Arc<Emulator>,
+    /// What is computed from the data (task read answers, token lookups, the earliest
+    /// lifecycle step), kept while the data does not change.
+    pub caches: Arc<Caches>,
     /// The queue of webhook exports to deliver, read by the delivery worker.
     pub outbox: Arc<Outbox>,
     /// The writers' queue: every write passes it, one at a time, in arrival order.

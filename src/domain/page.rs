@@ -58,3 +58,19 @@ impl<T> Page<T> {
         }
     }
 }
+
+impl Page<()> {
+    /// This envelope's JSON with `items` (a JSON array, already written) as its items: the
+    /// bytes `serde_json` writes for a `Page<T>` whose items serialise to `items`.
+    pub fn with_json_items(&self, items: &[u8]) -> Vec<u8> {
+        // `items` is the first field, so the envelope without items starts with
+        // `{"items":[]` and the rest is its other fields.
+        let envelope = serde_json::to_vec(self).unwrap_or_default();
+        let rest = envelope.get(r#"{"items":[]"#.len()..).unwrap_or_default();
+        let mut out = Vec::with_capacity(items.len() + envelope.len());
+        out.extend_from_slice(br#"{"items":"#);
+        out.extend_from_slice(items);
+        out.extend_from_slice(rest);
+        out
+    }
+}

@@ -8,6 +8,7 @@ use chrono::SecondsFormat;
 use crate::domain::auth::{is_b64token, token_hash};
 use crate::error::{ApiError, BearerChallenge};
 use crate::extract::authorization::{authorization, Authorization};
+use crate::response::cache::cached;
 use crate::state::AppState;
 use crate::store::organizations;
 use crate::store::tokens::{self, TokenLookup};
@@ -38,7 +39,11 @@ where
             PresentedToken::Malformed(reason) => BearerChallenge::InvalidToken(reason.into()),
             PresentedToken::Token(token) => {
                 let hash = token_hash(token);
-                match tokens::lookup(&state.db, &hash, state.clock.now()).await? {
+                let row = cached(&state.caches.tokens, &hash, || {
+                    tokens::find(&state.db, &hash)
+                })
+                .await?;
+                match tokens::classify(row, state.clock.now()) {
                     TokenLookup::Valid { tenant_id } => return Ok(Self { tenant_id }),
                     TokenLookup::Expired { expired_at } => BearerChallenge::InvalidToken(format!(
                         "The access token expired at {}.",

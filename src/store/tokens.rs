@@ -61,6 +61,13 @@ pub async fn issue(
     tx.commit().await
 }
 
+/// What is stored of a token: its organization and when it expires (Unix milliseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenRow {
+    pub tenant_id: i64,
+    pub expires_at: i64,
+}
+
 /// Looks a presented token up by its hash. It is valid while it has not expired and an
 /// organization with the same tenant id and client id exists.
 pub async fn lookup(
@@ -68,15 +75,25 @@ pub async fn lookup(
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> sqlx::Result<TokenLookup> {
-    let row = sqlx::query!(
+    Ok(classify(find(pool, token_hash).await?, now))
+}
+
+/// The stored token with this hash, if its organization still exists.
+pub async fn find(pool: &SqlitePool, token_hash: &str) -> sqlx::Result<Option<TokenRow>> {
+    sqlx::query_as!(
+        TokenRow,
         "SELECT t.tenant_id, t.expires_at FROM access_tokens AS t \
          JOIN organizations AS o ON o.tenant_id = t.tenant_id AND o.client_id = t.client_id \
          WHERE t.token_hash = ?",
         token_hash,
     )
     .fetch_optional(pool)
-    .await?;
-    Ok(match row {
+    .await
+}
+
+/// What a stored token (or none) means at `now`.
+pub fn classify(row: Option<TokenRow>, now: DateTime<Utc>) -> TokenLookup {
+    match row {
         None => TokenLookup::Unknown,
         Some(row) if now.timestamp_millis() < row.expires_at => TokenLookup::Valid {
             tenant_id: row.tenant_id,
@@ -87,5 +104,5 @@ pub async fn lookup(
                 .single()
                 .unwrap_or_default(),
         },
-    })
+    }
 }

@@ -18,6 +18,7 @@ mod emulator_journal;
 mod emulator_tasks;
 mod export_data;
 mod export_fixtures;
+mod fast_path;
 mod file_links;
 mod fixtures;
 mod fuzz;

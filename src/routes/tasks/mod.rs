@@ -1,5 +1,8 @@
 //! Tasks: the status list and everything a status-list client does with a task.
 
+use std::future::Future;
+
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -23,7 +26,7 @@ use crate::error::responses::{
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{page_request, Caller, JsonBody, QueryParams, TaskSelector};
 use crate::lifecycle;
-use crate::response::{empty_response, Json};
+use crate::response::{empty_response, json_bytes};
 use crate::routes::params::{PageParams, TaskListParams, TaskSelectorParams};
 use crate::state::AppState;
 use crate::store::tasks::{self, TaskFilter};
@@ -69,11 +72,12 @@ async fn status_list(
     caller: Caller,
     State(state): State<AppState>,
     query: QueryParams,
-) -> ApiResult<Json<Vec<TaskStatus>>> {
+) -> ApiResult<Response> {
     let filter = task_filter(&query, caller)?;
     let sort = SortOrder::<TaskSortKey>::parse(query.raw_first("sort"))?;
-    let tasks = tasks::list(&state.db, &filter, sort).await?;
-    Ok(Json::ok(tasks))
+    let key = format!("list {filter:?} {sort:?}");
+    let body = cached(&state, key, || tasks::json::list(&state.db, &filter, sort)).await?;
+    Ok(json_bytes(body))
 }
 
 /// Task Status List Paginated
@@ -102,11 +106,17 @@ async fn status_list_paginated(
     caller: Caller,
     State(state): State<AppState>,
     query: QueryParams,
-) -> ApiResult<Json<Page<TaskStatus>>> {
+) -> ApiResult<Response> {
     let filter = task_filter(&query, caller)?;
     let sort = SortOrder::<TaskSortKey>::parse(query.raw_first("sort"))?;
     let page = page_request(&query)?;
-    Ok(Json::ok(tasks::page(&state.db, &filter, sort, page).await?))
+    let key = format!("page {filter:?} {sort:?} {page:?}");
+    let body = cached(&state, key, || async {
+        let (items, total) = tasks::json::page(&state.db, &filter, sort, page).await?;
+        Ok(Page::<()>::new(Vec::new(), page, total).with_json_items(&items))
+    })
+    .await?;
+    Ok(json_bytes(body))
 }
 
 /// Task Status
@@ -136,10 +146,37 @@ async fn status(
     caller: Caller,
     State(state): State<AppState>,
     TaskSelector(task): TaskSelector,
-) -> ApiResult<Json<TaskStatus>> {
-    match tasks::find(&state.db, caller.tenant_id, &task).await? {
-        Some(task) => Ok(Json::ok(task)),
-        None => Err(ApiError::empty_not_found()),
+) -> ApiResult<Response> {
+    let key = format!("status {} {task:?}", caller.tenant_id);
+    let body = cached(&state, key, || async {
+        // A task that is not found is not cached: the empty body stands for "no answer".
+        Ok(tasks::json::find(&state.db, caller.tenant_id, &task)
+            .await?
+            .unwrap_or_default())
+    })
+    .await?;
+    if body.is_empty() {
+        return Err(ApiError::empty_not_found());
+    }
+    Ok(json_bytes(body))
+}
+
+/// The body cached under `key` for the current data, or the one `compute` reads (kept for
+/// the next request while the data does not change). An empty body is never cached.
+async fn cached<F, Fut>(state: &AppState, key: String, compute: F) -> ApiResult<Bytes>
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = sqlx::Result<Vec<u8>>>,
+{
+    match state.caches.responses.get(&key) {
+        Ok(body) => Ok(body),
+        Err(ticket) => {
+            let body = Bytes::from(compute().await?);
+            if !body.is_empty() {
+                state.caches.responses.put(ticket, key, body.clone());
+            }
+            Ok(body)
+        }
     }
 }
 
