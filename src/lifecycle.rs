@@ -138,8 +138,20 @@ pub async fn run_started(
     from_status: Option<i64>,
     cause: &str,
 ) -> sqlx::Result<()> {
+    let tx = state.begin_write().await?;
+    run_started_in(state, tx, task_id, from_status, cause).await
+}
+
+/// [`run_started`] in the write transaction that created or reset the task, which it
+/// commits: one turn at the write gate instead of two.
+pub async fn run_started_in(
+    state: &AppState,
+    mut tx: WriteTx,
+    task_id: i64,
+    from_status: Option<i64>,
+    cause: &str,
+) -> sqlx::Result<()> {
     let at = state.clock.now().timestamp();
-    let mut tx = state.begin_write().await?;
     store::start_run(&mut tx, &state.lifecycle, task_id, from_status, cause, at).await?;
     tx.commit().await?;
     mark(state, at);

@@ -261,7 +261,7 @@ pub async fn find<'c>(
 /// `preProcessingStartedOn` = `now`, status 30 (QueuedForPreProcessing) and external
 /// integration status `never`. Returns whether a task was found.
 pub async fn restart(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     tenant_id: i64,
     task: &TaskRef,
     now: TaskTime,
@@ -272,7 +272,7 @@ pub async fn restart(
     );
     query.push_bind(now.0);
     push_task_ref(&mut query, tenant_id, task);
-    let done = query.build().execute(pool).await?;
+    let done = query.build().execute(conn).await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -162,13 +162,11 @@ async fn create_task(
         task_assignment: request.task_assignment.map(to_json),
         custom_form_values: request.custom_form_values.map(to_json),
     };
-    let created = {
-        let _turn = state.write_turn().await;
-        tasks::create(&state.db, &new_task).await
-    };
-    match created {
+    // Created and started in one write transaction (dropped, so rolled back, on refusal).
+    let mut tx = state.begin_write().await?;
+    match tasks::create_in(&mut tx, &new_task).await {
         Ok(task) => {
-            lifecycle::run_started(&state, task.task_id, None, "created").await?;
+            lifecycle::run_started_in(&state, tx, task.task_id, None, "created").await?;
             Ok(Json::ok(task))
         }
         Err(CreateError::DuplicateExternalId) => Err(Problem::new(

@@ -230,13 +230,13 @@ async fn restart_processing(
         .into());
     }
     let now = TaskTime(state.clock.now().timestamp());
-    let found = {
-        let _turn = state.write_turn().await;
-        tasks::restart(&state.db, caller.tenant_id, &task, now).await?
-    };
+    // Reset and restarted in one write transaction.
+    let mut tx = state.begin_write().await?;
+    let found = tasks::restart(&mut tx, caller.tenant_id, &task, now).await?;
     if found {
-        lifecycle::run_started(
+        lifecycle::run_started_in(
             &state,
+            tx,
             current.task_id,
             Some(current.task_status),
             "reprocessed",
