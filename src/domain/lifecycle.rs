@@ -176,6 +176,15 @@ pub struct StepChange {
     pub total_pages: Option<i64>,
 }
 
+/// The file extension of a document URL's last path segment, lower case.
+pub fn extension_of(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next().unwrap_or_default();
+    path.rsplit('/')
+        .next()
+        .and_then(|name| name.rsplit_once('.'))
+        .map(|(_, extension)| extension.to_ascii_lowercase())
+}
+
 /// What a document is, from its URL's file extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocumentKind {
@@ -185,13 +194,7 @@ pub enum DocumentKind {
 
 impl DocumentKind {
     pub fn of(url: &str) -> Self {
-        let path = url.split(['?', '#']).next().unwrap_or_default();
-        let extension = path
-            .rsplit('/')
-            .next()
-            .and_then(|name| name.rsplit_once('.'))
-            .map(|(_, extension)| extension.to_ascii_lowercase());
-        match extension.as_deref() {
+        match extension_of(url).as_deref() {
             Some("jpg" | "jpeg" | "png" | "gif" | "bmp" | "tif" | "tiff" | "webp" | "heic") => {
                 Self::Image
             }

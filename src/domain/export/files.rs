@@ -62,13 +62,7 @@ impl FileFormat {
     /// The format of an original document, from its URL's extension: images as PNG or
     /// JPEG, recordings as WAV, everything else as PDF.
     pub fn of_original(document_url: &str) -> Self {
-        let path = document_url.split(['?', '#']).next().unwrap_or_default();
-        let extension = path
-            .rsplit('/')
-            .next()
-            .and_then(|name| name.rsplit_once('.'))
-            .map(|(_, extension)| extension.to_ascii_lowercase());
-        match extension.as_deref() {
+        match crate::domain::lifecycle::extension_of(document_url).as_deref() {
             Some("jpg" | "jpeg") => Self::Jpeg,
             Some("png" | "gif" | "bmp" | "tif" | "tiff" | "webp" | "heic") => Self::Png,
             Some("wav" | "mp3" | "m4a" | "ogg" | "flac" | "aac" | "wma" | "mp4" | "webm") => {

@@ -20,12 +20,12 @@ use crate::domain::task::TaskStatus;
 use crate::domain::webhooks::{Webhook, WebhookKind};
 use content::{Paragraph, Speaker};
 
-/// What Get Export Data answers and the Text Documents webhook carries: the fields of the
-/// documentation's Get Export Data placeholder, in its order. sdemu keeps no check-outs, so
-/// those fields are `null`; `chunks` holds made-up entities (one chunk per page).
+/// The task's fields every export body starts with: those of the documentation's Get
+/// Export Data placeholder, in its order, up to `lastCheckedOutUntil`. sdemu keeps no
+/// check-outs, so those fields are `null`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct ExportData {
+pub struct ExportedTask {
     pub task_id: i64,
     /// A link to the original document, served by sdemu and expiring by its clock; `null`
     /// when the workspace deletes document files after review.
@@ -43,13 +43,9 @@ pub struct ExportData {
     pub last_checked_out_by: Option<String>,
     /// Always `null` in sdemu (no check-outs).
     pub last_checked_out_until: Option<String>,
-    /// One chunk per page (at most 12), each `{"entities": [...]}` with the documented
-    /// entity fields.
-    #[schema(value_type = Vec<Object>)]
-    pub chunks: Vec<Value>,
 }
 
-impl ExportData {
+impl ExportedTask {
     pub fn of(task: &TaskStatus, original_file_url: Option<String>) -> Self {
         Self {
             task_id: task.task_id,
@@ -64,30 +60,41 @@ impl ExportData {
             last_checkout_by_user_name: None,
             last_checked_out_by: None,
             last_checked_out_until: None,
+        }
+    }
+}
+
+/// What Get Export Data answers and the Text Documents webhook carries: the task's fields,
+/// then `chunks` (made-up entities, one chunk per page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportData {
+    #[serde(flatten)]
+    pub task: ExportedTask,
+    /// One chunk per page (at most 12), each `{"entities": [...]}` with the documented
+    /// entity fields.
+    #[schema(value_type = Vec<Object>)]
+    pub chunks: Vec<Value>,
+}
+
+impl ExportData {
+    pub fn of(task: &TaskStatus, original_file_url: Option<String>) -> Self {
+        Self {
+            task: ExportedTask::of(task, original_file_url),
             chunks: content::chunks(task.task_id, task.total_pages),
         }
     }
 }
 
-/// What Get Export Data (Transcript) answers and the Transcripts webhook carries: Get
-/// Export Data's task fields, then the transcript elements the documentation names
-/// (`totalTimeInSeconds`, speakers, paragraphs with start and end times and annotations).
-/// The names after `lastCheckedOutUntil` are sdemu's.
+/// What Get Export Data (Transcript) answers and the Transcripts webhook carries: the task's
+/// fields, then the transcript elements the documentation names (`totalTimeInSeconds`,
+/// speakers, paragraphs with start and end times and annotations). The names after
+/// `lastCheckedOutUntil` are sdemu's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TranscriptExport {
-    pub task_id: i64,
-    pub original_file_url: Option<String>,
-    pub workspace_id: i64,
-    pub batch_id: Option<i64>,
-    pub task_number: Option<i64>,
-    pub external_id: Option<String>,
-    pub display_name: String,
-    pub description: Option<String>,
-    pub total_pages: i64,
-    pub last_checkout_by_user_name: Option<String>,
-    pub last_checked_out_by: Option<String>,
-    pub last_checked_out_until: Option<String>,
+    #[serde(flatten)]
+    pub task: ExportedTask,
     /// The recording's length in whole seconds.
     pub total_time_in_seconds: i64,
     pub speakers: Vec<Speaker>,
@@ -98,18 +105,7 @@ impl TranscriptExport {
     pub fn of(task: &TaskStatus, original_file_url: Option<String>) -> Self {
         let transcript = content::transcript(task.task_id);
         Self {
-            task_id: task.task_id,
-            original_file_url,
-            workspace_id: task.workspace_id,
-            batch_id: task.batch_id,
-            task_number: task.task_number,
-            external_id: task.external_id.clone(),
-            display_name: task.display_name.clone(),
-            description: task.description.clone(),
-            total_pages: task.total_pages,
-            last_checkout_by_user_name: None,
-            last_checked_out_by: None,
-            last_checked_out_until: None,
+            task: ExportedTask::of(task, original_file_url),
             total_time_in_seconds: transcript.total_time_in_seconds(),
             speakers: transcript.speakers,
             paragraphs: transcript.paragraphs,
@@ -120,10 +116,10 @@ impl TranscriptExport {
     /// and each paragraph's speaker and text.
     pub fn simplified(&self) -> Value {
         json!({
-            "taskId": self.task_id,
-            "workspaceId": self.workspace_id,
-            "taskNumber": self.task_number,
-            "displayName": self.display_name,
+            "taskId": self.task.task_id,
+            "workspaceId": self.task.workspace_id,
+            "taskNumber": self.task.task_number,
+            "displayName": self.task.display_name,
             "speakers": self.speakers,
             "paragraphs": self.paragraphs.iter().map(|paragraph| json!({
                 "speakerId": paragraph.speaker_id,
