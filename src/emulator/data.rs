@@ -15,7 +15,7 @@ use crate::domain::fixture::{
 };
 use crate::error::responses::{AdminTokenRequired, ControlPlaneBodyTooLarge, QueryTooLong};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::body::read_control_json;
+use crate::extract::body::read_control_json_text;
 use crate::extract::Admin;
 use crate::extract::QueryParams;
 use crate::response::Json;
@@ -161,12 +161,13 @@ pub async fn seed(
         .with_header(header::RETRY_AFTER, HeaderValue::from_static("1"))
         .into());
     };
-    let document = read_control_json(request.into_body()).await?;
+    let text = read_control_json_text(request.into_body()).await?;
     let catalogues = store::dataset::builtin_catalogues(&state.db).await?;
     let allow_public = state.config.webhook_allow_public;
     let dataset = match mode {
         SeedMode::Replace => {
-            let dataset = fixture::load_value(document, &catalogues, allow_public)
+            // Read item by item from the text: no tree of the whole document.
+            let dataset = fixture::load(&text, &catalogues, allow_public)
                 .map_err(|e| invalid_fixture(e.0))?;
             let _turn = state.write_turn().await;
             store::dataset::replace(&state.db, &dataset).await?;
@@ -179,6 +180,8 @@ pub async fn seed(
             let mut tx = state.begin_write().await?;
             let current = store::dataset::export(&mut tx).await?;
             let current = serde_json::to_value(current).map_err(anyhow::Error::from)?;
+            let document: serde_json::Value =
+                serde_json::from_str(&text).map_err(anyhow::Error::from)?;
             let (union, origins) = union_of(current, document);
             let dataset = fixture::load_value(union, &catalogues, allow_public)
                 .map_err(|e| invalid_fixture(relabel(e.0, &origins)))?;

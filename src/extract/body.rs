@@ -87,14 +87,30 @@ fn is_timeout(error: &(dyn std::error::Error + 'static)) -> bool {
 /// without a preflight).
 pub async fn read_control_json(body: Body) -> Result<Value, ApiError> {
     let bytes = read_bounded(body, MAX_CONTROL_BODY_BYTES).await?;
-    serde_json::from_slice(&bytes).map_err(|error| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-json",
-            format!("The request body is not valid JSON: {error}."),
-        )
-        .into()
-    })
+    serde_json::from_slice(&bytes).map_err(invalid_json)
+}
+
+/// `read_control_json` as checked JSON text, for a large document read item by item (a
+/// seed): its syntax is checked without building a tree.
+pub async fn read_control_json_text(body: Body) -> Result<String, ApiError> {
+    let bytes = read_bounded(body, MAX_CONTROL_BODY_BYTES).await?;
+    let text = String::from_utf8(bytes.to_vec()).map_err(|error| {
+        invalid_json(serde_json::Error::io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            error,
+        )))
+    })?;
+    serde_json::from_str::<&serde_json::value::RawValue>(&text).map_err(invalid_json)?;
+    Ok(text)
+}
+
+fn invalid_json(error: serde_json::Error) -> ApiError {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid-json",
+        format!("The request body is not valid JSON: {error}."),
+    )
+    .into()
 }
 
 /// Reads a control-plane request body as JSON and maps it onto `T`, with the same problems
