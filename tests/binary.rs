@@ -1,6 +1,8 @@
 //! The real `sdemu` binary: it starts, reports ready to `sdemu healthcheck`, and on SIGTERM
 //! finishes cleanly with exit status 0.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -43,20 +45,8 @@ fn the_binary_serves_until_sigterm_then_exits_0_and_closes_the_database_cleanly(
     });
 
     // The first line says where it listens: "sdemu listening on http://127.0.0.1:PORT".
-    let stdout = child.stdout.take().unwrap();
-    let (lines, received) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let first = received
-        .recv_timeout(Duration::from_secs(30))
-        .expect("sdemu prints its address");
-    let base = first
-        .strip_prefix("sdemu listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_owned();
+    let received = support::stdout_lines(&mut child);
+    let base = support::listening_url(&received);
 
     // The rest of the start-up lines: the demo credentials and ready-to-paste requests,
     // among them the documentation's example against this address.

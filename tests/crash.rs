@@ -7,7 +7,8 @@
 
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,20 +41,7 @@ fn start(database: &Path) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .expect("sdemu starts");
-    let stdout = child.stdout.take().unwrap();
-    let (lines, received) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let first = received
-        .recv_timeout(Duration::from_secs(30))
-        .expect("sdemu prints its address");
-    let base = first
-        .strip_prefix("sdemu listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_owned();
+    let base = support::listening_url(&support::stdout_lines(&mut child));
     (child, base)
 }
 

@@ -7,6 +7,8 @@
 
 #![cfg(target_os = "linux")]
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -56,18 +58,7 @@ fn start(database: &std::path::Path) -> (Child, String, Arc<Mutex<Vec<String>>>)
             kept.lock().unwrap().push(line);
         }
     });
-    let stdout = child.stdout.take().unwrap();
-    let (lines, received) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = lines.send(line);
-        }
-    });
-    let first = received.recv_timeout(Duration::from_secs(30)).unwrap();
-    let base = first
-        .strip_prefix("sdemu listening on ")
-        .unwrap()
-        .to_owned();
+    let base = support::listening_url(&support::stdout_lines(&mut child));
     (child, base, logs)
 }
 
