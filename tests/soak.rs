@@ -196,14 +196,21 @@ async fn sixty_four_clients_get_no_5xx_no_lock_errors_and_memory_stays_flat() {
     let clients: Vec<_> = (0..CLIENTS)
         .map(|id| tokio::spawn(client_loop(id, base.clone(), until, results.clone())))
         .collect();
-    // Memory after the warm-up (a quarter of the run) and at the end.
-    tokio::time::sleep(total / 4).await;
-    let warm = resident_kib(pid);
-    let mut peak = warm;
+    // Resident memory every second while the clients run: the highest of the first half
+    // (the warm-up: caches, the request journal filling to its bound, allocator arenas)
+    // against the highest of the second.
+    let mut samples = Vec::new();
+    let mut every_second = tokio::time::interval(Duration::from_secs(1));
+    while Instant::now() < until {
+        every_second.tick().await;
+        samples.push(resident_kib(pid));
+    }
     for client in clients {
-        peak = peak.max(resident_kib(pid));
         client.await.unwrap().expect("the client ran");
     }
+    let (first_half, second_half) = samples.split_at(samples.len() / 2);
+    let warm = first_half.iter().copied().max().unwrap_or(0);
+    let peak = second_half.iter().copied().max().unwrap_or(warm);
     let end = resident_kib(pid);
     child.kill().unwrap();
     child.wait().unwrap();
@@ -225,7 +232,7 @@ async fn sixty_four_clients_get_no_5xx_no_lock_errors_and_memory_stays_flat() {
         failures.extend(seen.failures.iter().cloned());
     }
     eprintln!(
-        "soak: {requests} requests in {} s; memory after warm-up {} MiB, peak seen {} MiB, end {} MiB",
+        "soak: {requests} requests in {} s; memory: highest in the first half {} MiB, in the second half {} MiB, at the end {} MiB",
         total.as_secs(),
         warm / 1024,
         peak / 1024,
@@ -244,7 +251,9 @@ async fn sixty_four_clients_get_no_5xx_no_lock_errors_and_memory_stays_flat() {
         .collect();
     assert!(locked.is_empty(), "{locked:?}");
     assert!(
-        end <= warm + 32 * 1024,
-        "memory grew after the warm-up: {warm} KiB then {end} KiB"
+        // What may still grow in the second half is bounded: SQLite's page cache (2 MiB for
+        // each of the 8 pooled connections) as the database grows, and allocator slack.
+        peak <= warm + 24 * 1024,
+        "memory grew after the warm-up: {warm} KiB in the first half, {peak} KiB in the second"
     );
 }
