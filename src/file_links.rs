@@ -3,8 +3,6 @@
 //! `domain::export::links`, the SQL `store::file_links`; the download is
 //! `emulator::files`.
 
-use sqlx::SqliteConnection;
-
 use crate::domain::auth::new_token;
 use crate::domain::export::files::{DocxOptions, FileFormat};
 use crate::domain::export::links::{FileLink, LinkPurpose};
@@ -13,9 +11,12 @@ use crate::domain::webhooks::{Webhook, WebhookKind, MAX_LINK_EXPIRY_HOURS};
 use crate::state::AppState;
 use crate::store;
 
+/// Stores a new link in its own write transaction, so the caller must hold no connection:
+/// the write turn is always taken before a connection, never while holding one (otherwise
+/// callers holding every pooled connection could wait for a turn whose holder waits for a
+/// connection).
 async fn issue(
     state: &AppState,
-    conn: &mut SqliteConnection,
     task_id: i64,
     purpose: LinkPurpose,
     format: FileFormat,
@@ -33,32 +34,31 @@ async fn issue(
         created_at: now,
         expires_at: now + lifetime_seconds,
     };
-    let _turn = state.write_turn().await;
-    store::file_links::insert(conn, &link).await?;
+    let mut tx = state.begin_write().await?;
+    store::file_links::insert(&mut tx, &link).await?;
+    tx.commit().await?;
     Ok(link.url(&state.config.link_base()))
 }
 
 /// The `originalFileUrl` of `task`: the link issued before while it is valid (so repeated
 /// calls answer the same link), otherwise a new one valid for `--original-link-days`;
 /// `None` when the workspace deletes document files after review (`deleteFilesAfterReview`).
-pub async fn original(
-    state: &AppState,
-    conn: &mut SqliteConnection,
-    task: &TaskStatus,
-) -> sqlx::Result<Option<String>> {
-    if store::workspaces::deletes_files_after_review(conn, task.workspace_id).await? {
+/// Call it holding no connection (see `issue`).
+pub async fn original(state: &AppState, task: &TaskStatus) -> sqlx::Result<Option<String>> {
+    let mut conn = state.db.acquire().await?;
+    if store::workspaces::deletes_files_after_review(&mut conn, task.workspace_id).await? {
         return Ok(None);
     }
     let now = state.clock.now().timestamp();
-    if let Some(link) = store::file_links::current_original(conn, task.task_id, now).await? {
+    if let Some(link) = store::file_links::current_original(&mut conn, task.task_id, now).await? {
         return Ok(Some(link.url(&state.config.link_base())));
     }
-    let document_url = store::file_links::document_url(conn, task.task_id).await?;
+    let document_url = store::file_links::document_url(&mut conn, task.task_id).await?;
+    drop(conn);
     let format = FileFormat::of_original(document_url.as_deref().unwrap_or_default());
     let lifetime = i64::from(state.config.original_link_days) * 86_400;
     issue(
         state,
-        conn,
         task.task_id,
         LinkPurpose::Original,
         format,
@@ -71,9 +71,9 @@ pub async fn original(
 
 /// A new `exportedFileUrl` for what `webhook` (a Url To File kind) exports of `task`,
 /// valid for its `linkExpiryHours`; `None` for the other kinds.
+/// Call it holding no connection (see `issue`).
 pub async fn exported(
     state: &AppState,
-    conn: &mut SqliteConnection,
     task: &TaskStatus,
     webhook: &Webhook,
 ) -> sqlx::Result<Option<String>> {
@@ -93,7 +93,6 @@ pub async fn exported(
     let hours = options.link_expiry_hours.unwrap_or(MAX_LINK_EXPIRY_HOURS);
     issue(
         state,
-        conn,
         task.task_id,
         LinkPurpose::Exported,
         format,

@@ -20,7 +20,6 @@ use hyper::body::Bytes;
 use hyper::Request;
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use sqlx::SqliteConnection;
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
@@ -162,23 +161,23 @@ async fn attempt(state: &AppState, webhook: &Webhook, task_id: i64, body: Value)
 
 /// The body each configuration receives for `task`, with the file links it carries
 /// issued (one `originalFileUrl` for all of them; an `exportedFileUrl` for each Url To
-/// File configuration).
+/// File configuration). `captured` is the fixture's payload for the task, if any. Holds no
+/// connection while it issues links (they take a write turn).
 async fn payloads(
     state: &AppState,
-    conn: &mut SqliteConnection,
     task: &TaskStatus,
     webhooks: &[Webhook],
+    captured: Option<&Value>,
 ) -> sqlx::Result<Vec<Value>> {
-    let original = file_links::original(state, conn, task).await?;
-    let captured = store::exports::captured(conn, task.task_id).await?;
+    let original = file_links::original(state, task).await?;
     let mut bodies = Vec::with_capacity(webhooks.len());
     for webhook in webhooks {
-        let exported = file_links::exported(state, conn, task, webhook).await?;
+        let exported = file_links::exported(state, task, webhook).await?;
         let source = ExportSource {
             task,
             original_file_url: original.as_deref(),
             exported_file_url: exported.as_deref(),
-            captured: captured.as_ref(),
+            captured,
         };
         bodies.push(payload(webhook, source));
     }
@@ -246,8 +245,9 @@ async fn deliver_one(state: &AppState, task_id: i64) -> sqlx::Result<()> {
         return Ok(());
     };
     let webhooks = store::webhooks::for_workspace(&mut conn, task.workspace_id).await?;
-    let bodies = payloads(state, &mut conn, &task, &webhooks).await?;
+    let captured = store::exports::captured(&mut conn, task_id).await?;
     drop(conn);
+    let bodies = payloads(state, &task, &webhooks, captured.as_ref()).await?;
     let mut failure = None;
     for (webhook, body) in webhooks.iter().zip(bodies) {
         let delivery = attempt(state, webhook, task_id, body).await;
