@@ -313,3 +313,59 @@ async fn a_cached_answer_follows_reset_seed_and_forced_statuses() {
         .assert_status(StatusCode::OK);
     assert_eq!(watch.read().await[0]["taskId"], 900, "seed");
 }
+
+/// The stored objects (`wire_json`, kept by triggers) after every kind of write that changes
+/// a field they show: the list's bytes are still what serde writes from the columns.
+#[tokio::test]
+async fn the_stored_objects_follow_every_write() {
+    let app = TestApp::two_organizations_with(FROZEN).await;
+    let everything = filter(None, Some(i64::MAX));
+    let query = "endDate=9999-12-31";
+    let check = |step: &'static str| {
+        let app = &app;
+        let everything = &everything;
+        async move {
+            let expected = reference_list(app, everything, None).await;
+            let response = app.status_list(query).await;
+            assert!(response.body == expected, "after {step}: bytes differ");
+        }
+    };
+    check("loading the fixture").await;
+    let id = app.create_task_for("https://files.example.com/d.pdf").await;
+    check("Create Task").await;
+    // Pre-processing: started, pages counted, to review.
+    app.advance_clock(json!(60)).await;
+    check("lifecycle steps").await;
+    let task = format!("taskId={id}");
+    app.set_external_integration_status(&task, r#"{"externalIntegrationStatus":"x"}"#)
+        .await
+        .assert_status(StatusCode::OK);
+    app.restart_processing(&task)
+        .await
+        .assert_status(StatusCode::OK);
+    check("External Integration Status and Reprocess").await;
+    app.control(
+        "POST",
+        &format!("tasks/{id}/status"),
+        Some(&json!({"taskStatus": 4})),
+    )
+    .await
+    .assert_status(StatusCode::OK);
+    check("a forced status").await;
+    app.control("POST", &format!("tasks/{id}/review/finish"), None)
+        .await
+        .assert_status(StatusCode::OK);
+    check("a finished review (archived)").await;
+    let seeded = json!({"taskStatuses": [{"value": 77, "name": "Custom \"quoted\""}],
+                        "tasks": [{"taskId": 901, "workspaceId": 1, "displayName": "Seeded",
+                                   "createdOn": "2026-05-01T00:00:00Z", "taskStatus": 77,
+                                   "integrationStatus": 1, "restartCount": 2}]});
+    app.control("POST", "seed?mode=merge", Some(&seeded))
+        .await
+        .assert_status(StatusCode::OK);
+    check("a merge seed with a catalogue addition").await;
+    app.control("POST", "reset", None)
+        .await
+        .assert_status(StatusCode::OK);
+    check("reset").await;
+}

@@ -1,7 +1,8 @@
-//! The task reads that answer in JSON written by SQLite: each row is one `json_object(...)`,
-//! already in the wire format (fields in the documented order, explicit nulls, no
-//! `restartCount` until reprocessed, times as `2022-03-28T14:28:56Z`), so that no row crosses
-//! into Rust one field at a time and nothing is serialised twice. The bytes are the bytes
+//! The task reads that answer in JSON written by SQLite: each task's object is stored in the
+//! wire format (fields in the documented order, explicit nulls, no `restartCount` until
+//! reprocessed, times as `2022-03-28T14:28:56Z`) and kept current by triggers, and a list is
+//! those objects joined by SQLite into one row, so that no task crosses into Rust one field
+//! at a time and nothing is serialised per request. The bytes are the bytes
 //! `serde_json` writes for [`TaskStatus`](crate::domain::task::TaskStatus); a test compares
 //! them over the demo data.
 
@@ -10,70 +11,52 @@ use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use super::{order, TaskFilter, TaskRef};
 use crate::domain::page::PageRequest;
 use crate::domain::sort::{SortOrder, TaskSortKey};
-use crate::store::Listing;
+use crate::store::{Listing, OrderBy};
 
-/// The fields every task object starts with, up to `totalPages`, as `json_object` arguments.
-macro_rules! leading_fields {
-    () => {
-        "'taskId', t.task_id, 'workspaceId', t.workspace_id, 'batchId', t.batch_id, \
-         'taskNumber', t.task_number, 'externalId', t.external_id, \
-         'displayName', t.display_name, 'description', t.description, \
-         'createdOn', strftime('%Y-%m-%dT%H:%M:%SZ', t.created_on, 'unixepoch'), \
-         'taskStatus', t.task_status, 'integrationStatus', t.integration_status, \
-         'taskStatusText', ts.name, 'integrationStatusText', ist.name, \
-         'totalPages', t.total_pages"
-    };
-}
+/// One task object as JSON text: the `wire_json` column, which triggers keep current on
+/// every write (migration `20261202000007_task_wire_json.sql`, view `task_wire`).
+const OBJECT: &str = "t.wire_json";
 
-/// The last field, `preProcessingStartedOn`, as `json_object` arguments.
-macro_rules! trailing_field {
-    () => {
-        "'preProcessingStartedOn', \
-         strftime('%Y-%m-%dT%H:%M:%SZ', t.pre_processing_started_on, 'unixepoch')"
-    };
-}
-
-/// One task object as JSON text, per row of `tasks t` joined to its catalogues.
-const SELECT: &str = concat!(
-    "SELECT CASE WHEN t.restart_count IS NULL THEN json_object(",
-    leading_fields!(),
-    ", ",
-    trailing_field!(),
-    ") ELSE json_object(",
-    leading_fields!(),
-    ", 'restartCount', t.restart_count, ",
-    trailing_field!(),
-    ") END \
-     FROM tasks t \
-     JOIN task_statuses ts ON ts.code = t.task_status \
-     JOIN integration_statuses ist ON ist.code = t.integration_status "
-);
-
-/// `[` the objects `,`-separated `]`.
-fn array(objects: Vec<String>) -> Vec<u8> {
-    let length = objects.iter().map(|object| object.len() + 1).sum::<usize>() + 2;
-    let mut out = Vec::with_capacity(length);
-    out.push(b'[');
-    for (index, object) in objects.iter().enumerate() {
-        if index > 0 {
-            out.push(b',');
+/// The tables a list reads: the tasks, and their catalogues only when the sort key is a
+/// catalogue name (the filters name codes; the stored objects carry the names already).
+fn from(sort: SortOrder<TaskSortKey>) -> &'static str {
+    match sort.key {
+        TaskSortKey::TaskStatusText | TaskSortKey::IntegrationStatusText => {
+            " FROM tasks t \
+             JOIN task_statuses ts ON ts.code = t.task_status \
+             JOIN integration_statuses ist ON ist.code = t.integration_status "
         }
-        out.extend_from_slice(object.as_bytes());
+        _ => " FROM tasks t ",
     }
+}
+
+/// `[` the objects `,`-separated `]` from the one column of the one row an aggregate
+/// answers (`NULL` when no task matched).
+fn array(objects: Option<String>) -> Vec<u8> {
+    let objects = objects.unwrap_or_default();
+    let mut out = Vec::with_capacity(objects.len() + 2);
+    out.push(b'[');
+    out.extend_from_slice(objects.as_bytes());
     out.push(b']');
     out
 }
 
 /// The Task Status List's body: every task matching `filter`, in `sort` order.
+///
+/// SQLite joins the objects itself (`group_concat` with its own `ORDER BY`, which fixes the
+/// order), so the answer crosses from SQLite's thread to the handler as one row: sqlx sends
+/// rows one at a time between threads, and a row per task cost more than the SQL did.
 pub async fn list(
     pool: &SqlitePool,
     filter: &TaskFilter,
     sort: SortOrder<TaskSortKey>,
 ) -> sqlx::Result<Vec<u8>> {
-    let mut query = QueryBuilder::<Sqlite>::new(SELECT);
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT group_concat(");
+    query.push(OBJECT).push(", ',' ORDER BY ");
+    order(sort).push_terms(&mut query);
+    query.push(")").push(from(sort));
     filter.push_predicate(&mut query);
-    order(sort).push(&mut query);
-    let objects: Vec<String> = query.build_query_scalar().fetch_all(pool).await?;
+    let objects: Option<String> = query.build_query_scalar().fetch_one(pool).await?;
     Ok(array(objects))
 }
 
@@ -89,15 +72,32 @@ pub async fn page(
     let mut count = QueryBuilder::new(TaskFilter::COUNT);
     filter.push_predicate(&mut count);
     let total: i64 = count.build_query_scalar().fetch_one(&mut *tx).await?;
-    let mut query = QueryBuilder::<Sqlite>::new(SELECT);
+    // The page's rows are chosen in the inner query (ORDER BY, LIMIT, OFFSET); the
+    // aggregate orders them again by the same keys, carried out as `sort_key`/`sort_id`.
+    let order = order(sort);
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT group_concat(object, ',' ORDER BY ");
+    OrderBy {
+        expression: "sort_key",
+        descending: order.descending,
+        id_column: "sort_id",
+    }
+    .push_terms(&mut query);
+    query
+        .push(") FROM (SELECT ")
+        .push(OBJECT)
+        .push(" AS object, ")
+        .push(order.expression)
+        .push(" AS sort_key, t.task_id AS sort_id")
+        .push(from(sort));
     filter.push_predicate(&mut query);
-    order(sort).push(&mut query);
+    order.push(&mut query);
     query
         .push(" LIMIT ")
         .push_bind(page.size)
         .push(" OFFSET ")
-        .push_bind(page.offset());
-    let objects: Vec<String> = query.build_query_scalar().fetch_all(&mut *tx).await?;
+        .push_bind(page.offset())
+        .push(")");
+    let objects: Option<String> = query.build_query_scalar().fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok((array(objects), total))
 }
@@ -108,7 +108,8 @@ pub async fn find(
     tenant_id: i64,
     task: &TaskRef,
 ) -> sqlx::Result<Option<Vec<u8>>> {
-    let mut query = QueryBuilder::<Sqlite>::new(SELECT);
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT ");
+    query.push(OBJECT).push(" FROM tasks t ");
     super::push_task_ref(&mut query, tenant_id, task);
     let object: Option<String> = query.build_query_scalar().fetch_optional(pool).await?;
     Ok(object.map(String::into_bytes))
