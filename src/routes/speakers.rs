@@ -14,7 +14,9 @@ use crate::domain::speakers::{
     self, check_list, check_speaker, is_transcripts_workspace, SpeakerError, SpeakerInput,
     SpeakersInput, TaskSpeaker, TaskSpeakers, WorkspaceSpeaker, WorkspaceSpeakers,
 };
-use crate::error::responses::{NotFoundEmpty, PayloadTooLarge, Problem400, Unauthorized};
+use crate::error::responses::{
+    NotFoundEmpty, PayloadTooLarge, Problem400, QueryTooLong, Unauthorized,
+};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::body::from_json_value;
 use crate::extract::{Caller, JsonBody, PathParam};
@@ -151,6 +153,7 @@ fn speaker_field(wrapping: &'static str) -> impl Fn(usize) -> String {
         (status = 400, response = Problem400),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFoundEmpty),
+        (status = 414, response = QueryTooLong),
     )
 )]
 async fn get_workspace_speakers(
@@ -186,6 +189,7 @@ async fn get_workspace_speakers(
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFoundEmpty),
         (status = 413, response = PayloadTooLarge),
+        (status = 414, response = QueryTooLong),
     )
 )]
 async fn put_workspace_speakers(
@@ -234,6 +238,7 @@ async fn put_workspace_speakers(
         (status = 400, response = Problem400),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFoundEmpty),
+        (status = 414, response = QueryTooLong),
     )
 )]
 async fn get_task_speakers(
@@ -273,6 +278,7 @@ async fn get_task_speakers(
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFoundEmpty),
         (status = 413, response = PayloadTooLarge),
+        (status = 414, response = QueryTooLong),
     )
 )]
 async fn post_task_speaker(
@@ -318,6 +324,7 @@ async fn post_task_speaker(
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFoundEmpty),
         (status = 413, response = PayloadTooLarge),
+        (status = 414, response = QueryTooLong),
     )
 )]
 async fn put_task_speaker(
@@ -360,6 +367,7 @@ async fn put_task_speaker(
         (status = 400, response = Problem400),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFoundEmpty),
+        (status = 414, response = QueryTooLong),
     )
 )]
 async fn delete_task_speaker(

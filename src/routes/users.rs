@@ -11,7 +11,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::domain::users::{check_invites, same_email, InviteError, InviteInput, User, ROLES};
-use crate::error::responses::{NotFoundEmpty, PayloadTooLarge, Problem400, Unauthorized};
+use crate::error::responses::{
+    NotFoundEmpty, PayloadTooLarge, Problem400, QueryTooLong, Unauthorized,
+};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Caller, JsonBody, PathParam};
 use crate::response::{empty_response, Json};
@@ -239,6 +241,7 @@ async fn invite_workspace_users(
         (status = 400, response = Problem400),
         (status = 401, response = Unauthorized),
         (status = 404, response = NotFoundEmpty),
+        (status = 414, response = QueryTooLong),
     )
 )]
 async fn workspace_users(

@@ -79,7 +79,9 @@ async fn state_lists_every_section_in_fixture_format() {
             "batches",
             "tasks",
             "webhooks",
-            "exports"
+            "exports",
+            "speakers",
+            "users"
         ]
     );
     assert_eq!(state["webhooks"], json!([]));
