@@ -29,6 +29,7 @@ mod paginated;
 mod readme;
 mod service;
 mod socket;
+mod speaker_exports;
 mod speakers;
 mod task_api_edges;
 mod task_list;

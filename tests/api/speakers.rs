@@ -375,35 +375,3 @@ async fn every_speaker_operation_needs_a_bearer_token() {
             .assert_unauthorized("Bearer");
     }
 }
-
-#[tokio::test]
-async fn the_transcript_export_is_spoken_by_the_tasks_speakers() {
-    let app = TestApp::people().await;
-    let export = app
-        .get_export_data("Transcript/22")
-        .await
-        .assert_json(StatusCode::OK);
-    assert_eq!(
-        export["speakers"],
-        json!([{"speakerId": "s1", "speakerName": "Ana Sousa"},
-               {"speakerId": "s2", "speakerName": "Bruno Costa", "speakerPrefix": "Dr.", "speakerSuffix": "PhD"}])
-    );
-    for paragraph in export["paragraphs"].as_array().unwrap() {
-        assert!(
-            ["s1", "s2"].contains(&paragraph["speakerId"].as_str().unwrap()),
-            "{paragraph}"
-        );
-    }
-    // The task's own list, once it has one.
-    app.delete_task_speaker(22, 2, "s1")
-        .await
-        .assert_status(StatusCode::OK);
-    let export = app
-        .get_export_data("Transcript/22")
-        .await
-        .assert_json(StatusCode::OK);
-    assert_eq!(export["speakers"].as_array().unwrap().len(), 1);
-    for paragraph in export["paragraphs"].as_array().unwrap() {
-        assert_eq!(paragraph["speakerId"], "s2");
-    }
-}
