@@ -69,17 +69,17 @@ pub struct TaskSpeakers {
     pub speakers: Vec<TaskSpeaker>,
 }
 
-/// A speaker as a client sends it, before its checks: every field optional, so that a
-/// missing one is a problem naming it.
+/// A speaker as a client sends it (`ExternalTaskSpeakerModel`; a workspace's speakers
+/// ignore `isDefault`). A missing or blank required field is a 400 problem naming it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = SpeakerInput)]
 pub struct SpeakerInput {
     /// Required, not blank, unique in the list.
-    #[schema(required = true, min_length = 1, max_length = 64)]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 64)]
     pub speaker_id: Option<String>,
     /// Required, not blank.
-    #[schema(required = true, min_length = 1, max_length = 256)]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 256)]
     pub speaker_name: Option<String>,
     /// Blank counts as absent.
     #[schema(max_length = 64)]
@@ -88,16 +88,18 @@ pub struct SpeakerInput {
     #[schema(max_length = 64)]
     pub speaker_suffix: Option<String>,
     /// Task speakers only (ignored for a workspace); `false` when absent.
+    #[schema(nullable = false)]
     pub is_default: Option<bool>,
 }
 
-/// Speakers as a client sends them in a `{"speakers": [...]}` body.
+/// Speakers as a client sends them in a `{"speakers": [...]}` body
+/// (`ExternalWorkspaceSpeakers`, and the Post Task Speaker example).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = SpeakersInput)]
 pub struct SpeakersInput {
     /// Required: the list (it may be empty for Put Workspace Speakers).
-    #[schema(required = true, max_items = 100)]
+    #[schema(required = true, nullable = false, max_items = 100)]
     pub speakers: Option<Vec<SpeakerInput>>,
 }
 

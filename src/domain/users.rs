@@ -37,17 +37,17 @@ pub struct User {
     pub role_name: String,
 }
 
-/// One user to invite, as a client sends it: every field optional, so that a missing one is
-/// a problem naming it.
+/// One user to invite (an item of `InviteUsersRequest.users`). A missing field is a 400
+/// problem naming it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = InvitedUser)]
 pub struct InviteInput {
     /// Required: an email address, unique in the request (whatever its case).
-    #[schema(required = true, format = Email)]
+    #[schema(required = true, nullable = false, format = Email)]
     pub email: Option<String>,
     /// Required: one of List Available Roles' names (compared without case).
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, examples("Reviewer"))]
     pub role_name: Option<String>,
 }
 

@@ -35,7 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[serde(rename_all = "camelCase")]
 struct InviteUsersRequest {
     /// Required: at least one user, at most 100.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, min_items = 1, max_items = 100)]
     users: Option<Vec<InviteInput>>,
 }
 
@@ -44,10 +44,10 @@ struct InviteUsersRequest {
 #[serde(rename_all = "camelCase")]
 struct InviteWorkspaceUsersRequest {
     /// Required: a workspace of the caller's organization.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     workspace_id: Option<i64>,
     /// Required: at least one user, at most 100.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false, min_items = 1, max_items = 100)]
     users: Option<Vec<InviteInput>>,
 }
 
