@@ -79,3 +79,46 @@ async fn the_transcripts_webhook_carries_the_tasks_speakers() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_transcript_document_names_the_tasks_speakers_with_prefix_and_suffix() {
+    use std::io::Read;
+    let app = TestApp::people().await;
+    let (url, got) = receiver(Answer::Status(200, "")).await;
+    let config = json!({"workspaceId": 2, "url": format!("{url}/docx"),
+                        "kind": "urlToFileTranscripts", "options": {"speakers": true}});
+    app.control("POST", "webhooks", Some(&config))
+        .await
+        .assert_status(StatusCode::CREATED);
+    // Only Bruno is left to speak.
+    app.delete_task_speaker(20, 2, "s1")
+        .await
+        .assert_status(StatusCode::OK);
+    app.control("POST", "tasks/20/review/finish", None)
+        .await
+        .assert_status(StatusCode::OK);
+    let link = got.lock().unwrap()[0].body["exportedFileUrl"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = &link[link.find("/_emulator/").unwrap()..];
+    let response = app.get(path).await;
+    response.assert_status(StatusCode::OK);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(response.body.to_vec())).unwrap();
+    let mut document = String::new();
+    archive
+        .by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut document)
+        .unwrap();
+    assert!(document.contains("Dr. Bruno Costa PhD: "), "{document}");
+    for made_up in [
+        "Ana Sousa",
+        "Carla Mendes",
+        "David Ferreira",
+        "Elisa Rocha",
+        "Filipe Lopes",
+    ] {
+        assert!(!document.contains(made_up), "{made_up}: {document}");
+    }
+}

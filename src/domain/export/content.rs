@@ -53,6 +53,23 @@ impl Transcript {
         self.paragraphs.last().map_or(0, |last| last.end_time)
     }
 
+    /// How a transcript document names the speaker: prefix, name and suffix, those set
+    /// (`Dr. Bruno Costa PhD`).
+    pub fn speaker_label(&self, speaker_id: &str) -> String {
+        let Some(speaker) = self.speakers.iter().find(|s| s.speaker_id == speaker_id) else {
+            return String::new();
+        };
+        [
+            speaker.speaker_prefix.as_deref(),
+            Some(speaker.speaker_name.as_str()),
+            speaker.speaker_suffix.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+
     pub fn speaker_name(&self, speaker_id: &str) -> &str {
         self.speakers
             .iter()
@@ -260,6 +277,8 @@ mod tests {
             .paragraphs
             .iter()
             .all(|p| !four.speaker_name(&p.speaker_id).is_empty()));
+        assert_eq!(four.speaker_label("a"), "Dr. Name a");
+        assert_eq!(transcript(7).speaker_label("unknown"), "");
     }
 
     #[test]

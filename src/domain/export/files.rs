@@ -112,7 +112,7 @@ pub fn transcript_lines(transcript: &Transcript, options: DocxOptions) -> Vec<St
                 ));
             }
             if options.speakers {
-                line.push_str(transcript.speaker_name(&speaker_id));
+                line.push_str(&transcript.speaker_label(&speaker_id));
                 line.push_str(": ");
             }
             line.push_str(&text);
