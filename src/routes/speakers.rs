@@ -114,12 +114,19 @@ async fn workspace_task(
     }
 }
 
-/// Reads a task speakers body in either form: the speakers and, for each, where it is in
-/// the body (for a problem's `field`).
+/// Reads a task speakers body in either form (a list must name at least one speaker): the
+/// speakers and where they are in the body (for a problem's `field`).
 fn task_body(value: Value) -> ApiResult<(Vec<TaskSpeaker>, &'static str)> {
     if value.get("speakers").is_some() {
         let input: SpeakersInput = from_json_value(value)?;
-        Ok((check_list(input).map_err(speaker_problem)?, "speakers"))
+        let speakers = check_list(input).map_err(speaker_problem)?;
+        if speakers.is_empty() {
+            return Err(ApiError::invalid_field(
+                "speakers",
+                "must list at least one speaker",
+            ));
+        }
+        Ok((speakers, "speakers"))
     } else {
         let input: SpeakerInput = from_json_value(value)?;
         Ok((vec![check_speaker(input, "").map_err(speaker_problem)?], ""))
@@ -257,7 +264,7 @@ async fn get_task_speakers(
 /// Emulates <https://docs.smartdocumentor.net/technical/api-reference/transcripts/speakers/tasks/post-task-speaker>.
 ///
 /// Fidelity: the body is one speaker (the model table) or `{"speakers": [...]}` (the
-/// example); they are added after the task's speakers (its workspace's, copied, when it has
+/// example, at least one speaker); they are added after the task's speakers (its workspace's, copied, when it has
 /// none of its own yet) and the task's speakers are answered, 200. A `speakerId` the task
 /// has, or listed twice: 400 `duplicate-speaker`; a second default speaker: 400
 /// `several-default-speakers`. Other errors as Get Task Speakers.

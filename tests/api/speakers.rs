@@ -329,6 +329,7 @@ async fn a_speaker_that_cannot_be_used_is_a_problem_naming_its_field() {
             "speakers[0].speakerName",
         ),
         (json!({"speakers": "a"}), "speakers"),
+        (json!({"speakers": []}), "speakers"),
     ];
     for (body, field) in cases {
         let response = app.post_task_speaker(20, 2, &body).await.case(&body);
