@@ -320,3 +320,31 @@ async fn a_fixture_with_bad_speakers_or_users_names_each_problem() {
     }
     assert_eq!(errors.len(), expected.len(), "{errors:?}");
 }
+
+#[tokio::test]
+async fn the_demo_data_has_transcript_speakers_and_invited_users() {
+    let app = TestApp::demo().await;
+    let speakers = app.workspace_speakers(3).await.assert_json(StatusCode::OK);
+    assert_eq!(
+        speakers["speakers"][0],
+        json!({"speakerId": "90edf137-ea2a-4b59-bf51-45446299d47e", "speakerName": "Ana Sousa",
+               "speakerPrefix": null, "speakerSuffix": "CFO"})
+    );
+    assert_eq!(speakers["speakers"].as_array().unwrap().len(), 3);
+    let users = app.tenant_users().await.assert_json(StatusCode::OK);
+    let emails: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| user["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        emails,
+        [
+            "admin@northwind.example",
+            "ap.clerk@northwind.example",
+            "assistant@northwind.example",
+            "finance.manager@northwind.example"
+        ]
+    );
+}
