@@ -114,10 +114,24 @@ async fn workspace_task(
     }
 }
 
-/// Reads a task speakers body in either form (a list must name at least one speaker): the
-/// speakers and where they are in the body (for a problem's `field`).
-fn task_body(value: Value) -> ApiResult<(Vec<TaskSpeaker>, &'static str)> {
-    if value.get("speakers").is_some() {
+/// The speakers a task speakers body gives, and whether it gave them as a list (a
+/// problem's `field` is then `speakers[i].speakerId`, else `speakerId`).
+struct TaskBody {
+    speakers: Vec<TaskSpeaker>,
+    wrapped: bool,
+}
+
+impl TaskBody {
+    /// Reads either form; a list must name at least one speaker.
+    fn read(value: Value) -> ApiResult<Self> {
+        if value.get("speakers").is_none() {
+            let input: SpeakerInput = from_json_value(value)?;
+            let speaker = check_speaker(input, "").map_err(speaker_problem)?;
+            return Ok(Self {
+                speakers: vec![speaker],
+                wrapped: false,
+            });
+        }
         let input: SpeakersInput = from_json_value(value)?;
         let speakers = check_list(input).map_err(speaker_problem)?;
         if speakers.is_empty() {
@@ -126,17 +140,18 @@ fn task_body(value: Value) -> ApiResult<(Vec<TaskSpeaker>, &'static str)> {
                 "must list at least one speaker",
             ));
         }
-        Ok((speakers, "speakers"))
-    } else {
-        let input: SpeakerInput = from_json_value(value)?;
-        Ok((vec![check_speaker(input, "").map_err(speaker_problem)?], ""))
+        Ok(Self {
+            speakers,
+            wrapped: true,
+        })
     }
-}
 
-fn speaker_field(wrapping: &'static str) -> impl Fn(usize) -> String {
-    move |index| match wrapping {
-        "" => "speakerId".to_owned(),
-        list => format!("{list}[{index}].speakerId"),
+    /// The `field` of the `index`-th speaker's `speakerId`.
+    fn id_field(wrapped: bool) -> impl Fn(usize) -> String {
+        move |index| match wrapped {
+            true => format!("speakers[{index}].speakerId"),
+            false => "speakerId".to_owned(),
+        }
     }
 }
 
@@ -294,12 +309,15 @@ async fn post_task_speaker(
     PathParam((task_id, workspace_id)): PathParam<(i64, i64)>,
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Json<TaskSpeakers>> {
-    let (added, wrapping) = task_body(body)?;
+    let TaskBody {
+        speakers: added,
+        wrapped,
+    } = TaskBody::read(body)?;
     let mut tx = state.begin_write().await?;
     workspace_task(&mut tx, caller, task_id, workspace_id).await?;
     let current = store::of_task(&mut tx, task_id, workspace_id).await?;
     let speakers =
-        speakers::add(current, added, speaker_field(wrapping)).map_err(speaker_problem)?;
+        speakers::add(current, added, TaskBody::id_field(wrapped)).map_err(speaker_problem)?;
     store::replace_task(&mut tx, task_id, &speakers).await?;
     tx.commit().await?;
     Ok(Json::ok(TaskSpeakers { speakers }))
@@ -340,7 +358,7 @@ async fn put_task_speaker(
     PathParam((task_id, workspace_id)): PathParam<(i64, i64)>,
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Json<TaskSpeakers>> {
-    let (changed, _) = task_body(body)?;
+    let changed = TaskBody::read(body)?.speakers;
     let mut tx = state.begin_write().await?;
     workspace_task(&mut tx, caller, task_id, workspace_id).await?;
     let current = store::of_task(&mut tx, task_id, workspace_id).await?;
