@@ -56,6 +56,8 @@ pub const TOKEN_URL: &str = "/connect/token";
         (name = "Workspaces", description = "The organization's workspaces"),
         (name = "Batches", description = "Batches of tasks"),
         (name = "Export", description = "What a reviewed task exports (Get Export Data)"),
+        (name = "Speakers", description = "Transcript speakers of workspaces and tasks"),
+        (name = "Users", description = "Roles, invited users of the organization and its workspaces"),
         (name = "Emulator", description = "sdemu's control plane: health, data, journal, faults"),
     ),
     components(

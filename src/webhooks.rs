@@ -168,6 +168,7 @@ async fn payloads(
     task: &TaskStatus,
     webhooks: &[Webhook],
     captured: Option<&Value>,
+    speakers: &[crate::domain::speakers::TaskSpeaker],
 ) -> sqlx::Result<Vec<Value>> {
     let original = file_links::original(state, task).await?;
     let mut bodies = Vec::with_capacity(webhooks.len());
@@ -178,6 +179,7 @@ async fn payloads(
             original_file_url: original.as_deref(),
             exported_file_url: exported.as_deref(),
             captured,
+            speakers,
         };
         bodies.push(payload(webhook, source));
     }
@@ -246,8 +248,9 @@ async fn deliver_one(state: &AppState, task_id: i64) -> sqlx::Result<()> {
     };
     let webhooks = store::webhooks::for_workspace(&mut conn, task.workspace_id).await?;
     let captured = store::exports::captured(&mut conn, task_id).await?;
+    let speakers = store::speakers::for_export(&mut conn, task_id).await?;
     drop(conn);
-    let bodies = payloads(state, &task, &webhooks, captured.as_ref()).await?;
+    let bodies = payloads(state, &task, &webhooks, captured.as_ref(), &speakers).await?;
     let mut failure = None;
     for (webhook, body) in webhooks.iter().zip(bodies) {
         let delivery = attempt(state, webhook, task_id, body).await;

@@ -22,3 +22,15 @@ pub const MAX_VALUES_PER_PARAMETER: usize = 1_000;
 /// The largest captured export payload a fixture's `exports` entry may give (its JSON,
 /// serialized); larger ones are a fixture problem.
 pub const MAX_CAPTURED_EXPORT_BYTES: usize = 1024 * 1024;
+
+/// The longest `speakerId` a speaker may have (the documented example is a 36-character
+/// GUID).
+pub const MAX_SPEAKER_ID_CHARS: usize = 64;
+/// The longest `speakerName` a speaker may have.
+pub const MAX_SPEAKER_NAME_CHARS: usize = 256;
+/// The longest `speakerPrefix` or `speakerSuffix` a speaker may have.
+pub const MAX_SPEAKER_AFFIX_CHARS: usize = 64;
+/// The most speakers a workspace or a task may have.
+pub const MAX_SPEAKERS: usize = 100;
+/// The most users one invitation request may name.
+pub const MAX_INVITED_USERS: usize = 100;

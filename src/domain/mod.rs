@@ -32,9 +32,13 @@ pub mod page;
 pub mod problems;
 /// The `sort` query parameter: property names and directions.
 pub mod sort;
+/// Transcript speakers: workspace and task speakers, their rules, transcripts workspaces.
+pub mod speakers;
 /// A task as the API returns it.
 pub mod task;
 /// Date-times as the API reads them in queries and writes them in responses.
 pub mod time;
+/// Invited users: the available roles, invitations and their rules (emails, roles).
+pub mod users;
 /// Webhook export configurations, their validation, payloads and allowed destinations.
 pub mod webhooks;

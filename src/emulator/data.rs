@@ -38,6 +38,10 @@ pub struct Counts {
     pub webhooks: usize,
     /// Captured export payloads.
     pub exports: usize,
+    /// Speaker lists (workspaces' and tasks' own).
+    pub speakers: usize,
+    /// Invited users (organizations' and workspaces').
+    pub users: usize,
     /// How the seed was applied (seed only).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false)]
@@ -55,6 +59,8 @@ impl Counts {
             tasks: dataset.tasks.len(),
             webhooks: dataset.webhooks.len(),
             exports: dataset.exports.len(),
+            speakers: dataset.speakers.len(),
+            users: dataset.users.len(),
             mode: None,
         }
     }

@@ -90,6 +90,10 @@ pub async fn download_file(
 ) -> ApiResult<Response> {
     let mut conn = state.db.acquire().await?;
     let found = store::file_links::find(&mut conn, &token).await?;
+    let speakers = match &found {
+        Some(found) => store::speakers::for_export(&mut conn, found.link.task_id).await?,
+        None => Vec::new(),
+    };
     drop(conn);
     let now = state.clock.now().timestamp();
     let linked = match download(found.as_ref().map(|f| (&f.link, f.deleted)), now) {
@@ -124,6 +128,7 @@ pub async fn download_file(
         format: link.format,
         exported: link.purpose == crate::domain::export::links::LinkPurpose::Exported,
         options: link.options,
+        speakers: &speakers,
     })
     .map_err(|error| ApiError::from(anyhow::anyhow!("making the file failed: {error}")))?;
     let disposition = format!("attachment; filename=\"{}\"", link.file_name());

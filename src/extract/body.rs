@@ -169,6 +169,12 @@ where
     }
 }
 
+/// Maps a JSON value (a `JsonBody<Value>` a handler reads in more than one shape) onto `T`,
+/// with `JsonBody`'s `invalid-body` problem naming the field where a value does not fit.
+pub fn from_json_value<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|error| body_shape_problem(&error).into())
+}
+
 /// `application/json`, or any `application/*+json`, with or without parameters: what axum's
 /// own `Json` extractor accepts.
 pub fn is_json_content_type(headers: &HeaderMap) -> bool {

@@ -146,11 +146,14 @@ async fn answer(
     if let Some(captured) = store::exports::captured(&mut conn, task_id).await? {
         return Ok(Json::ok(captured));
     }
+    let speakers = store::speakers::for_export(&mut conn, task_id).await?;
     drop(conn);
     let original = file_links::original(state, &status).await?;
     let body = match variant {
         Variant::TextDocument => serde_json::to_value(ExportData::of(&status, original)),
-        Variant::Transcript => serde_json::to_value(TranscriptExport::of(&status, original)),
+        Variant::Transcript => {
+            serde_json::to_value(TranscriptExport::of(&status, original, &speakers))
+        }
     };
     Ok(Json::ok(body.unwrap_or(Value::Null)))
 }

@@ -9,8 +9,10 @@ use crate::state::AppState;
 pub mod batches;
 pub mod export;
 pub mod params;
+pub mod speakers;
 pub mod tasks;
 pub mod token;
+pub mod users;
 pub mod workspaces;
 
 /// Every emulated route of the SmartDocumentor API, each with its OpenAPI operation.
@@ -21,4 +23,6 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(workspaces::router())
         .merge(batches::router())
         .merge(export::router())
+        .merge(speakers::router())
+        .merge(users::router())
 }

@@ -7,7 +7,8 @@ use super::batches::{batch_insert, batch_select, BatchRow};
 use super::tasks::{task_insert, task_select, FullTaskRow};
 use crate::domain::fixture::{
     BatchRecord, CatalogueEntry, CatalogueRecord, Catalogues, Dataset, ExportRecord,
-    FixtureDocument, OrganizationRecord, TaskRecord, WebhookRecord, WorkspaceRecord,
+    FixtureDocument, OrganizationRecord, SpeakerListRecord, SpeakerRecord, TaskRecord, UserRecord,
+    WebhookRecord, WorkspaceRecord,
 };
 use crate::domain::time::{BatchTime, TaskTime};
 
@@ -68,6 +69,8 @@ pub async fn replace_in(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx:
 pub async fn clear(conn: &mut SqliteConnection) -> sqlx::Result<()> {
     super::webhooks::clear(&mut *conn).await?;
     super::exports::clear(&mut *conn).await?;
+    super::speakers::clear(&mut *conn).await?;
+    super::users::clear(&mut *conn).await?;
     // The files of the tasks that go: their links answer 404 from now on.
     super::file_links::delete_all(&mut *conn).await?;
     sqlx::query!("DELETE FROM tasks")
@@ -186,7 +189,9 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
     for webhook in own.into_iter().chain(new) {
         super::webhooks::insert_as(&mut *conn, webhook.webhook_id, &webhook.spec).await?;
     }
-    super::exports::insert(&mut *conn, &dataset.exports).await
+    super::exports::insert(&mut *conn, &dataset.exports).await?;
+    super::speakers::insert(&mut *conn, &dataset.speakers).await?;
+    super::users::insert(&mut *conn, &dataset.users).await
 }
 
 async fn insert_catalogue(
@@ -317,6 +322,37 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
         .map(|(task_id, payload)| ExportRecord { task_id, payload })
         .collect();
 
+    let speakers = super::speakers::all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|list| SpeakerListRecord {
+            workspace_id: list.workspace_id,
+            task_id: list.task_id,
+            speakers: list
+                .speakers
+                .into_iter()
+                .map(|speaker| SpeakerRecord {
+                    speaker_id: speaker.speaker_id,
+                    speaker_name: speaker.speaker_name,
+                    speaker_prefix: speaker.speaker_prefix,
+                    speaker_suffix: speaker.speaker_suffix,
+                    is_default: speaker.is_default,
+                })
+                .collect(),
+        })
+        .collect();
+
+    let users = super::users::all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|entry| UserRecord {
+            tenant_id: entry.tenant_id,
+            workspace_id: entry.workspace_id,
+            email: entry.user.email,
+            role_name: entry.user.role_name,
+        })
+        .collect();
+
     Ok(FixtureDocument {
         organizations,
         task_statuses,
@@ -326,6 +362,8 @@ pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument
         tasks,
         webhooks,
         exports,
+        speakers,
+        users,
     })
 }
 

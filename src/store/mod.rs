@@ -41,10 +41,14 @@ pub mod file_links;
 pub mod lifecycle;
 /// Organizations: client credentials and the default organization.
 pub mod organizations;
+/// Transcript speakers: workspace lists, task lists, the lookups that scope them.
+pub mod speakers;
 /// Task queries: the list filters, sorting, single lookups.
 pub mod tasks;
 /// Access tokens, stored by hash, purged when expired.
 pub mod tokens;
+/// Invited users of organizations and workspaces.
+pub mod users;
 /// Webhook export configurations and the export state of tasks.
 pub mod webhooks;
 /// Workspace queries: the organization's workspaces and its default.

@@ -70,6 +70,22 @@ pub async fn belongs(pool: &SqlitePool, tenant_id: i64, workspace_id: i64) -> sq
     .await
 }
 
+/// Whether `workspace_id` belongs to the organization, inside a transaction the caller holds.
+pub async fn belongs_in(
+    conn: &mut SqliteConnection,
+    tenant_id: i64,
+    workspace_id: i64,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM workspaces WHERE tenant_id = ? AND workspace_id = ?)
+             AS "belongs!: bool""#,
+        tenant_id,
+        workspace_id,
+    )
+    .fetch_one(conn)
+    .await
+}
+
 /// Whether the workspace deletes document files after review (the real service's setting
 /// "Delete document files after finishing review": its exports' `originalFileUrl` is
 /// `null`). `false` for a workspace that does not exist.

@@ -15,7 +15,7 @@ use crate::helpers::{
 /// One request per API operation, as (method, path, query, JSON body); `{taskid}` in a path
 /// is sent as task 11. Every request is valid for the default organization of
 /// `TWO_ORGANIZATIONS` (Get Export Data once task 11's review has finished).
-const OPERATIONS: [(&str, &str, &str, Option<&str>); 13] = [
+const OPERATIONS: [(&str, &str, &str, Option<&str>); 24] = [
     ("GET", STATUS_LIST, "startDate=2000-01-01", None),
     (
         "GET",
@@ -74,14 +74,64 @@ const OPERATIONS: [(&str, &str, &str, Option<&str>); 13] = [
         "",
         None,
     ),
+    ("GET", WORKSPACE_SPEAKERS, "", None),
+    ("PUT", WORKSPACE_SPEAKERS, "", Some(SPEAKERS)),
+    ("GET", TASK_SPEAKERS, "", None),
+    ("POST", TASK_SPEAKERS, "", Some(NEW_SPEAKER)),
+    ("PUT", TASK_SPEAKERS, "", Some(SPEAKER)),
+    ("DELETE", TASK_SPEAKER, "", None),
+    ("GET", "/api/v1.0/external/tenant/availableroles", "", None),
+    (
+        "POST",
+        "/api/v1.0/external/tenant/inviteusers",
+        "",
+        Some(INVITE),
+    ),
+    ("GET", "/api/v1.0/external/tenant/allusers", "", None),
+    (
+        "POST",
+        "/api/v1.0/external/sdworkspace/inviteusers",
+        "",
+        Some(INVITE_WS),
+    ),
+    (
+        "GET",
+        "/api/v1.0/external/sdworkspace/allusers/{workspaceId}",
+        "",
+        None,
+    ),
 ];
+
+// The speaker and user operations' paths and bodies. With `--auth off` they act on
+// `TRANSCRIPTS_SEED`'s workspace 9 and task 15 (`{workspaceId}`, `{taskId}`).
+const WORKSPACE_SPEAKERS: &str = "/api/v1.0/external/transcripts/speakers/workspaces/{workspaceId}";
+const TASK_SPEAKERS: &str = "/api/v1.0/external/transcripts/speakers/tasks/{taskId}/{workspaceId}";
+const TASK_SPEAKER: &str =
+    "/api/v1.0/external/transcripts/speakers/tasks/{taskId}/{workspaceId}/{speakerId}";
+const SPEAKERS: &str = r#"{"speakers":[{"speakerId":"s1","speakerName":"A"}]}"#;
+const SPEAKER: &str = r#"{"speakerId":"s1","speakerName":"Ana"}"#;
+const NEW_SPEAKER: &str = r#"{"speakerId":"s9","speakerName":"N"}"#;
+const INVITE: &str = r#"{"users":[{"email":"a@example.com","roleName":"Viewer"}]}"#;
+const INVITE_WS: &str =
+    r#"{"workspaceId":9,"users":[{"email":"b@example.com","roleName":"Viewer"}]}"#;
+/// A transcripts workspace and task of the default organization, merged into
+/// `TWO_ORGANIZATIONS` for the speaker operations.
+const TRANSCRIPTS_SEED: &str = r#"{
+  "workspaces": [{"workspaceId": 9, "tenantId": 1, "workspaceName": "Calls", "workspaceTemplateName": "Transcripts"}],
+  "tasks": [{"taskId": 15, "workspaceId": 9, "displayName": "c.mp3", "createdOn": "2024-01-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 1}],
+  "speakers": [{"workspaceId": 9, "speakers": [{"speakerId": "s1", "speakerName": "A"}]}]
+}"#;
 
 /// The request for one operation, with `authorization` as its header when given.
 fn operation_request(
     (method, path, query, body): (&str, &str, &str, Option<&str>),
     authorization: Option<&str>,
 ) -> Request<Body> {
-    let path = path.replace("{taskid}", "11");
+    let path = path
+        .replace("{taskid}", "11")
+        .replace("{taskId}", "15")
+        .replace("{workspaceId}", "9")
+        .replace("{speakerId}", "s9");
     let uri = if query.is_empty() {
         path
     } else {
@@ -456,6 +506,10 @@ async fn with_auth_off_a_valid_token_still_acts_for_its_organization() {
 async fn with_auth_off_every_api_operation_answers_the_default_organization_without_a_token() {
     let app = TestApp::two_organizations_with(&["--auth", "off"]).await;
     app.control("POST", "tasks/11/review/finish", None)
+        .await
+        .assert_status(StatusCode::OK);
+    let seed: Value = serde_json::from_str(TRANSCRIPTS_SEED).unwrap();
+    app.control("POST", "seed?mode=merge", Some(&seed))
         .await
         .assert_status(StatusCode::OK);
     for operation in OPERATIONS {

@@ -79,7 +79,9 @@ async fn state_lists_every_section_in_fixture_format() {
             "batches",
             "tasks",
             "webhooks",
-            "exports"
+            "exports",
+            "speakers",
+            "users"
         ]
     );
     assert_eq!(state["webhooks"], json!([]));
@@ -177,7 +179,7 @@ async fn reset_restores_the_start_up_data_and_answers_the_counts() {
     assert_eq!(
         response.assert_json(StatusCode::OK),
         json!({"organizations": 1, "taskStatuses": 1, "integrationStatuses": 0,
-               "workspaces": 3, "batches": 0, "tasks": 5, "webhooks": 0, "exports": 0})
+               "workspaces": 3, "batches": 0, "tasks": 5, "webhooks": 0, "exports": 0, "speakers": 0, "users": 0})
     );
     assert_eq!(app.state_document().await, before);
     let listed = app.status_list("startDate=2000-01-01").await;
@@ -199,7 +201,7 @@ async fn seed_replace_swaps_the_whole_data_set() {
     assert_eq!(
         response.assert_json(StatusCode::OK),
         json!({"organizations": 1, "taskStatuses": 0, "integrationStatuses": 0,
-               "workspaces": 1, "batches": 0, "tasks": 1, "webhooks": 0, "exports": 0,
+               "workspaces": 1, "batches": 0, "tasks": 1, "webhooks": 0, "exports": 0, "speakers": 0, "users": 0,
                "mode": "replace"})
     );
     let state = app.state_document().await;
@@ -224,7 +226,7 @@ async fn seed_merge_adds_to_what_is_loaded_and_answers_the_new_counts() {
     assert_eq!(
         response.assert_json(StatusCode::OK),
         json!({"organizations": 1, "taskStatuses": 1, "integrationStatuses": 0,
-               "workspaces": 4, "batches": 0, "tasks": 7, "webhooks": 0, "exports": 0,
+               "workspaces": 4, "batches": 0, "tasks": 7, "webhooks": 0, "exports": 0, "speakers": 0, "users": 0,
                "mode": "merge"})
     );
     let state = app.state_document().await;

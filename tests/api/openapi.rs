@@ -227,7 +227,9 @@ fn the_fixture_document_is_a_task_array_or_the_object_form() {
             "batches",
             "tasks",
             "webhooks",
-            "exports"
+            "exports",
+            "speakers",
+            "users"
         ]
     );
     let seed = &operation("post", "/_emulator/seed")["requestBody"]["content"];

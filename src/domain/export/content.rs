@@ -9,13 +9,22 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
+use crate::domain::speakers::TaskSpeaker;
+
 /// One speaker of a transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Speaker {
-    /// A GUID, as in the documentation's speaker example.
+    /// A GUID, as in the documentation's speaker example (made up), or the `speakerId` of
+    /// the task's speakers (Task Speakers, or its workspace's).
     pub speaker_id: String,
     pub speaker_name: String,
+    /// The task speaker's `speakerPrefix`; absent when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speaker_prefix: Option<String>,
+    /// The task speaker's `speakerSuffix`; absent when it has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speaker_suffix: Option<String>,
 }
 
 /// One paragraph of a transcript: who spoke, when (whole seconds from the start), and what.
@@ -42,6 +51,23 @@ impl Transcript {
     /// The length of the recording: the end of the last paragraph.
     pub fn total_time_in_seconds(&self) -> i64 {
         self.paragraphs.last().map_or(0, |last| last.end_time)
+    }
+
+    /// How a transcript document names the speaker: prefix, name and suffix, those set
+    /// (`Dr. Bruno Costa PhD`).
+    pub fn speaker_label(&self, speaker_id: &str) -> String {
+        let Some(speaker) = self.speakers.iter().find(|s| s.speaker_id == speaker_id) else {
+            return String::new();
+        };
+        [
+            speaker.speaker_prefix.as_deref(),
+            Some(speaker.speaker_name.as_str()),
+            speaker.speaker_suffix.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
     }
 
     pub fn speaker_name(&self, speaker_id: &str) -> &str {
@@ -104,6 +130,8 @@ pub fn transcript(task_id: i64) -> Transcript {
         .map(|index| Speaker {
             speaker_id: guid(task_id, index),
             speaker_name: NAMES[(first_name + index as usize) % NAMES.len()].to_owned(),
+            speaker_prefix: None,
+            speaker_suffix: None,
         })
         .collect();
     let mut time = 0;
@@ -131,6 +159,37 @@ pub fn transcript(task_id: i64) -> Transcript {
         speakers,
         paragraphs,
     }
+}
+
+/// The transcript of `task_id` spoken by the task's speakers (Task Speakers, or its
+/// workspace's): the made-up paragraphs, the made-up speakers replaced in turn by the
+/// task's (the first by the first, ...; when the task has fewer, round again), and every
+/// speaker of the task listed. Without speakers, the made-up transcript.
+pub fn transcript_with(task_id: i64, speakers: &[TaskSpeaker]) -> Transcript {
+    let mut transcript = transcript(task_id);
+    if speakers.is_empty() {
+        return transcript;
+    }
+    let made_up: Vec<String> = transcript
+        .speakers
+        .iter()
+        .map(|speaker| speaker.speaker_id.clone())
+        .collect();
+    for paragraph in &mut transcript.paragraphs {
+        if let Some(index) = made_up.iter().position(|id| *id == paragraph.speaker_id) {
+            paragraph.speaker_id = speakers[index % speakers.len()].speaker_id.clone();
+        }
+    }
+    transcript.speakers = speakers
+        .iter()
+        .map(|speaker| Speaker {
+            speaker_id: speaker.speaker_id.clone(),
+            speaker_name: speaker.speaker_name.clone(),
+            speaker_prefix: speaker.speaker_prefix.clone(),
+            speaker_suffix: speaker.speaker_suffix.clone(),
+        })
+        .collect();
+    transcript
 }
 
 /// Entity categories a text document's review yields, by how a page usually reads.
@@ -195,6 +254,31 @@ mod tests {
         }
         assert_eq!(transcript.total_time_in_seconds(), previous_end);
         assert_eq!(transcript.speakers[0].speaker_id.len(), 36);
+    }
+
+    #[test]
+    fn the_task_speakers_replace_the_made_up_ones_in_turn() {
+        let speaker = |id: &str| TaskSpeaker {
+            speaker_id: id.to_owned(),
+            speaker_name: format!("Name {id}"),
+            speaker_prefix: Some("Dr.".to_owned()),
+            speaker_suffix: None,
+            is_default: false,
+        };
+        assert_eq!(transcript_with(7, &[]), transcript(7));
+        let only = transcript_with(7, &[speaker("only")]);
+        assert_eq!(only.speakers.len(), 1);
+        assert_eq!(only.speakers[0].speaker_prefix.as_deref(), Some("Dr."));
+        assert!(only.paragraphs.iter().all(|p| p.speaker_id == "only"));
+        let many: Vec<TaskSpeaker> = ["a", "b", "c", "d"].map(speaker).to_vec();
+        let four = transcript_with(7, &many);
+        assert_eq!(four.speakers.len(), 4);
+        assert!(four
+            .paragraphs
+            .iter()
+            .all(|p| !four.speaker_name(&p.speaker_id).is_empty()));
+        assert_eq!(four.speaker_label("a"), "Dr. Name a");
+        assert_eq!(transcript(7).speaker_label("unknown"), "");
     }
 
     #[test]

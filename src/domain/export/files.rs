@@ -112,7 +112,7 @@ pub fn transcript_lines(transcript: &Transcript, options: DocxOptions) -> Vec<St
                 ));
             }
             if options.speakers {
-                line.push_str(transcript.speaker_name(&speaker_id));
+                line.push_str(&transcript.speaker_label(&speaker_id));
                 line.push_str(": ");
             }
             line.push_str(&text);
@@ -324,6 +324,8 @@ pub struct FileSource<'a> {
     /// the plain document.
     pub exported: bool,
     pub options: DocxOptions,
+    /// The task's speakers (Task Speakers, or its workspace's), who speak a transcript.
+    pub speakers: &'a [crate::domain::speakers::TaskSpeaker],
 }
 
 /// The bytes of a file.
@@ -331,7 +333,8 @@ pub fn render(source: FileSource<'_>) -> std::io::Result<Vec<u8>> {
     let redacted = source.exported;
     match source.format {
         FileFormat::Docx => {
-            let transcript = crate::domain::export::content::transcript(source.task_id);
+            let transcript =
+                crate::domain::export::content::transcript_with(source.task_id, source.speakers);
             docx(source.title, &transcript_lines(&transcript, source.options))
         }
         FileFormat::Pdf => Ok(pdf(source.title, source.total_pages, redacted)),

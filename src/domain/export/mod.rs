@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
+use crate::domain::speakers::TaskSpeaker;
 use crate::domain::task::TaskStatus;
 use crate::domain::webhooks::{Webhook, WebhookKind};
 use content::{Paragraph, Speaker};
@@ -102,8 +103,14 @@ pub struct TranscriptExport {
 }
 
 impl TranscriptExport {
-    pub fn of(task: &TaskStatus, original_file_url: Option<String>) -> Self {
-        let transcript = content::transcript(task.task_id);
+    /// `speakers`: the task's speakers (Task Speakers, or its workspace's); none, and the
+    /// speakers are made up.
+    pub fn of(
+        task: &TaskStatus,
+        original_file_url: Option<String>,
+        speakers: &[TaskSpeaker],
+    ) -> Self {
+        let transcript = content::transcript_with(task.task_id, speakers);
         Self {
             task: ExportedTask::of(task, original_file_url),
             total_time_in_seconds: transcript.total_time_in_seconds(),
@@ -147,6 +154,8 @@ pub struct ExportSource<'a> {
     /// A payload given by the fixture's `exports` section: sent as it is, in place of the
     /// Text Documents and Transcripts bodies (and answered by Get Export Data).
     pub captured: Option<&'a Value>,
+    /// The task's speakers (Task Speakers, or its workspace's), which speak its transcript.
+    pub speakers: &'a [TaskSpeaker],
 }
 
 /// The JSON body `webhook` receives. The Url To File bodies have the documented fields
@@ -173,7 +182,7 @@ pub fn payload(webhook: &Webhook, source: ExportSource<'_>) -> Value {
         _ if source.captured.is_some() => source.captured.cloned().unwrap_or(Value::Null),
         WebhookKind::TextDocuments => to_value(&ExportData::of(task, original)),
         WebhookKind::Transcripts => {
-            let export = TranscriptExport::of(task, original);
+            let export = TranscriptExport::of(task, original, source.speakers);
             if webhook.options.simplified_export == Some(true) {
                 export.simplified()
             } else {

@@ -3,11 +3,13 @@
 //!   router over a real socket), and start-up options;
 //! - `requests`: request builders that read like API calls, and `TestResponse`;
 //! - `assertions`: assertions on responses, each naming the request and table case;
-//! - `fixtures`: the shared fixture documents, their clients, the documentation's example.
+//! - `fixtures`: the shared fixture documents, their clients, the documentation's example;
+//! - `people`: the speakers and users endpoints and their fixture.
 
 mod app;
 mod assertions;
 mod fixtures;
+mod people;
 mod requests;
 
 pub use app::{config, default_config, start_up_error, ServedApp, TestApp};
@@ -16,4 +18,5 @@ pub use fixtures::{
     ACME, CONTOSO, DEMO, DOC_EXAMPLE_QUERY, DOC_EXAMPLE_TASK_IDS, EVERYTHING, OTHER, SMALL_FIXTURE,
     TWO_ORGANIZATIONS,
 };
+pub use people::{TASK_SPEAKERS, WORKSPACE_SPEAKERS};
 pub use requests::{basic, ids, TestResponse, FORM, STATUS_LIST};
