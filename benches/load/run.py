@@ -220,6 +220,9 @@ def main():
     try:
         wait_until_answers(SDEMU_PORT, "/_emulator/ready")
         ready_ms = (time.monotonic() - spawned) * 1000
+        if sdemu.poll() is not None:
+            # Another server answered on the port: measuring it would be meaningless.
+            sys.exit(f"sdemu exited ({sdemu.returncode}); is port {SDEMU_PORT} taken?")
         _, token_body = request(
             SDEMU_PORT, "POST", "/connect/token",
             body="grant_type=client_credentials&client_id=sdemu-demo&client_secret=sdemu-demo-secret",
@@ -253,6 +256,8 @@ def main():
         baseline = subprocess.Popen(["taskset", "-c", "0", baseline_bin, str(BASELINE_PORT), bodies],
                                     stdout=subprocess.DEVNULL)
         wait_until_answers(BASELINE_PORT, f"/{selected[0][0]}")
+        if baseline.poll() is not None:
+            sys.exit(f"the baseline exited ({baseline.returncode}); is port {BASELINE_PORT} taken?")
 
         rows = []
         for name, path, query, varied in selected:

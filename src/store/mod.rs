@@ -111,13 +111,8 @@ pub(crate) struct OrderBy {
 impl OrderBy {
     /// ` ORDER BY expression ASC|DESC, id ASC` (the id left out when it is the expression).
     pub(crate) fn push(self, query: &mut QueryBuilder<'_, Sqlite>) {
-        query.push(" ORDER BY ");
-        self.push_terms(query);
-    }
-
-    /// `expression ASC|DESC, id ASC` alone, for an aggregate's own `ORDER BY`.
-    pub(crate) fn push_terms(self, query: &mut QueryBuilder<'_, Sqlite>) {
         query
+            .push(" ORDER BY ")
             .push(self.expression)
             .push(if self.descending { " DESC" } else { " ASC" });
         if self.expression != self.id_column {
