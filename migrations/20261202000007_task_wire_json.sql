@@ -37,7 +37,10 @@ ALTER TABLE tasks ADD COLUMN wire_json TEXT;
 
 UPDATE tasks SET wire_json = (SELECT object FROM task_wire w WHERE w.task_id = tasks.task_id);
 
+-- Loading a data set writes the object itself (serde's, the reference this view is tested
+-- against), so the trigger runs only for an insert that leaves it NULL (Create Task).
 CREATE TRIGGER tasks_wire_json_after_insert AFTER INSERT ON tasks
+WHEN NEW.wire_json IS NULL
 BEGIN
     UPDATE tasks SET wire_json = (SELECT object FROM task_wire WHERE task_id = NEW.task_id)
     WHERE task_id = NEW.task_id;

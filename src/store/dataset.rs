@@ -1,15 +1,19 @@
 //! Whole-dataset operations: what start-up, reset and seed do to the database, and the
 //! export that `GET /_emulator/state` serves.
 
+use std::collections::HashMap;
+
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 use super::batches::{batch_insert, batch_select, BatchRow};
 use super::tasks::{task_insert, task_select, FullTaskRow};
+use crate::domain::fixture::dataset::Task;
 use crate::domain::fixture::{
     BatchRecord, CatalogueEntry, CatalogueRecord, Catalogues, Dataset, ExportRecord,
     FixtureDocument, OrganizationRecord, SpeakerListRecord, SpeakerRecord, TaskRecord, UserRecord,
     WebhookRecord, WorkspaceRecord,
 };
+use crate::domain::task::TaskStatus;
 use crate::domain::time::{BatchTime, TaskTime};
 
 /// Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters even for
@@ -153,6 +157,9 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
             .await?;
     }
 
+    // Each task's stored object written here by serde (the reference the view that the
+    // trigger uses is tested against), so that loading does not rewrite every row.
+    let names = CatalogueNames::read(conn).await?;
     for chunk in dataset.tasks.chunks(INSERT_CHUNK) {
         QueryBuilder::<Sqlite>::new(task_insert!())
             .push_values(chunk, |mut row, t| {
@@ -174,7 +181,8 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
                     .push_bind(t.priority)
                     .push_bind(&t.context)
                     .push_bind(&t.task_assignment)
-                    .push_bind(&t.custom_form_values);
+                    .push_bind(&t.custom_form_values)
+                    .push_bind(names.wire_object(t));
             })
             .build()
             .execute(&mut *conn)
@@ -192,6 +200,60 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
     super::exports::insert(&mut *conn, &dataset.exports).await?;
     super::speakers::insert(&mut *conn, &dataset.speakers).await?;
     super::users::insert(&mut *conn, &dataset.users).await
+}
+
+/// Every catalogue entry's name by code, documented and added.
+struct CatalogueNames {
+    task_statuses: HashMap<i64, String>,
+    integration_statuses: HashMap<i64, String>,
+}
+
+impl CatalogueNames {
+    async fn read(conn: &mut SqliteConnection) -> sqlx::Result<Self> {
+        let task_statuses = sqlx::query!(r#"SELECT code AS "code!", name FROM task_statuses"#)
+            .fetch_all(&mut *conn)
+            .await?;
+        let integration_statuses =
+            sqlx::query!(r#"SELECT code AS "code!", name FROM integration_statuses"#)
+                .fetch_all(&mut *conn)
+                .await?;
+        Ok(Self {
+            task_statuses: task_statuses
+                .into_iter()
+                .map(|r| (r.code, r.name))
+                .collect(),
+            integration_statuses: integration_statuses
+                .into_iter()
+                .map(|r| (r.code, r.name))
+                .collect(),
+        })
+    }
+
+    /// `task`'s object as the API writes it (NULL, for the trigger, if a code had no name:
+    /// the foreign keys refuse such a task anyway).
+    fn wire_object(&self, task: &Task) -> Option<String> {
+        let status = TaskStatus {
+            task_id: task.task_id,
+            workspace_id: task.workspace_id,
+            batch_id: task.batch_id,
+            task_number: task.task_number,
+            external_id: task.external_id.clone(),
+            display_name: task.display_name.clone(),
+            description: task.description.clone(),
+            created_on: TaskTime(task.created_on),
+            task_status: task.task_status,
+            integration_status: task.integration_status,
+            task_status_text: self.task_statuses.get(&task.task_status)?.clone(),
+            integration_status_text: self
+                .integration_statuses
+                .get(&task.integration_status)?
+                .clone(),
+            total_pages: task.total_pages,
+            restart_count: task.restart_count,
+            pre_processing_started_on: task.pre_processing_started_on.map(TaskTime),
+        };
+        serde_json::to_string(&status).ok()
+    }
 }
 
 async fn insert_catalogue(

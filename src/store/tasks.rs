@@ -45,7 +45,8 @@ macro_rules! task_select {
 pub(crate) use task_select;
 
 /// The columns that write a task: every INSERT into `tasks` (Create Task, loading a dataset)
-/// starts with this text and gives the stored columns in this order.
+/// starts with this text and gives the stored columns in this order. `wire_json` may be
+/// NULL: a trigger then writes it (see `json.rs`).
 macro_rules! task_insert {
     () => {
         $crate::store::tasks::task_insert!($crate::store::sql_text!())
@@ -56,7 +57,7 @@ macro_rules! task_insert {
              external_id, display_name, description, created_on, task_status, \
              integration_status, total_pages, restart_count, pre_processing_started_on, \
              external_integration_status, priority, context, task_assignment, \
-             custom_form_values) "
+             custom_form_values, wire_json) "
             $($after)*)
     };
 }
@@ -353,7 +354,8 @@ pub async fn create_in(
     let inserted = task_insert!(sqlx::query_scalar!() +
         "SELECT n.id, ?1, ?2, ?3, \
            (SELECT COALESCE(MAX(task_number), 0) + 1 FROM tasks WHERE workspace_id = ?2), \
-           ?4, COALESCE(?5, 'Task ' || n.id), ?6, ?7, 30, 1, 0, NULL, ?7, 'never', ?8, ?9, ?10, ?11 \
+           ?4, COALESCE(?5, 'Task ' || n.id), ?6, ?7, 30, 1, 0, NULL, ?7, 'never', ?8, ?9, ?10, ?11, \
+           NULL \
          FROM (SELECT COALESCE(MAX(task_id), 0) + 1 AS id FROM tasks) AS n \
          WHERE EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = ?2 AND tenant_id = ?1) \
            AND (?3 IS NULL OR EXISTS (SELECT 1 FROM batches WHERE batch_id = ?3 AND workspace_id = ?2)) \
