@@ -114,6 +114,25 @@ async fn workspace_task(
     }
 }
 
+/// Changes a task's speakers in one write transaction: the task is checked as Get Task
+/// Speakers checks it, `change` makes the new list from the current one (its workspace's
+/// when the task has none of its own), and the new list is stored and answered.
+async fn change_task_speakers(
+    state: &AppState,
+    caller: Caller,
+    task_id: i64,
+    workspace_id: i64,
+    change: impl FnOnce(Vec<TaskSpeaker>) -> Result<Vec<TaskSpeaker>, SpeakerError>,
+) -> ApiResult<Json<TaskSpeakers>> {
+    let mut tx = state.begin_write().await?;
+    workspace_task(&mut tx, caller, task_id, workspace_id).await?;
+    let current = store::of_task(&mut tx, task_id, workspace_id).await?;
+    let speakers = change(current).map_err(speaker_problem)?;
+    store::replace_task(&mut tx, task_id, &speakers).await?;
+    tx.commit().await?;
+    Ok(Json::ok(TaskSpeakers { speakers }))
+}
+
 /// The speakers a task speakers body gives, and whether it gave them as a list (a
 /// problem's `field` is then `speakers[i].speakerId`, else `speakerId`).
 struct TaskBody {
@@ -313,14 +332,10 @@ async fn post_task_speaker(
         speakers: added,
         wrapped,
     } = TaskBody::read(body)?;
-    let mut tx = state.begin_write().await?;
-    workspace_task(&mut tx, caller, task_id, workspace_id).await?;
-    let current = store::of_task(&mut tx, task_id, workspace_id).await?;
-    let speakers =
-        speakers::add(current, added, TaskBody::id_field(wrapped)).map_err(speaker_problem)?;
-    store::replace_task(&mut tx, task_id, &speakers).await?;
-    tx.commit().await?;
-    Ok(Json::ok(TaskSpeakers { speakers }))
+    change_task_speakers(&state, caller, task_id, workspace_id, |current| {
+        speakers::add(current, added, TaskBody::id_field(wrapped))
+    })
+    .await
 }
 
 /// Put Task Speaker
@@ -359,13 +374,10 @@ async fn put_task_speaker(
     JsonBody(body): JsonBody<Value>,
 ) -> ApiResult<Json<TaskSpeakers>> {
     let changed = TaskBody::read(body)?.speakers;
-    let mut tx = state.begin_write().await?;
-    workspace_task(&mut tx, caller, task_id, workspace_id).await?;
-    let current = store::of_task(&mut tx, task_id, workspace_id).await?;
-    let speakers = speakers::update(current, changed).map_err(speaker_problem)?;
-    store::replace_task(&mut tx, task_id, &speakers).await?;
-    tx.commit().await?;
-    Ok(Json::ok(TaskSpeakers { speakers }))
+    change_task_speakers(&state, caller, task_id, workspace_id, |current| {
+        speakers::update(current, changed)
+    })
+    .await
 }
 
 /// Delete Task Speaker
@@ -400,11 +412,8 @@ async fn delete_task_speaker(
     State(state): State<AppState>,
     PathParam((task_id, workspace_id, speaker_id)): PathParam<(i64, i64, String)>,
 ) -> ApiResult<Json<TaskSpeakers>> {
-    let mut tx = state.begin_write().await?;
-    workspace_task(&mut tx, caller, task_id, workspace_id).await?;
-    let current = store::of_task(&mut tx, task_id, workspace_id).await?;
-    let speakers = speakers::remove(current, &speaker_id).map_err(speaker_problem)?;
-    store::replace_task(&mut tx, task_id, &speakers).await?;
-    tx.commit().await?;
-    Ok(Json::ok(TaskSpeakers { speakers }))
+    change_task_speakers(&state, caller, task_id, workspace_id, |current| {
+        speakers::remove(current, &speaker_id)
+    })
+    .await
 }
