@@ -45,7 +45,7 @@ fn array(objects: Option<String>) -> Vec<u8> {
 ///
 /// SQLite joins the objects itself, so the answer crosses from SQLite's thread to the
 /// handler as one row: sqlx sends rows one at a time between threads, and a row per task
-/// cost more than the SQL did. See [`joined`] for the order.
+/// cost more than the SQL did. See `joined` for the order.
 pub async fn list(
     pool: &SqlitePool,
     filter: &TaskFilter,
