@@ -22,10 +22,14 @@ struct Sdemu {
 }
 
 impl Sdemu {
-    fn start(fixtures: &Path) -> Self {
-        let mut child = Command::new(SDEMU)
-            .args(["--port", "0", "--lifecycle", "off", "--fixtures"])
-            .arg(fixtures)
+    /// An sdemu serving `fixtures`, or the built-in demo data.
+    fn start(fixtures: Option<&Path>) -> Self {
+        let mut command = Command::new(SDEMU);
+        command.args(["--port", "0", "--lifecycle", "off"]);
+        if let Some(fixtures) = fixtures {
+            command.arg("--fixtures").arg(fixtures);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -91,8 +95,9 @@ impl Drop for Sdemu {
     }
 }
 
-/// Account A: acme (tenant 3: three workspaces, two batches, four tasks over four months, a
-/// custom task and integration status, a reprocessed task) beside another organization whose
+/// Account A: acme (tenant 3: three workspaces, two batches, five tasks over four months, a
+/// custom task and integration status, a reprocessed task, a task created on the boundary of
+/// two 30-day windows from 2021-12-01) beside another organization whose
 /// data and secret must never reach the capture.
 fn upstream_fixture() -> Value {
     json!({
@@ -123,6 +128,8 @@ fn upstream_fixture() -> Value {
             {"taskId": 48, "workspaceId": 1, "batchId": 1, "displayName": "invoice-0002.pdf",
              "createdOn": "2022-02-10T12:00:00Z", "taskStatus": 36, "integrationStatus": 7,
              "totalPages": 1, "restartCount": 2},
+            {"taskId": 52, "workspaceId": 2, "displayName": "on-the-boundary.pdf",
+             "createdOn": "2022-03-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 1},
             {"taskId": 49, "workspaceId": 2, "batchId": 2, "externalId": "CTR-7", "displayName": "contract.docx",
              "createdOn": "2022-03-20T16:00:00Z", "taskStatus": 3, "integrationStatus": 1},
             {"taskId": 50, "workspaceId": 3, "displayName": "board-meeting.mp3",
@@ -170,7 +177,11 @@ const TASK_LISTS: &[&str] = &[
 #[tokio::test]
 async fn a_capture_loads_in_a_second_sdemu_that_answers_as_the_first_did_byte_for_byte() {
     let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(&write_json(directory.path(), "a.json", &upstream_fixture()));
+    let a = Sdemu::start(Some(&write_json(
+        directory.path(),
+        "a.json",
+        &upstream_fixture(),
+    )));
     let out = directory.path().join("capture.json");
     let output = capture(&a.base, SECRET, &out, &["--window-days", "30"]);
     let log = stderr(&output);
@@ -178,8 +189,11 @@ async fn a_capture_loads_in_a_second_sdemu_that_answers_as_the_first_did_byte_fo
     assert!(log.contains("capture: 3 workspaces"), "{log}");
     assert!(log.contains("(window 1 of 7): 0, 0 in all"), "{log}");
     assert!(log.contains("(window 2 of 7): 1, 1 in all"), "{log}");
+    // Task 52, created on the boundary of windows 3 and 4, comes back in both, kept once.
+    assert!(log.contains("(window 3 of 7): 2, 3 in all"), "{log}");
+    assert!(log.contains("(window 4 of 7): 2, 4 in all"), "{log}");
     assert!(log.contains("(window 7 of 7)"), "{log}");
-    assert!(log.contains("4 tasks, 2 catalogue additions"), "{log}");
+    assert!(log.contains("5 tasks, 2 catalogue additions"), "{log}");
 
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(!text.contains(SECRET) && !text.contains(OTHER_SECRET));
@@ -204,7 +218,7 @@ async fn a_capture_loads_in_a_second_sdemu_that_answers_as_the_first_did_byte_fo
     assert_eq!(reprocessed["restartCount"], 2);
     assert_eq!(reprocessed["taskStatusText"], "Processed");
 
-    let b = Sdemu::start(&out);
+    let b = Sdemu::start(Some(&out));
     let token_a = a.token("acme", SECRET).await;
     let token_b = b
         .token("acme", sdemu::capture::PLACEHOLDER_CLIENT_SECRET)
@@ -221,13 +235,17 @@ async fn a_capture_loads_in_a_second_sdemu_that_answers_as_the_first_did_byte_fo
     }
     // The lists are not trivially equal: the first has every acme task.
     let all: Value = serde_json::from_slice(&b.get(&token_b, TASK_LISTS[0]).await.2).unwrap();
-    assert_eq!(all.as_array().unwrap().len(), 4);
+    assert_eq!(all.as_array().unwrap().len(), 5);
 }
 
 #[tokio::test]
 async fn an_anonymized_capture_is_the_same_each_time_and_keeps_no_name() {
     let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(&write_json(directory.path(), "a.json", &upstream_fixture()));
+    let a = Sdemu::start(Some(&write_json(
+        directory.path(),
+        "a.json",
+        &upstream_fixture(),
+    )));
     let first = directory.path().join("first.json");
     let second = directory.path().join("second.json");
     for out in [&first, &second] {
@@ -277,7 +295,11 @@ async fn an_anonymized_capture_is_the_same_each_time_and_keeps_no_name() {
 #[tokio::test]
 async fn a_refused_secret_fails_naming_the_request_and_leaves_the_file_as_it_was() {
     let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(&write_json(directory.path(), "a.json", &upstream_fixture()));
+    let a = Sdemu::start(Some(&write_json(
+        directory.path(),
+        "a.json",
+        &upstream_fixture(),
+    )));
     let out = directory.path().join("capture.json");
     std::fs::write(&out, "previous capture").unwrap();
     let output = capture(&a.base, "not-the-secret", &out, &[]);
@@ -302,7 +324,11 @@ async fn a_refused_secret_fails_naming_the_request_and_leaves_the_file_as_it_was
 #[tokio::test]
 async fn a_429_with_retry_after_is_waited_for_then_retried() {
     let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(&write_json(directory.path(), "a.json", &upstream_fixture()));
+    let a = Sdemu::start(Some(&write_json(
+        directory.path(),
+        "a.json",
+        &upstream_fixture(),
+    )));
     let rule = json!([{"match": {"method": "GET", "path": "/api/v1.0/external/sdtask/statuslist"},
                        "respond": {"status": 429, "headers": {"Retry-After": "1"}}, "times": 1}]);
     a.control(reqwest::Method::PUT, "faults", Some(rule)).await;
@@ -321,13 +347,17 @@ async fn a_429_with_retry_after_is_waited_for_then_retried() {
     let faults = a.control(reqwest::Method::GET, "faults", None).await;
     assert_eq!(faults["stats"][0]["fired"], 1);
     let document: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(document["tasks"].as_array().unwrap().len(), 4);
+    assert_eq!(document["tasks"].as_array().unwrap().len(), 5);
 }
 
 #[tokio::test]
 async fn an_upstream_that_stays_unavailable_ends_the_capture_after_bounded_attempts() {
     let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(&write_json(directory.path(), "a.json", &upstream_fixture()));
+    let a = Sdemu::start(Some(&write_json(
+        directory.path(),
+        "a.json",
+        &upstream_fixture(),
+    )));
     let rule = json!([{"match": {"path": "/api/v1.0/external/sdworkspace/CurrentWorkspaces"},
                        "respond": {"status": 503, "headers": {"Retry-After": "0"}, "body": {"error": "busy"}}}]);
     a.control(reqwest::Method::PUT, "faults", Some(rule)).await;
@@ -346,4 +376,91 @@ async fn an_upstream_that_stays_unavailable_ends_the_capture_after_bounded_attem
     assert!(!out.exists());
     let faults = a.control(reqwest::Method::GET, "faults", None).await;
     assert_eq!(faults["stats"], json!([{"matched": 5, "fired": 5}]));
+}
+
+#[tokio::test]
+async fn only_the_workspaces_asked_for_are_captured_and_an_unknown_one_is_an_error() {
+    let directory = tempfile::tempdir().unwrap();
+    let a = Sdemu::start(Some(&write_json(
+        directory.path(),
+        "a.json",
+        &upstream_fixture(),
+    )));
+    let out = directory.path().join("capture.json");
+    let output = capture(
+        &a.base,
+        SECRET,
+        &out,
+        &["--workspace", "1", "--workspace", "3"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    let ids = |section: &str, field: &str| -> Vec<i64> {
+        document[section]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item[field].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids("workspaces", "workspaceId"), [1, 3]);
+    assert_eq!(ids("batches", "batchId"), [1]);
+    assert_eq!(ids("tasks", "taskId"), [47, 48, 50]);
+
+    let output = capture(&a.base, SECRET, &out, &["--workspace", "9"]);
+    let log = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{log}");
+    assert!(
+        log.contains(
+            "capture failed: workspace 9 is not one of the account's workspaces (1, 2, 3)"
+        ),
+        "{log}"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_data_set_round_trips_through_a_capture() {
+    let directory = tempfile::tempdir().unwrap();
+    let a = Sdemu::start(None);
+    let out = directory.path().join("demo-capture.json");
+    let output = Command::new(SDEMU)
+        .args([
+            "capture",
+            "--upstream",
+            &a.base,
+            "--client-id",
+            "sdemu-demo",
+        ])
+        .args(["--client-secret", "sdemu-demo-secret", "--rate", "100"])
+        .args([
+            "--from",
+            "2021-01-01",
+            "--to",
+            "2027-01-01",
+            "--window-days",
+            "366",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let b = Sdemu::start(Some(&out));
+    let token_a = a.token("sdemu-demo", "sdemu-demo-secret").await;
+    let token_b = b
+        .token("sdemu-demo", sdemu::capture::PLACEHOLDER_CLIENT_SECRET)
+        .await;
+    for path in [
+        "/api/v1.0/external/sdtask/statuslist?startDate=2021-01-01&endDate=2027-01-01",
+        "/api/v1.0/external/sdtask/statuslist?startDate=2022-03-16T16:59:55Z&endDate=2022-04-05T16:59:55Z",
+        "/api/v1.0/external/sdtask/statuslist?startDate=2024-01-01&endDate=2025-01-01&workspaceId=2&taskStatus=3",
+        "/api/v1.0/external/sdworkspace/CurrentWorkspaces",
+        "/api/v1.0/external/sdbatch/paginated?pageSize=1000",
+    ] {
+        let from_a = a.get(&token_a, path).await;
+        let from_b = b.get(&token_b, path).await;
+        assert_eq!(from_a.0, 200, "{path}");
+        assert!(from_a.2.len() > 2, "{path} is not empty");
+        assert!(from_a == from_b, "{path} differs");
+    }
 }

@@ -144,7 +144,11 @@ async fn read_workspaces(upstream: &mut Upstream, wanted: &[i64]) -> anyhow::Res
     let id = |workspace: &Value| workspace.get("workspaceId").and_then(Value::as_i64);
     let known: BTreeSet<i64> = all.iter().filter_map(id).collect();
     if let Some(unknown) = wanted.iter().find(|wanted| !known.contains(wanted)) {
-        bail!("workspace {unknown} is not one of the account's workspaces {known:?}");
+        let known: Vec<String> = known.iter().map(i64::to_string).collect();
+        bail!(
+            "workspace {unknown} is not one of the account's workspaces ({})",
+            known.join(", ")
+        );
     }
     Ok(all
         .into_iter()
