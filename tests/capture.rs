@@ -187,6 +187,7 @@ async fn a_capture_loads_in_a_second_sdemu_that_answers_as_the_first_did_byte_fo
     let log = stderr(&output);
     assert!(output.status.success(), "{log}");
     assert!(log.contains("capture: 3 workspaces"), "{log}");
+    assert!(!log.contains(SECRET), "{log}");
     assert!(log.contains("(window 1 of 7): 0, 0 in all"), "{log}");
     assert!(log.contains("(window 2 of 7): 1, 1 in all"), "{log}");
     // Task 52, created on the boundary of windows 3 and 4, comes back in both, kept once.
@@ -463,4 +464,44 @@ async fn the_demo_data_set_round_trips_through_a_capture() {
         assert!(from_a.2.len() > 2, "{path} is not empty");
         assert!(from_a == from_b, "{path} differs");
     }
+}
+
+#[tokio::test]
+async fn a_401_from_the_api_takes_a_new_token_once() {
+    let directory = tempfile::tempdir().unwrap();
+    let a = Sdemu::start(Some(&write_json(
+        directory.path(),
+        "a.json",
+        &upstream_fixture(),
+    )));
+    // As when the token expires during a long capture.
+    let rule = json!([{"match": {"path": "/api/v1.0/external/sdworkspace/CurrentWorkspaces"},
+                       "respond": {"status": 401}, "times": 1}]);
+    a.control(reqwest::Method::PUT, "faults", Some(rule)).await;
+    let out = directory.path().join("capture.json");
+    let output = capture(&a.base, SECRET, &out, &[]);
+    let log = stderr(&output);
+    assert!(output.status.success(), "{log}");
+    assert!(
+        log.contains(&format!(
+            "capture: GET {}/api/v1.0/external/sdworkspace/CurrentWorkspaces answered 401; \
+             taking a new token",
+            a.base
+        )),
+        "{log}"
+    );
+    let tokens = a
+        .control(
+            reqwest::Method::GET,
+            "requests?method=POST&path=/connect/token",
+            None,
+        )
+        .await;
+    assert_eq!(
+        tokens["requests"].as_array().map(Vec::len),
+        Some(2),
+        "{tokens}"
+    );
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(document["workspaces"].as_array().unwrap().len(), 3);
 }
