@@ -13,7 +13,7 @@ use crate::domain::lifecycle::LifecycleSettings;
 mod capture;
 mod connections;
 
-pub use capture::{CaptureOptions, ClientSecret, MAX_CAPTURE_RATE, MAX_WINDOW_DAYS};
+pub use capture::{CaptureOptions, Secret, MAX_CAPTURE_RATE, MAX_WINDOW_DAYS};
 pub use connections::{ConnectionOptions, MAX_CONNECTION_SECONDS};
 
 /// The longest lifecycle step: a day.

@@ -250,7 +250,12 @@ async fn an_anonymized_capture_is_the_same_each_time_and_keeps_no_name() {
     let first = directory.path().join("first.json");
     let second = directory.path().join("second.json");
     for out in [&first, &second] {
-        let output = capture(&a.base, SECRET, out, &["--anonymize"]);
+        let output = capture(
+            &a.base,
+            SECRET,
+            out,
+            &["--anonymize", "--anonymize-key", "team key"],
+        );
         assert!(output.status.success(), "{}", stderr(&output));
     }
     let text = std::fs::read_to_string(&first).unwrap();
@@ -291,6 +296,20 @@ async fn an_anonymized_capture_is_the_same_each_time_and_keeps_no_name() {
     assert!(output.status.success(), "{}", stderr(&output));
     let other: Value = serde_json::from_str(&std::fs::read_to_string(&keyed).unwrap()).unwrap();
     assert_ne!(other["tasks"][0]["displayName"], task["displayName"]);
+    // Without a key there is no anonymisation: the capture refuses to start.
+    let refused = capture(
+        &a.base,
+        SECRET,
+        &directory.path().join("unkeyed.json"),
+        &["--anonymize"],
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("--anonymize-key"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!directory.path().join("unkeyed.json").exists());
 }
 
 #[tokio::test]

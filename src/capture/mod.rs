@@ -89,14 +89,11 @@ pub async fn run(options: &CaptureOptions) -> anyhow::Result<()> {
     let tasks = read_tasks(&mut upstream, options, from, to, &workspace_filter).await?;
     batches.extend(missing_batches(&mut upstream, &batches, &tasks).await?);
 
-    let anonymizer = options.anonymize.then(|| {
-        Anonymizer::new(
-            options
-                .anonymize_key
-                .as_deref()
-                .unwrap_or(options.client_secret.expose()),
-        )
-    });
+    let anonymizer = match (options.anonymize, &options.anonymize_key) {
+        (false, _) => None,
+        (true, Some(key)) => Some(Anonymizer::new(key.expose())),
+        (true, None) => bail!("--anonymize needs --anonymize-key"),
+    };
     let (workspace_count, batch_count, task_count) = (workspaces.len(), batches.len(), tasks.len());
     let built = document::build(
         Captured {

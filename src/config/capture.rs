@@ -34,7 +34,7 @@ pub struct CaptureOptions {
         value_name = "SECRET",
         hide_env_values = true
     )]
-    pub client_secret: ClientSecret,
+    pub client_secret: Secret,
 
     /// Tasks created at or after this instant (RFC 3339 or a date). Default: 365 days
     /// before --to.
@@ -67,19 +67,20 @@ pub struct CaptureOptions {
 
     /// Replace display names, descriptions and external ids (of workspaces, batches and
     /// tasks) and the client id by keyed hashes, the same value always by the same text, so
-    /// that the capture can be shared.
-    #[arg(long, env = "SDEMU_CAPTURE_ANONYMIZE")]
+    /// that the capture can be shared. Needs --anonymize-key.
+    #[arg(long, env = "SDEMU_CAPTURE_ANONYMIZE", requires = "anonymize_key")]
     pub anonymize: bool,
 
-    /// The key of --anonymize's hashes. Default: the client secret (so captures of one
-    /// account agree, and nobody without the key can test guesses against them).
+    /// The key of --anonymize's hashes: captures with the same key agree, and nobody without
+    /// it can test guessed names against them. Choose one of your own (not the client
+    /// secret: a shared capture would let anyone test guesses of it) and keep it.
     #[arg(
         long,
         env = "SDEMU_CAPTURE_ANONYMIZE_KEY",
         value_name = "KEY",
         hide_env_values = true
     )]
-    pub anonymize_key: Option<String>,
+    pub anonymize_key: Option<Secret>,
 
     /// At most this many requests per second to the upstream, from 1 to 100.
     #[arg(
@@ -96,29 +97,29 @@ pub struct CaptureOptions {
     pub out: PathBuf,
 }
 
-/// The upstream client's secret. Its `Debug` output hides the value, so printing the options
-/// can never leak it.
+/// A secret option (the client secret, the anonymisation key). Its `Debug` output hides the
+/// value, so printing the options can never leak it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct ClientSecret(String);
+pub struct Secret(String);
 
-impl ClientSecret {
+impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
 }
 
-impl std::fmt::Debug for ClientSecret {
+impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ClientSecret(<hidden>)")
+        f.write_str("Secret(<hidden>)")
     }
 }
 
-impl std::str::FromStr for ClientSecret {
+impl std::str::FromStr for Secret {
     type Err = &'static str;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         if text.is_empty() {
-            Err("the client secret must not be empty")
+            Err("must not be empty")
         } else {
             Ok(Self(text.to_owned()))
         }
@@ -168,11 +169,11 @@ mod tests {
     }
 
     #[test]
-    fn the_secret_is_hidden_from_debug_output() {
-        let secret: ClientSecret = "s3cret".parse().unwrap();
-        assert_eq!(format!("{secret:?}"), "ClientSecret(<hidden>)");
+    fn secrets_are_hidden_from_debug_output() {
+        let secret: Secret = "s3cret".parse().unwrap();
+        assert_eq!(format!("{secret:?}"), "Secret(<hidden>)");
         assert_eq!(secret.expose(), "s3cret");
-        assert!("".parse::<ClientSecret>().is_err());
+        assert!("".parse::<Secret>().is_err());
     }
 
     #[test]
