@@ -10,8 +10,10 @@ use crate::domain::demo::DemoSettings;
 use crate::domain::journal::DEFAULT_JOURNAL_BYTES;
 use crate::domain::lifecycle::LifecycleSettings;
 
+mod capture;
 mod connections;
 
+pub use capture::{CaptureOptions, Secret, MAX_CAPTURE_RATE, MAX_WINDOW_DAYS};
 pub use connections::{ConnectionOptions, MAX_CONNECTION_SECONDS};
 
 /// The longest lifecycle step: a day.
@@ -294,6 +296,10 @@ pub enum Command {
     /// Print the OpenAPI 3.1 description of every route (what GET /_emulator/openapi.json
     /// serves) to stdout, and exit.
     Openapi,
+    /// Read an account of a SmartDocumentor service (workspaces, batches, the Task Status
+    /// List over a date range, in time windows) and write it as a fixture file that
+    /// `sdemu --fixtures FILE` loads as it is.
+    Capture(Box<CaptureOptions>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -12,12 +12,14 @@
 //! Layers point one way, lowest first: `domain`/`clock` ← `config` ← `store`/`db` ← the HTTP
 //! toolkit and services (`state`, `error`, `response`, `extract`, `telemetry`, `lifecycle`,
 //! `demo`, `outbox`, `file_links`, `webhooks`) ← `routes`/`emulator` ←
-//! `openapi`/`startup`/`app` ← `main`. `ARCHITECTURE.md` explains them; `tests/architecture.rs`
+//! `openapi`/`startup`/`app` ← `main`, `healthcheck`, `capture`. `ARCHITECTURE.md` explains them; `tests/architecture.rs`
 //! keeps them.
 
 /// The router (the one place layers are stacked) and `serve`: connections with time limits,
 /// a cap, and graceful shutdown.
 pub mod app;
+/// `sdemu capture`: an account of a real service read into a fixture file.
+pub mod capture;
 /// The injectable clock, so tests control time instead of sleeping.
 pub mod clock;
 /// Command-line options and `SDEMU_*` environment variables: the configuration reference.

@@ -13,7 +13,7 @@ use sdemu::app;
 use sdemu::clock::SystemClock;
 use sdemu::config::{Command, Config};
 use sdemu::startup::{self, FixtureSource};
-use sdemu::{healthcheck, lifecycle, openapi, store, telemetry};
+use sdemu::{capture, healthcheck, lifecycle, openapi, store, telemetry};
 
 /// How often due lifecycle steps are applied when nobody asks.
 const LIFECYCLE_TICK: Duration = Duration::from_millis(500);
@@ -33,6 +33,15 @@ async fn main() -> anyhow::Result<()> {
             Ok(()) => Ok(()),
             Err(error) => {
                 eprintln!("unhealthy: {error:#}");
+                std::process::exit(1);
+            }
+        };
+    }
+    if let Some(Command::Capture(options)) = &config.command {
+        return match capture::run(options).await {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                eprintln!("capture failed: {error:#}");
                 std::process::exit(1);
             }
         };

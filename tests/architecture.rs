@@ -29,6 +29,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("startup", 5),
     ("app", 5),
     ("healthcheck", 6),
+    ("capture", 6),
 ];
 
 /// Modules of one layer that must not know each other either: the emulated API and the

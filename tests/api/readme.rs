@@ -9,11 +9,16 @@ use sdemu::config::Config;
 
 /// `--flag` -> `SDEMU_*` for every row of the README's configuration table.
 fn readme_options() -> BTreeMap<String, String> {
+    readme_table("Configuration")
+}
+
+/// `--flag` -> `SDEMU_*` for every row of the options table in the README's `heading` section.
+fn readme_table(heading: &str) -> BTreeMap<String, String> {
     let readme = include_str!("../../README.md");
     let section = readme
-        .split("\n## Configuration")
+        .split(&format!("\n## {heading}"))
         .nth(1)
-        .expect("the README has a Configuration section");
+        .unwrap_or_else(|| panic!("the README has a {heading} section"));
     let section = section.split("\n## ").next().unwrap();
     section
         .lines()
@@ -36,7 +41,11 @@ fn readme_options() -> BTreeMap<String, String> {
 
 /// `--flag` -> `SDEMU_*` for every option clap knows.
 fn help_options() -> BTreeMap<String, String> {
-    Config::command()
+    options_of(&Config::command())
+}
+
+fn options_of(command: &clap::Command) -> BTreeMap<String, String> {
+    command
         .get_arguments()
         .filter_map(|argument| {
             let long = argument.get_long()?;
@@ -49,6 +58,18 @@ fn help_options() -> BTreeMap<String, String> {
 #[test]
 fn the_readme_configuration_table_lists_exactly_the_options_of_help() {
     assert_eq!(readme_options(), help_options());
+}
+
+#[test]
+fn the_readme_capture_table_lists_exactly_the_options_of_capture_help() {
+    let command = Config::command();
+    let capture = command
+        .find_subcommand("capture")
+        .expect("sdemu has a capture subcommand");
+    assert_eq!(
+        readme_table("Check sdemu against your account"),
+        options_of(capture)
+    );
 }
 
 #[test]
