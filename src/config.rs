@@ -11,9 +11,11 @@ use crate::domain::journal::DEFAULT_JOURNAL_BYTES;
 use crate::domain::lifecycle::LifecycleSettings;
 
 mod capture;
+mod compare;
 mod connections;
 
 pub use capture::{CaptureOptions, Secret, MAX_CAPTURE_RATE, MAX_WINDOW_DAYS};
+pub use compare::CompareOptions;
 pub use connections::{ConnectionOptions, MAX_CONNECTION_SECONDS};
 
 /// The longest lifecycle step: a day.
@@ -300,6 +302,11 @@ pub enum Command {
     /// List over a date range, in time windows) and write it as a fixture file that
     /// `sdemu --fixtures FILE` loads as it is.
     Capture(Box<CaptureOptions>),
+    /// Send the same catalogue of read-only requests (the documented example, each filter,
+    /// sorts, date edges, error cases) to a SmartDocumentor service and to an sdemu, and
+    /// report every difference in status, headers and body. Exit status: 0 no difference, 1
+    /// differences, 2 an error (a side unreachable, a token refused).
+    Compare(Box<CompareOptions>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

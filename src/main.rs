@@ -13,7 +13,7 @@ use sdemu::app;
 use sdemu::clock::SystemClock;
 use sdemu::config::{Command, Config};
 use sdemu::startup::{self, FixtureSource};
-use sdemu::{capture, healthcheck, lifecycle, openapi, store, telemetry};
+use sdemu::{capture, compare, healthcheck, lifecycle, openapi, store, telemetry};
 
 /// How often due lifecycle steps are applied when nobody asks.
 const LIFECYCLE_TICK: Duration = Duration::from_millis(500);
@@ -45,6 +45,18 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         };
+    }
+    if let Some(Command::Compare(options)) = &config.command {
+        // 0: no difference, 1: differences, 2: a side could not be reached or refused.
+        let code = match compare::run(options).await {
+            Ok(false) => 0,
+            Ok(true) => 1,
+            Err(error) => {
+                eprintln!("compare failed: {error:#}");
+                2
+            }
+        };
+        std::process::exit(code);
     }
     telemetry::init(config.log_format);
     let generated_admin_token = startup::generate_admin_token(&mut config)?;

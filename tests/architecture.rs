@@ -30,6 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("app", 5),
     ("healthcheck", 6),
     ("capture", 6),
+    ("compare", 6),
 ];
 
 /// Modules of one layer that must not know each other either: the emulated API and the

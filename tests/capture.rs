@@ -5,8 +5,10 @@
 
 mod support;
 
+use support::sdemu::Sdemu;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -14,86 +16,6 @@ use serde_json::{json, Value};
 const SDEMU: &str = env!("CARGO_BIN_EXE_sdemu");
 const SECRET: &str = "acme-secret-0123456789";
 const OTHER_SECRET: &str = "other-secret-9876543210";
-
-/// A running sdemu, stopped when dropped.
-struct Sdemu {
-    child: Child,
-    base: String,
-}
-
-impl Sdemu {
-    /// An sdemu serving `fixtures`, or the built-in demo data.
-    fn start(fixtures: Option<&Path>) -> Self {
-        let mut command = Command::new(SDEMU);
-        command.args(["--port", "0", "--lifecycle", "off"]);
-        if let Some(fixtures) = fixtures {
-            command.arg("--fixtures").arg(fixtures);
-        }
-        let mut child = command
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sdemu starts");
-        let lines = support::stdout_lines(&mut child);
-        let base = support::listening_url(&lines);
-        Self { child, base }
-    }
-
-    async fn token(&self, client_id: &str, secret: &str) -> String {
-        let answer: Value = reqwest::Client::new()
-            .post(format!("{}/connect/token", self.base))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", client_id),
-                ("client_secret", secret),
-            ])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        answer["access_token"].as_str().unwrap().to_owned()
-    }
-
-    /// Status, content type and body bytes of a GET.
-    async fn get(&self, token: &str, path: &str) -> (u16, String, Vec<u8>) {
-        let response = reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let content_type = response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        (
-            status,
-            content_type,
-            response.bytes().await.unwrap().to_vec(),
-        )
-    }
-
-    async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request =
-            reqwest::Client::new().request(method, format!("{}/_emulator/{path}", self.base));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        assert!(response.status().is_success(), "{}", response.status());
-        response.json().await.unwrap_or(Value::Null)
-    }
-}
-
-impl Drop for Sdemu {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Account A: acme (tenant 3: three workspaces, two batches, five tasks over four months, a
 /// custom task and integration status, a reprocessed task, a task created on the boundary of

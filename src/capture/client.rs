@@ -1,6 +1,7 @@
 //! The upstream, politely: a bearer token from its `/connect/token`, at most `--rate`
 //! requests per second, `429`/`503` retried after their `Retry-After`, and every failure an
-//! error naming the request and the status.
+//! error naming the request and the status. `sdemu compare` uses the same session and its
+//! `raw` answers (any status, headers, bytes).
 
 use std::time::Duration;
 
@@ -21,8 +22,27 @@ const BODY_EXCERPT_CHARS: usize = 300;
 /// How long one request may take, from connecting to the whole answer.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// An answer as it came: status, headers and body bytes, whatever the status.
+pub struct RawAnswer {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// Which bearer token a raw request carries.
+pub enum Bearer<'a> {
+    /// The session's token (from `sign_in`).
+    Session,
+    /// This one (a deliberately wrong token).
+    Given(&'a str),
+    /// None at all.
+    Without,
+}
+
 /// A session with the upstream.
 pub struct Upstream {
+    /// Names the command in progress lines ("capture", "compare").
+    label: &'static str,
     base: String,
     client_id: String,
     client_secret: String,
@@ -46,6 +66,7 @@ impl Upstream {
             .build()
             .context("cannot build the HTTP client")?;
         Ok(Self {
+            label: "capture",
             base: base.to_owned(),
             client_id: client_id.to_owned(),
             client_secret: client_secret.to_owned(),
@@ -56,6 +77,17 @@ impl Upstream {
         })
     }
 
+    /// The same session, naming `label` in its progress lines.
+    pub fn labelled(mut self, label: &'static str) -> Self {
+        self.label = label;
+        self
+    }
+
+    /// The base URL, without a trailing slash.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// Takes a token with the client credentials grant.
     pub async fn sign_in(&mut self) -> anyhow::Result<()> {
         let url = format!("{}/connect/token", self.base);
@@ -64,7 +96,9 @@ impl Upstream {
             .append_pair("client_id", &self.client_id)
             .append_pair("client_secret", &self.client_secret)
             .finish();
-        let body = self.send(Method::POST, &url, Some(form)).await?;
+        let body = self
+            .send(Method::POST, &url, Some(form), Bearer::Session)
+            .await?;
         let token = body
             .get("access_token")
             .and_then(Value::as_str)
@@ -77,24 +111,75 @@ impl Upstream {
     /// again once.
     pub async fn get(&mut self, path_and_query: &str) -> anyhow::Result<Value> {
         let url = format!("{}{path_and_query}", self.base);
-        match self.send(Method::GET, &url, None).await {
+        match self.send(Method::GET, &url, None, Bearer::Session).await {
             Err(error) if is_unauthorized(&error) => {
-                eprintln!("capture: GET {url} answered 401; taking a new token");
+                eprintln!("{}: GET {url} answered 401; taking a new token", self.label);
                 self.sign_in().await?;
-                self.send(Method::GET, &url, None).await
+                self.send(Method::GET, &url, None, Bearer::Session).await
             }
             other => other,
         }
     }
 
-    /// Sends one request (retrying `429` and `503` after their `Retry-After`) and reads its
-    /// JSON answer.
+    /// GETs `path_and_query` with `bearer` and returns the answer whatever its status (after
+    /// the retries of `429` and `503`); an error only when no answer came.
+    pub async fn raw_get(
+        &mut self,
+        path_and_query: &str,
+        bearer: Bearer<'_>,
+    ) -> anyhow::Result<RawAnswer> {
+        let url = format!("{}{path_and_query}", self.base);
+        self.exchange(Method::GET, &url, None, &bearer)
+            .await
+            .map(|(answer, _)| answer)
+    }
+
+    /// Sends one request and reads its JSON answer; an error status is an error.
     async fn send(
         &mut self,
         method: Method,
         url: &str,
         form: Option<String>,
+        bearer: Bearer<'_>,
     ) -> anyhow::Result<Value> {
+        let (answer, attempt) = self.exchange(method.clone(), url, form, &bearer).await?;
+        let RawAnswer {
+            status,
+            body: bytes,
+            ..
+        } = answer;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).with_context(|| {
+                format!("{method} {url} answered {status} with a body that is not JSON")
+            });
+        }
+        let excerpt: String = String::from_utf8_lossy(&bytes)
+            .chars()
+            .take(BODY_EXCERPT_CHARS)
+            .collect();
+        let tries = if attempt > 1 {
+            format!(" (after {attempt} attempts)")
+        } else {
+            String::new()
+        };
+        Err(anyhow::Error::new(UpstreamError {
+            status,
+            message: format!(
+                "{method} {url} answered {status}{tries}{}{excerpt}",
+                if excerpt.is_empty() { "" } else { ": " }
+            ),
+        }))
+    }
+
+    /// Sends one request, retrying `429` and `503` after their `Retry-After`: the last answer
+    /// and how many attempts it took.
+    async fn exchange(
+        &mut self,
+        method: Method,
+        url: &str,
+        form: Option<String>,
+        bearer: &Bearer<'_>,
+    ) -> anyhow::Result<(RawAnswer, u32)> {
         let mut attempt = 1;
         loop {
             self.wait_for_turn().await;
@@ -103,16 +188,23 @@ impl Upstream {
                 request = request
                     .header("content-type", "application/x-www-form-urlencoded")
                     .body(form.clone());
-            } else if let Some(token) = &self.token {
-                request = request.bearer_auth(token);
+            } else {
+                let token = match bearer {
+                    Bearer::Session => self.token.as_deref(),
+                    Bearer::Given(token) => Some(*token),
+                    Bearer::Without => None,
+                };
+                if let Some(token) = token {
+                    request = request.bearer_auth(token);
+                }
             }
             let response = request
                 .send()
                 .await
                 .with_context(|| format!("{method} {url} failed"))?;
             let status = response.status();
-            let retry_after = response
-                .headers()
+            let headers = response.headers().clone();
+            let retry_after = headers
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned);
@@ -120,11 +212,6 @@ impl Upstream {
                 .bytes()
                 .await
                 .with_context(|| format!("{method} {url}: the answer could not be read"))?;
-            if status.is_success() {
-                return serde_json::from_slice(&bytes).with_context(|| {
-                    format!("{method} {url} answered {status} with a body that is not JSON")
-                });
-            }
             let retryable = matches!(
                 status,
                 StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
@@ -132,8 +219,9 @@ impl Upstream {
             if retryable && attempt < MAX_ATTEMPTS {
                 let wait = retry_wait(retry_after.as_deref(), attempt);
                 eprintln!(
-                    "capture: {method} {url} answered {status} (Retry-After: {}); retrying in \
+                    "{}: {method} {url} answered {status} (Retry-After: {}); retrying in \
                      {} s (attempt {} of {MAX_ATTEMPTS})",
+                    self.label,
                     retry_after.as_deref().unwrap_or("none"),
                     wait.as_secs_f64(),
                     attempt + 1
@@ -142,22 +230,12 @@ impl Upstream {
                 attempt += 1;
                 continue;
             }
-            let excerpt: String = String::from_utf8_lossy(&bytes)
-                .chars()
-                .take(BODY_EXCERPT_CHARS)
-                .collect();
-            let tries = if attempt > 1 {
-                format!(" (after {attempt} attempts)")
-            } else {
-                String::new()
-            };
-            return Err(anyhow::Error::new(UpstreamError {
+            let answer = RawAnswer {
                 status,
-                message: format!(
-                    "{method} {url} answered {status}{tries}{}{excerpt}",
-                    if excerpt.is_empty() { "" } else { ": " }
-                ),
-            }));
+                headers,
+                body: bytes.to_vec(),
+            };
+            return Ok((answer, attempt));
         }
     }
 

@@ -10,7 +10,7 @@
 //! | `anonymize` | `--anonymize`'s keyed hashes |
 
 mod anonymize;
-mod client;
+pub(crate) mod client;
 mod document;
 mod windows;
 

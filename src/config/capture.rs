@@ -127,7 +127,7 @@ impl std::str::FromStr for Secret {
 }
 
 /// `--upstream`: an absolute http:// URL, kept without a trailing slash.
-fn parse_upstream(text: &str) -> Result<String, String> {
+pub(super) fn parse_upstream(text: &str) -> Result<String, String> {
     let url = url::Url::parse(text).map_err(|error| format!("not a URL: {error}"))?;
     if url.scheme() == "https" {
         return Err(
@@ -146,7 +146,7 @@ fn parse_upstream(text: &str) -> Result<String, String> {
 }
 
 /// `--from` / `--to`: the forms the API accepts for its dates.
-fn parse_date(text: &str) -> Result<DateTime<Utc>, String> {
+pub(super) fn parse_date(text: &str) -> Result<DateTime<Utc>, String> {
     parse_instant(text).ok_or_else(|| format!("expected {DATE_EXPECTATION}"))
 }
 

@@ -1,5 +1,7 @@
 //! What the tests that run the real binary share: reading its output as it comes.
 
+pub mod sdemu;
+
 use std::io::{BufRead, BufReader};
 use std::process::Child;
 use std::sync::mpsc::Receiver;

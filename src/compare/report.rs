@@ -1,0 +1,193 @@
+//! One request's two answers compared (status, the headers that matter, the body), and the
+//! report of every request: a table for people, JSON with `--json`.
+
+use serde_json::{json, Value};
+
+use super::catalogue::Request;
+use super::diff::{self, type_name, Difference};
+use crate::capture::client::RawAnswer;
+
+/// The headers compared: present on one side only, or with another value, is a difference.
+pub const HEADERS: &[&str] = &["content-type", "www-authenticate"];
+
+/// The most differences listed for one request; the rest are counted.
+pub const MAX_LISTED: usize = 20;
+
+/// What one request found.
+pub struct Outcome {
+    pub request: Request,
+    pub upstream_status: u16,
+    pub local_status: u16,
+    /// The first `MAX_LISTED` differences.
+    pub differences: Vec<Difference>,
+    /// How many there were in all.
+    pub total: usize,
+}
+
+/// Compares the upstream's answer to `request` with the local one.
+pub fn outcome(request: Request, upstream: &RawAnswer, local: &RawAnswer) -> Outcome {
+    let mut found = Vec::new();
+    if upstream.status != local.status {
+        found.push(Difference::new(
+            "status",
+            "status",
+            Some(upstream.status.as_u16().into()),
+            Some(local.status.as_u16().into()),
+        ));
+    }
+    for name in HEADERS {
+        let value = |answer: &RawAnswer| {
+            answer
+                .headers
+                .get(*name)
+                .map(|value| Value::String(String::from_utf8_lossy(value.as_bytes()).into()))
+        };
+        let (theirs, ours) = (value(upstream), value(local));
+        if theirs != ours {
+            found.push(Difference::new(
+                format!("header {name}"),
+                "header",
+                theirs,
+                ours,
+            ));
+        }
+    }
+    found.extend(bodies(&upstream.body, &local.body));
+    let total = found.len();
+    found.truncate(MAX_LISTED);
+    Outcome {
+        upstream_status: upstream.status.as_u16(),
+        local_status: local.status.as_u16(),
+        request,
+        differences: found,
+        total,
+    }
+}
+
+/// Empty against non-empty, JSON against not, then the structural diff; bodies that are
+/// not JSON are compared byte for byte.
+fn bodies(upstream: &[u8], local: &[u8]) -> Vec<Difference> {
+    let describe = |body: &[u8]| -> Value {
+        if body.is_empty() {
+            "empty".into()
+        } else {
+            match serde_json::from_slice::<Value>(body) {
+                Ok(value) => format!("JSON {}", type_name(&value)).into(),
+                Err(_) => format!("{} bytes, not JSON", body.len()).into(),
+            }
+        }
+    };
+    if upstream.is_empty() != local.is_empty() {
+        return vec![Difference::new(
+            "body",
+            "body",
+            Some(describe(upstream)),
+            Some(describe(local)),
+        )];
+    }
+    match (
+        serde_json::from_slice::<Value>(upstream),
+        serde_json::from_slice::<Value>(local),
+    ) {
+        (Ok(theirs), Ok(ours)) => diff::json(&theirs, &ours),
+        _ if upstream == local => Vec::new(),
+        _ => vec![Difference::new(
+            "body",
+            "body",
+            Some(describe(upstream)),
+            Some(describe(local)),
+        )],
+    }
+}
+
+/// The report as a table: one line per request, its differences indented below it.
+pub fn table(outcomes: &[Outcome]) -> String {
+    let width = outcomes
+        .iter()
+        .map(|outcome| outcome.request.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::new();
+    for outcome in outcomes {
+        let verdict = match outcome.total {
+            0 => "OK".to_owned(),
+            1 => "1 difference".to_owned(),
+            n => format!("{n} differences"),
+        };
+        text.push_str(&format!(
+            "{:width$}  {:>3} {:>3}  {verdict}\n",
+            outcome.request.name, outcome.upstream_status, outcome.local_status
+        ));
+        for difference in &outcome.differences {
+            text.push_str(&format!(
+                "    {} ({}): upstream {}, local {}\n",
+                difference.at,
+                difference.kind,
+                shown(difference.upstream.as_ref()),
+                shown(difference.local.as_ref())
+            ));
+        }
+        if outcome.total > outcome.differences.len() {
+            text.push_str(&format!(
+                "    ... and {} more\n",
+                outcome.total - outcome.differences.len()
+            ));
+        }
+    }
+    let differing = outcomes.iter().filter(|outcome| outcome.total > 0).count();
+    text.push_str(&format!(
+        "{} requests, {differing} with differences\n",
+        outcomes.len()
+    ));
+    text
+}
+
+fn shown(value: Option<&Value>) -> String {
+    match value {
+        None => "absent".to_owned(),
+        Some(value) => {
+            let text = value.to_string();
+            if text.chars().count() > 80 {
+                format!("{}...", text.chars().take(77).collect::<String>())
+            } else {
+                text
+            }
+        }
+    }
+}
+
+/// The report as JSON: `{"requests": [...], "differing": n}`.
+pub fn json(outcomes: &[Outcome]) -> Value {
+    let requests: Vec<Value> = outcomes
+        .iter()
+        .map(|outcome| {
+            let differences: Vec<Value> = outcome
+                .differences
+                .iter()
+                .map(|difference| {
+                    // A side that has nothing there has no key (`null` is a value).
+                    let mut entry = json!({"at": difference.at, "kind": difference.kind});
+                    for (side, value) in [
+                        ("upstream", &difference.upstream),
+                        ("local", &difference.local),
+                    ] {
+                        if let Some(value) = value {
+                            entry[side] = value.clone();
+                        }
+                    }
+                    entry
+                })
+                .collect();
+            json!({
+                "name": outcome.request.name,
+                "path": outcome.request.path,
+                "status": {"upstream": outcome.upstream_status, "local": outcome.local_status},
+                "same": outcome.total == 0,
+                "differenceCount": outcome.total,
+                "differences": differences,
+            })
+        })
+        .collect();
+    let differing = outcomes.iter().filter(|outcome| outcome.total > 0).count();
+    json!({"requests": requests, "differing": differing})
+}

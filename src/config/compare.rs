@@ -1,0 +1,71 @@
+//! The options of `sdemu compare`: the service and the sdemu to compare, their credentials,
+//! the dates the catalogue of requests covers, and the output. Secrets come only from flags or
+//! `SDEMU_*` variables.
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+use super::capture::{parse_date, parse_upstream, Secret, MAX_CAPTURE_RATE};
+
+/// `sdemu compare`'s options.
+#[derive(Debug, Clone, Args)]
+pub struct CompareOptions {
+    /// The real service, e.g. http://127.0.0.1:9000 (only http:// URLs: this build has no TLS
+    /// client).
+    #[arg(long, env = "SDEMU_UPSTREAM", value_name = "URL", value_parser = parse_upstream)]
+    pub upstream: String,
+
+    /// The upstream API client's id.
+    #[arg(long, env = "SDEMU_UPSTREAM_CLIENT_ID", value_name = "ID")]
+    pub client_id: String,
+
+    /// The upstream API client's secret. Sent only to the upstream's /connect/token; never
+    /// printed.
+    #[arg(
+        long,
+        env = "SDEMU_UPSTREAM_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Secret,
+
+    /// The sdemu to compare with the upstream, e.g. http://127.0.0.1:8080.
+    #[arg(long, env = "SDEMU_COMPARE_LOCAL", value_name = "URL", value_parser = parse_upstream)]
+    pub local: String,
+
+    /// The local sdemu's client id. Default: --client-id.
+    #[arg(long, env = "SDEMU_COMPARE_LOCAL_CLIENT_ID", value_name = "ID")]
+    pub local_client_id: Option<String>,
+
+    /// The local sdemu's client secret. Default: --client-secret.
+    #[arg(
+        long,
+        env = "SDEMU_COMPARE_LOCAL_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub local_client_secret: Option<Secret>,
+
+    /// The date range of the catalogue's task list requests, from (RFC 3339 or a date).
+    /// Default: 365 days before --to.
+    #[arg(long, env = "SDEMU_COMPARE_FROM", value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<DateTime<Utc>>,
+
+    /// The date range of the catalogue's task list requests, to. Default: now.
+    #[arg(long, env = "SDEMU_COMPARE_TO", value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<DateTime<Utc>>,
+
+    /// At most this many requests per second to each side, from 1 to 100.
+    #[arg(
+        long,
+        env = "SDEMU_COMPARE_RATE",
+        value_name = "N",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_CAPTURE_RATE))
+    )]
+    pub rate: u32,
+
+    /// Print the report as JSON instead of a table.
+    #[arg(long, env = "SDEMU_COMPARE_JSON")]
+    pub json: bool,
+}
