@@ -14,12 +14,30 @@ fn readme_options() -> BTreeMap<String, String> {
 
 /// `--flag` -> `SDEMU_*` for every row of the options table in the README's `heading` section.
 fn readme_table(heading: &str) -> BTreeMap<String, String> {
+    table_rows(readme_section("\n## ", heading))
+}
+
+/// The README's `## heading` section, then its `### subheading` subsection.
+fn readme_subsection_table(heading: &str, subheading: &str) -> BTreeMap<String, String> {
+    let section = readme_section("\n## ", heading);
+    let subsection = section
+        .split(&format!("\n### {subheading}"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("the README's {heading} has a {subheading} subsection"));
+    table_rows(subsection.split("\n### ").next().unwrap())
+}
+
+/// The text under `marker heading` up to the next heading of that level.
+fn readme_section(marker: &str, heading: &str) -> &'static str {
     let readme = include_str!("../../README.md");
     let section = readme
-        .split(&format!("\n## {heading}"))
+        .split(&format!("{marker}{heading}"))
         .nth(1)
         .unwrap_or_else(|| panic!("the README has a {heading} section"));
-    let section = section.split("\n## ").next().unwrap();
+    section.split(marker).next().unwrap()
+}
+
+fn table_rows(section: &str) -> BTreeMap<String, String> {
     section
         .lines()
         .filter(|line| line.starts_with("| `--"))
@@ -67,8 +85,20 @@ fn the_readme_capture_table_lists_exactly_the_options_of_capture_help() {
         .find_subcommand("capture")
         .expect("sdemu has a capture subcommand");
     assert_eq!(
-        readme_table("Check sdemu against your account"),
+        readme_subsection_table("Check sdemu against your account", "Capture your account"),
         options_of(capture)
+    );
+}
+
+#[test]
+fn the_readme_compare_table_lists_exactly_the_options_of_compare_help() {
+    let command = Config::command();
+    let compare = command
+        .find_subcommand("compare")
+        .expect("sdemu has a compare subcommand");
+    assert_eq!(
+        readme_subsection_table("Check sdemu against your account", "Compare sdemu"),
+        options_of(compare)
     );
 }
 
