@@ -135,8 +135,9 @@ pub fn table(outcomes: &[Outcome]) -> String {
         }
     }
     let differing = outcomes.iter().filter(|outcome| outcome.total > 0).count();
+    let plural = if outcomes.len() == 1 { "" } else { "s" };
     text.push_str(&format!(
-        "{} requests, {differing} with differences\n",
+        "{} request{plural}, {differing} with differences\n",
         outcomes.len()
     ));
     text
@@ -190,4 +191,85 @@ pub fn json(outcomes: &[Outcome]) -> Value {
         .collect();
     let differing = outcomes.iter().filter(|outcome| outcome.total > 0).count();
     json!({"requests": requests, "differing": differing})
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::{HeaderMap, HeaderValue};
+    use reqwest::StatusCode;
+
+    use super::*;
+    use crate::compare::catalogue::Auth;
+
+    fn answer(status: u16, content_type: Option<&str>, body: &str) -> RawAnswer {
+        let mut headers = HeaderMap::new();
+        if let Some(content_type) = content_type {
+            headers.insert("content-type", HeaderValue::from_str(content_type).unwrap());
+        }
+        RawAnswer {
+            status: StatusCode::from_u16(status).unwrap(),
+            headers,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn request() -> Request {
+        Request {
+            name: "a request".to_owned(),
+            path: "/x".to_owned(),
+            auth: Auth::Valid,
+        }
+    }
+
+    #[test]
+    fn an_empty_body_against_a_json_one_is_one_body_difference() {
+        let found = outcome(
+            request(),
+            &answer(400, None, ""),
+            &answer(400, Some("application/problem+json"), "{\"title\":\"x\"}"),
+        );
+        let at: Vec<&str> = found.differences.iter().map(|d| d.at.as_str()).collect();
+        assert_eq!(at, ["header content-type", "body"]);
+        assert_eq!(found.differences[0].upstream, None);
+        assert_eq!(found.differences[1].upstream, Some("empty".into()));
+        assert_eq!(found.differences[1].local, Some("JSON object".into()));
+    }
+
+    #[test]
+    fn bodies_that_are_not_json_compare_byte_for_byte() {
+        let same = outcome(
+            request(),
+            &answer(200, None, "<xml/>"),
+            &answer(200, None, "<xml/>"),
+        );
+        assert_eq!(same.total, 0);
+        let other = outcome(
+            request(),
+            &answer(200, None, "<xml/>"),
+            &answer(200, None, "<xml />"),
+        );
+        assert_eq!(other.differences[0].kind, "body");
+    }
+
+    #[test]
+    fn at_most_twenty_differences_are_listed_and_the_rest_counted() {
+        let many: Vec<String> = (0..25).map(|n| n.to_string()).collect();
+        let fewer: Vec<String> = (0..25).map(|n| format!("{n}x")).collect();
+        let found = outcome(
+            request(),
+            &answer(200, None, &serde_json::to_string(&many).unwrap()),
+            &answer(200, None, &serde_json::to_string(&fewer).unwrap()),
+        );
+        assert_eq!((found.total, found.differences.len()), (25, MAX_LISTED));
+        let printed = table(&[found]);
+        assert!(
+            printed.starts_with("a request  200 200  25 differences\n    $[0] (value): upstream \"0\", local \"0x\"\n"),
+            "{printed}"
+        );
+        assert!(printed.contains("    ... and 5 more\n"), "{printed}");
+        assert!(
+            printed.ends_with("1 request, 1 with differences\n"),
+            "{printed}"
+        );
+    }
 }
