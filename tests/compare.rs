@@ -20,8 +20,15 @@ const BATCH_PAGE_PATH: &str = "/api/v1.0/external/sdbatch/paginated";
 
 /// Runs `sdemu compare` of `upstream` (the demo organization's credentials) and `local`.
 fn compare(upstream: &str, local: &str, extra: &[&str]) -> Output {
+    compare_with(upstream, &["--local", local], extra)
+}
+
+/// Runs `sdemu compare` of `upstream` and the sdemu `local` names (`--local URL` or
+/// `--fixtures FILE`).
+fn compare_with(upstream: &str, local: &[&str], extra: &[&str]) -> Output {
     Command::new(SDEMU)
-        .args(["compare", "--upstream", upstream, "--local", local])
+        .args(["compare", "--upstream", upstream])
+        .args(local)
         .args(["--client-id", DEMO_CLIENT, "--rate", "100"])
         .args(["--from", "2021-01-01", "--to", "2027-01-01"])
         .args(extra)
@@ -103,6 +110,18 @@ async fn an_sdemu_and_one_started_from_its_capture_have_no_difference() {
         status_of("task status: an unknown task"),
         json!({"upstream": 404, "local": 404})
     );
+
+    // Without --local: compare starts its own sdemu from the capture (its placeholder secret).
+    drop(b);
+    let output = compare_with(&a.base, &["--fixtures", out.to_str().unwrap()], &[]);
+    let table = text(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{table}\n{}",
+        text(&output.stderr)
+    );
+    assert!(table.contains("21 requests, 0 with differences"), "{table}");
 }
 
 /// A's answer to `path`, as JSON.

@@ -7,11 +7,13 @@
 //! | `catalogue` | the requests, fitted to the account's workspaces, tasks and dates |
 //! | `diff` | the structural JSON diff, by JSON path |
 //! | `report` | one request's answers compared; the table and the JSON report |
+//! | `local` | `--fixtures`: an sdemu of our own serving a capture, stopped at the end |
 //!
 //! The HTTP session (token, rate, `Retry-After`) is `capture`'s.
 
 mod catalogue;
 mod diff;
+mod local;
 mod report;
 
 use anyhow::{bail, Context};
@@ -20,8 +22,10 @@ use chrono::{Duration, Utc};
 pub use self::diff::{json as diff_json, Difference};
 
 use self::catalogue::{range_query, Auth, BAD_TOKEN, STATUS_LIST_PATH, WORKSPACES_PATH};
+use self::local::OwnSdemu;
 use crate::capture::client::{array, Bearer, Upstream};
-use crate::config::CompareOptions;
+use crate::capture::PLACEHOLDER_CLIENT_SECRET;
+use crate::config::{CompareOptions, Secret};
 
 /// The default range when `--from` is not given: this many days before `--to`.
 const DEFAULT_RANGE_DAYS: i64 = 365;
@@ -43,17 +47,32 @@ pub async fn run(options: &CompareOptions) -> anyhow::Result<bool> {
         options.rate,
     )?
     .labelled("compare");
+    // Either --local, or our own sdemu serving --fixtures (stopped when this returns).
+    let own = match &options.fixtures {
+        Some(fixtures) if options.local.is_none() => Some(OwnSdemu::start(fixtures)?),
+        _ => None,
+    };
+    let local_base = match (&own, &options.local) {
+        (Some(own), _) => own.base.clone(),
+        (None, Some(local)) => local.clone(),
+        (None, None) => bail!("give --local or --fixtures"),
+    };
+    let default_secret = if own.is_some() {
+        PLACEHOLDER_CLIENT_SECRET
+    } else {
+        options.client_secret.expose()
+    };
     let local_secret = options
         .local_client_secret
         .as_ref()
-        .unwrap_or(&options.client_secret);
+        .map_or(default_secret, Secret::expose);
     let mut local = Upstream::new(
-        &options.local,
+        &local_base,
         options
             .local_client_id
             .as_deref()
             .unwrap_or(&options.client_id),
-        local_secret.expose(),
+        local_secret,
         options.rate,
     )?
     .labelled("compare");

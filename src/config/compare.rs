@@ -2,6 +2,8 @@
 //! the dates the catalogue of requests covers, and the output. Secrets come only from flags or
 //! `SDEMU_*` variables.
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, Utc};
 use clap::Args;
 
@@ -29,15 +31,30 @@ pub struct CompareOptions {
     )]
     pub client_secret: Secret,
 
-    /// The sdemu to compare with the upstream, e.g. http://127.0.0.1:8080.
-    #[arg(long, env = "SDEMU_COMPARE_LOCAL", value_name = "URL", value_parser = parse_upstream)]
-    pub local: String,
+    /// The sdemu to compare with the upstream, e.g. http://127.0.0.1:8080. Needed unless
+    /// --fixtures is given.
+    #[arg(
+        long,
+        env = "SDEMU_COMPARE_LOCAL",
+        value_name = "URL",
+        value_parser = parse_upstream,
+        required_unless_present = "fixtures",
+        conflicts_with = "fixtures"
+    )]
+    pub local: Option<String>,
+
+    /// Instead of --local: start an sdemu of our own serving this fixture file (a capture),
+    /// on a free loopback port, for the comparison only. Its client secret is then by default
+    /// the capture's placeholder.
+    #[arg(long, env = "SDEMU_COMPARE_FIXTURES", value_name = "FILE")]
+    pub fixtures: Option<PathBuf>,
 
     /// The local sdemu's client id. Default: --client-id.
     #[arg(long, env = "SDEMU_COMPARE_LOCAL_CLIENT_ID", value_name = "ID")]
     pub local_client_id: Option<String>,
 
-    /// The local sdemu's client secret. Default: --client-secret.
+    /// The local sdemu's client secret. Default: --client-secret (with --fixtures: the
+    /// capture's placeholder secret).
     #[arg(
         long,
         env = "SDEMU_COMPARE_LOCAL_CLIENT_SECRET",
