@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 use sdemu::domain::page::PageRequest;
-use sdemu::domain::sort::{SortOrder, TaskSortKey};
+use sdemu::domain::sort::{SortKey, SortOrder, TaskSortKey};
 use sdemu::store::tasks::{self, TaskFilter, TaskRef};
 
 use crate::helpers::TestApp;
@@ -375,27 +375,10 @@ async fn the_stored_objects_follow_every_write() {
 /// SQLite's ordered subquery under group_concat; this holds it to that).
 #[tokio::test]
 async fn every_sort_key_in_both_directions_keeps_its_order_in_lists_and_pages() {
-    const KEYS: [&str; 15] = [
-        "taskId",
-        "workspaceId",
-        "batchId",
-        "taskNumber",
-        "externalId",
-        "displayName",
-        "description",
-        "createdOn",
-        "taskStatus",
-        "integrationStatus",
-        "taskStatusText",
-        "integrationStatusText",
-        "totalPages",
-        "restartCount",
-        "preProcessingStartedOn",
-    ];
     let app = TestApp::demo().await;
     let all = filter(Some(946_684_800), None);
-    for key in KEYS {
-        for order in [key.to_owned(), format!("-{key}")] {
+    for (key, _) in TaskSortKey::ALL {
+        for order in [(*key).to_owned(), format!("-{key}")] {
             let expected = reference_list(&app, &all, Some(&order)).await;
             let response = app
                 .status_list(&format!("startDate=2000-01-01&sort={order}"))
