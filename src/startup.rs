@@ -103,7 +103,7 @@ pub async fn open(
     auth::add_clients(&mut dataset, &config.clients)
         .map_err(|error| anyhow::anyhow!("{error} in {}", fixtures.describe()))?;
     if store::dataset::is_empty(&db).await? {
-        store::dataset::replace(&db, &dataset)
+        store::dataset::load_startup(&db, &dataset)
             .await
             .with_context(|| format!("cannot load {}", fixtures.describe()))?;
         tracing::info!(
@@ -114,6 +114,7 @@ pub async fn open(
         );
     } else {
         tracing::info!("the database already holds data; fixtures not loaded");
+        store::dataset::forget_startup_match(&db).await?;
         for client in &config.clients {
             if store::organizations::find_by_client_id(&db, &client.client_id)
                 .await?

@@ -89,7 +89,7 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     // one transaction, at the reset clock's reading.
     state.clock.reset();
     let mut tx = state.begin_write().await?;
-    store::dataset::replace_in(&mut tx, &state.startup_dataset).await?;
+    store::dataset::restore_startup(&mut tx, &state.startup_dataset).await?;
     demo::restart(&mut tx, &state, state.clock.now().timestamp()).await?;
     tx.commit().await?;
     state.emulator.deliveries.clear();
@@ -191,14 +191,9 @@ pub async fn seed(
             let (union, origins) = union_of(current, document);
             let dataset = fixture::load_value(union, &catalogues, allow_public)
                 .map_err(|e| invalid_fixture(relabel(e.0, &origins)))?;
-            // The fixture form has no lifecycle: tasks in progress keep their pending steps
-            // and every task its history (and its last export error) across the rewrite.
-            let lifecycle = store::lifecycle::snapshot(&mut tx).await?;
-            let exports = store::webhooks::snapshot_exports(&mut tx).await?;
-            store::dataset::clear(&mut tx).await?;
-            store::dataset::insert(&mut tx, &dataset).await?;
-            store::lifecycle::restore(&mut tx, &lifecycle).await?;
-            store::webhooks::restore_exports(&mut tx, &exports).await?;
+            // What is held is stored already (lifecycle, history and export states
+            // included): only the document's own items are written.
+            store::dataset::insert(&mut tx, &added_by_merge(&dataset, &origins)).await?;
             tx.commit().await?;
             dataset
         }
@@ -304,6 +299,35 @@ fn union_of(current: Value, seed: Value) -> (Value, HashMap<String, Origins>) {
         }
     }
     (Value::Object(union), origins)
+}
+
+/// The items a merge adds: each section of the validated union without the items the
+/// current state held (validation keeps every section in document order).
+fn added_by_merge(union: &Dataset, origins: &HashMap<String, Origins>) -> Dataset {
+    fn after_held<T: Clone>(
+        items: &[T],
+        origins: &HashMap<String, Origins>,
+        section: &str,
+    ) -> Vec<T> {
+        let held = origins.get(section).map_or(0, |origin| origin.held);
+        items.get(held..).unwrap_or_default().to_vec()
+    }
+    Dataset {
+        organizations: after_held(&union.organizations, origins, "organizations"),
+        task_statuses: after_held(&union.task_statuses, origins, "taskStatuses"),
+        integration_statuses: after_held(
+            &union.integration_statuses,
+            origins,
+            "integrationStatuses",
+        ),
+        workspaces: after_held(&union.workspaces, origins, "workspaces"),
+        batches: after_held(&union.batches, origins, "batches"),
+        tasks: after_held(&union.tasks, origins, "tasks"),
+        webhooks: after_held(&union.webhooks, origins, "webhooks"),
+        exports: after_held(&union.exports, origins, "exports"),
+        speakers: after_held(&union.speakers, origins, "speakers"),
+        users: after_held(&union.users, origins, "users"),
+    }
 }
 
 /// Problems of a merged document name items by their position in the union; point them at

@@ -220,38 +220,3 @@ pub async fn export_state(
     .await?;
     Ok(row.map_or((false, None), |row| (row.pending, row.last_error)))
 }
-
-/// The export state of every task, which a merge seed (it rewrites the tasks table, and
-/// with it this one) puts back.
-#[derive(Debug, Clone)]
-pub struct ExportRow {
-    task_id: i64,
-    pending: i64,
-    last_error: Option<String>,
-}
-
-pub async fn snapshot_exports(conn: &mut SqliteConnection) -> sqlx::Result<Vec<ExportRow>> {
-    sqlx::query_as!(
-        ExportRow,
-        r#"SELECT task_id AS "task_id!", pending, last_error FROM task_exports"#
-    )
-    .fetch_all(conn)
-    .await
-}
-
-/// Puts a snapshot back onto the tasks that still exist.
-pub async fn restore_exports(conn: &mut SqliteConnection, rows: &[ExportRow]) -> sqlx::Result<()> {
-    for row in rows {
-        sqlx::query!(
-            "INSERT INTO task_exports (task_id, pending, last_error)
-             SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM tasks WHERE task_id = ?)",
-            row.task_id,
-            row.pending,
-            row.last_error,
-            row.task_id
-        )
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}

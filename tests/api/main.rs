@@ -27,6 +27,7 @@ mod lifecycle;
 mod openapi;
 mod paginated;
 mod readme;
+mod reset;
 mod service;
 mod socket;
 mod speaker_exports;

@@ -1,20 +1,22 @@
 //! Whole-dataset operations: what start-up, reset and seed do to the database, and the
 //! export that `GET /_emulator/state` serves.
 
+mod export;
+mod reset;
+
 use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
-use super::batches::{batch_insert, batch_select, BatchRow};
-use super::tasks::{task_insert, task_select, FullTaskRow};
+use super::batches::batch_insert;
+use super::tasks::task_insert;
 use crate::domain::fixture::dataset::Task;
-use crate::domain::fixture::{
-    BatchRecord, CatalogueEntry, CatalogueRecord, Catalogues, Dataset, ExportRecord,
-    FixtureDocument, OrganizationRecord, SpeakerListRecord, SpeakerRecord, TaskRecord, UserRecord,
-    WebhookRecord, WorkspaceRecord,
-};
+use crate::domain::fixture::{CatalogueEntry, Catalogues, Dataset};
 use crate::domain::task::TaskStatus;
-use crate::domain::time::{BatchTime, TaskTime};
+use crate::domain::time::TaskTime;
+
+pub use export::export;
+pub use reset::restore_startup;
 
 /// Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters even for
 /// the 19 columns of a task.
@@ -50,33 +52,42 @@ pub async fn is_empty(pool: &SqlitePool) -> sqlx::Result<bool> {
     Ok(!any)
 }
 
-/// Replaces everything (but the documented catalogue entries) with `dataset`, in one
-/// transaction: on any error nothing changes.
-pub async fn replace(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
+/// Loads the start-up data set into an empty database, in one transaction: it is what
+/// `POST /_emulator/reset` restores, so nothing counts as changed yet.
+pub async fn load_startup(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
     replace_in(&mut tx, dataset).await?;
+    reset::forget_changes(&mut tx).await?;
     tx.commit().await
 }
 
-/// `replace` inside a transaction the caller holds (reset restarts demo mode's generator in
-/// the same one).
-pub async fn replace_in(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
+/// Replaces everything (but the documented catalogue entries) with `dataset`, in one
+/// transaction: on any error nothing changes. The next reset rewrites everything.
+pub async fn replace(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    replace_in(&mut tx, dataset).await?;
+    reset::mark_everything_changed(&mut tx).await?;
+    tx.commit().await
+}
+
+/// Start-up found a database file that already held data: nothing in it is known to match
+/// the start-up data set, so the first reset rewrites everything.
+pub async fn forget_startup_match(pool: &SqlitePool) -> sqlx::Result<()> {
+    let mut conn = pool.acquire().await?;
+    reset::mark_everything_changed(&mut conn).await
+}
+
+/// Deletes everything, then inserts `dataset`.
+async fn replace_in(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
     clear(conn).await?;
     insert(conn, dataset).await
 }
 
-/// Deletes every row a dataset can add, children first (webhook configurations and captured
-/// export payloads included), and the files behind every link issued so far.
-/// Access tokens are not part of a
-/// dataset and are never deleted here: tokens issued before a reset keep working for the
-/// organizations the new data still has.
-pub async fn clear(conn: &mut SqliteConnection) -> sqlx::Result<()> {
-    super::webhooks::clear(&mut *conn).await?;
-    super::exports::clear(&mut *conn).await?;
-    super::speakers::clear(&mut *conn).await?;
-    super::users::clear(&mut *conn).await?;
-    // The files of the tasks that go: their links answer 404 from now on.
-    super::file_links::delete_all(&mut *conn).await?;
+/// Deletes every row a dataset can add, children first, and the files behind every link
+/// issued so far. Access tokens are not part of a dataset and are never deleted here: tokens
+/// issued before a reset keep working for the organizations the new data still has.
+async fn clear(conn: &mut SqliteConnection) -> sqlx::Result<()> {
+    clear_task_children(conn).await?;
     sqlx::query!("DELETE FROM tasks")
         .execute(&mut *conn)
         .await?;
@@ -89,6 +100,30 @@ pub async fn clear(conn: &mut SqliteConnection) -> sqlx::Result<()> {
     sqlx::query!("DELETE FROM organizations")
         .execute(&mut *conn)
         .await?;
+    clear_catalogues(conn).await
+}
+
+/// Deletes what hangs off the workspaces and tasks (webhook configurations, captured export
+/// payloads, speaker lists, invited users, transitions, export states) and the files behind
+/// every link issued so far, whichever tasks stay.
+async fn clear_task_children(conn: &mut SqliteConnection) -> sqlx::Result<()> {
+    super::webhooks::clear(&mut *conn).await?;
+    super::exports::clear(&mut *conn).await?;
+    super::speakers::clear(&mut *conn).await?;
+    super::users::clear(&mut *conn).await?;
+    // The files of the tasks that go: their links answer 404 from now on.
+    super::file_links::delete_all(&mut *conn).await?;
+    sqlx::query!("DELETE FROM task_transitions")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query!("DELETE FROM task_exports")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes the catalogue additions (the documented entries stay).
+async fn clear_catalogues(conn: &mut SqliteConnection) -> sqlx::Result<()> {
     sqlx::query!("DELETE FROM task_statuses WHERE builtin = 0")
         .execute(&mut *conn)
         .await?;
@@ -100,9 +135,20 @@ pub async fn clear(conn: &mut SqliteConnection) -> sqlx::Result<()> {
 
 /// Inserts a validated dataset, parents first.
 pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
-    insert_catalogue(conn, "task_statuses", &dataset.task_statuses).await?;
-    insert_catalogue(conn, "integration_statuses", &dataset.integration_statuses).await?;
+    insert_catalogues(conn, dataset).await?;
+    insert_organizations(conn, dataset).await?;
+    insert_workspaces(conn, dataset).await?;
+    insert_batches(conn, dataset).await?;
+    insert_tasks(conn, &dataset.tasks.iter().collect::<Vec<_>>()).await?;
+    insert_task_children(conn, dataset).await
+}
 
+async fn insert_catalogues(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
+    insert_catalogue(conn, "task_statuses", &dataset.task_statuses).await?;
+    insert_catalogue(conn, "integration_statuses", &dataset.integration_statuses).await
+}
+
+async fn insert_organizations(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
     for chunk in dataset.organizations.chunks(INSERT_CHUNK) {
         QueryBuilder::<Sqlite>::new(
             "INSERT INTO organizations (tenant_id, name, client_id, client_secret, is_default) ",
@@ -118,7 +164,10 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
 
+async fn insert_workspaces(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
     for chunk in dataset.workspaces.chunks(INSERT_CHUNK) {
         QueryBuilder::<Sqlite>::new(
             "INSERT INTO workspaces (workspace_id, tenant_id, workspace_name, workspace_description, \
@@ -141,7 +190,10 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
         .execute(&mut *conn)
         .await?;
     }
+    Ok(())
+}
 
+async fn insert_batches(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
     for chunk in dataset.batches.chunks(INSERT_CHUNK) {
         QueryBuilder::<Sqlite>::new(batch_insert!())
             .push_values(chunk, |mut row, b| {
@@ -156,11 +208,17 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
             .execute(&mut *conn)
             .await?;
     }
+    Ok(())
+}
 
-    // Each task's stored object written here by serde (the reference the view that the
-    // trigger uses is tested against), so that loading does not rewrite every row.
+/// Each task's stored object is written here by serde (the reference the view that the
+/// trigger uses is tested against), so that loading does not rewrite every row.
+async fn insert_tasks(conn: &mut SqliteConnection, tasks: &[&Task]) -> sqlx::Result<()> {
+    if tasks.is_empty() {
+        return Ok(());
+    }
     let names = CatalogueNames::read(conn).await?;
-    for chunk in dataset.tasks.chunks(INSERT_CHUNK) {
+    for chunk in tasks.chunks(INSERT_CHUNK) {
         QueryBuilder::<Sqlite>::new(task_insert!())
             .push_values(chunk, |mut row, t| {
                 row.push_bind(t.task_id)
@@ -188,7 +246,12 @@ pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Res
             .execute(&mut *conn)
             .await?;
     }
+    Ok(())
+}
 
+/// What hangs off the workspaces and tasks: webhook configurations, captured export
+/// payloads, speaker lists and invited users.
+async fn insert_task_children(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
     // Those with their own id first, so that a new id never takes one the document gives.
     let (own, new): (Vec<_>, Vec<_>) = dataset
         .webhooks
@@ -275,162 +338,4 @@ async fn insert_catalogue(
         .execute(conn)
         .await?;
     Ok(())
-}
-
-/// Everything a dataset can hold, read back as a fixture document (every section, every
-/// field explicit, rows in id order), so that loading it reproduces the same data. Run it
-/// inside a transaction for a consistent picture.
-pub async fn export(conn: &mut SqliteConnection) -> sqlx::Result<FixtureDocument> {
-    let organizations = sqlx::query_as!(
-        OrganizationRecord,
-        r#"SELECT tenant_id AS "tenant_id!", name, client_id, client_secret,
-             is_default AS "is_default: bool"
-           FROM organizations ORDER BY tenant_id"#,
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let task_statuses = sqlx::query_as!(
-        CatalogueRecord,
-        r#"SELECT code AS "value!", name FROM task_statuses WHERE builtin = 0 ORDER BY code"#,
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let integration_statuses = sqlx::query_as!(
-        CatalogueRecord,
-        r#"SELECT code AS "value!", name FROM integration_statuses
-           WHERE builtin = 0 ORDER BY code"#,
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-
-    let workspaces = super::workspaces::all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|workspace| WorkspaceRecord {
-            workspace_id: workspace.workspace_id,
-            tenant_id: Some(workspace.tenant_id),
-            workspace_name: workspace.workspace_name,
-            workspace_description: workspace.workspace_description,
-            is_default: workspace.is_default,
-            task_type: workspace.task_type,
-            workspace_type: workspace.workspace_type,
-            template_type: workspace.template_type,
-            workspace_template_name: workspace.workspace_template_name,
-            delete_files_after_review: workspace.delete_files_after_review,
-        })
-        .collect();
-
-    let batches = batch_select!(sqlx::query_as!(BatchRow,) + "ORDER BY b.batch_id")
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|row| BatchRecord {
-            batch_id: row.batch_id,
-            workspace_id: row.workspace_id,
-            display_name: row.display_name,
-            description: row.description,
-            created_on: BatchTime(row.created_on_ticks).to_wire(),
-            total_tasks: None,
-            total_tasks_in_history: row.total_tasks_in_history,
-        })
-        .collect();
-
-    let tasks = task_select!(full sqlx::query_as!(FullTaskRow,) + "ORDER BY t.task_id")
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|row| TaskRecord {
-            task_id: row.task_id,
-            workspace_id: row.workspace_id,
-            batch_id: row.batch_id,
-            task_number: row.task_number,
-            external_id: row.external_id,
-            display_name: row.display_name,
-            description: row.description,
-            created_on: TaskTime(row.created_on).to_wire(),
-            task_status: row.task_status,
-            integration_status: row.integration_status,
-            task_status_text: Some(row.task_status_text),
-            integration_status_text: Some(row.integration_status_text),
-            total_pages: row.total_pages,
-            restart_count: row.restart_count,
-            pre_processing_started_on: row.pre_processing_started_on.map(|t| TaskTime(t).to_wire()),
-            external_integration_status: Some(row.external_integration_status),
-            priority: Some(row.priority),
-            context: row.context.map(stored_json),
-            task_assignment: row.task_assignment.map(stored_json),
-            custom_form_values: row.custom_form_values.map(stored_json),
-        })
-        .collect();
-
-    let webhooks = super::webhooks::all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|webhook| WebhookRecord {
-            webhook_id: Some(webhook.id),
-            workspace_id: webhook.workspace_id,
-            url: webhook.url,
-            kind: webhook.kind.name().to_owned(),
-            options: match serde_json::to_value(webhook.options) {
-                Ok(serde_json::Value::Object(options)) => options,
-                _ => serde_json::Map::new(),
-            },
-        })
-        .collect();
-
-    let exports = super::exports::all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(task_id, payload)| ExportRecord { task_id, payload })
-        .collect();
-
-    let speakers = super::speakers::all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|list| SpeakerListRecord {
-            workspace_id: list.workspace_id,
-            task_id: list.task_id,
-            speakers: list
-                .speakers
-                .into_iter()
-                .map(|speaker| SpeakerRecord {
-                    speaker_id: speaker.speaker_id,
-                    speaker_name: speaker.speaker_name,
-                    speaker_prefix: speaker.speaker_prefix,
-                    speaker_suffix: speaker.speaker_suffix,
-                    is_default: speaker.is_default,
-                })
-                .collect(),
-        })
-        .collect();
-
-    let users = super::users::all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|entry| UserRecord {
-            tenant_id: entry.tenant_id,
-            workspace_id: entry.workspace_id,
-            email: entry.user.email,
-            role_name: entry.user.role_name,
-        })
-        .collect();
-
-    Ok(FixtureDocument {
-        organizations,
-        task_statuses,
-        integration_statuses,
-        workspaces,
-        batches,
-        tasks,
-        webhooks,
-        exports,
-        speakers,
-        users,
-    })
-}
-
-/// A JSON column as a value: stored as JSON text by sdemu itself; text that is not JSON is
-/// kept as a string.
-fn stored_json(text: String) -> serde_json::Value {
-    serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
 }
