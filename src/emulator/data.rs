@@ -170,38 +170,58 @@ pub async fn seed(
     let text = read_control_json_text(request.into_body()).await?;
     let catalogues = store::dataset::builtin_catalogues(&state.db).await?;
     let allow_public = state.config.webhook_allow_public;
-    let dataset = match mode {
+    let counts = match mode {
         SeedMode::Replace => {
             // Read item by item from the text: no tree of the whole document.
             let dataset = fixture::load(&text, &catalogues, allow_public)
                 .map_err(|e| invalid_fixture(e.0))?;
             let _turn = state.write_turn().await;
             store::dataset::replace(&state.db, &dataset).await?;
-            dataset
+            Counts::of(&dataset)
         }
         SeedMode::Merge => {
+            let document: serde_json::Value =
+                serde_json::from_str(&text).map_err(anyhow::Error::from)?;
+            let with_tasks = adds_task_sections(&document);
             // Write-locked from the start: a deferred transaction that read the state and
             // then wrote would fail (SQLITE_BUSY_SNAPSHOT, a 500) whenever another request
             // wrote in between; this one waits for it instead (busy timeout).
             let mut tx = state.begin_write().await?;
-            let current = store::dataset::export(&mut tx).await?;
+            let current = if with_tasks {
+                store::dataset::export(&mut tx).await?
+            } else {
+                store::dataset::export_without_tasks(&mut tx).await?
+            };
             let current = serde_json::to_value(current).map_err(anyhow::Error::from)?;
-            let document: serde_json::Value =
-                serde_json::from_str(&text).map_err(anyhow::Error::from)?;
             let (union, origins) = union_of(current, document);
             let dataset = fixture::load_value(union, &catalogues, allow_public)
                 .map_err(|e| invalid_fixture(relabel(e.0, &origins)))?;
             // What is held is stored already (lifecycle, history and export states
             // included): only the document's own items are written.
             store::dataset::insert(&mut tx, &added_by_merge(&dataset, &origins)).await?;
+            let mut counts = Counts::of(&dataset);
+            if !with_tasks {
+                counts.tasks = store::dataset::task_count(&mut tx).await?;
+            }
             tx.commit().await?;
-            dataset
+            counts
         }
     };
     Ok(Json::ok(Counts {
         mode: Some(mode),
-        ..Counts::of(&dataset)
+        ..counts
     }))
+}
+
+/// Whether a merging seed's document adds to the sections checked against the tasks held
+/// (tasks, export payloads, speaker lists); a bare array is a list of tasks.
+fn adds_task_sections(document: &Value) -> bool {
+    match document {
+        Value::Object(sections) => ["tasks", "exports", "speakers"]
+            .iter()
+            .any(|name| sections.contains_key(*name)),
+        _ => true,
+    }
 }
 
 /// The whole state as a fixture document

@@ -238,6 +238,46 @@ async fn seed_merge_adds_to_what_is_loaded_and_answers_the_new_counts() {
 }
 
 #[tokio::test]
+async fn a_merge_that_adds_no_tasks_counts_the_tasks_held_and_keeps_their_lifecycle() {
+    let app = TestApp::small().await;
+    app.restart_processing("taskId=1")
+        .await
+        .assert_status(StatusCode::OK);
+    let pending = app.count_rows("tasks WHERE next_step_at IS NOT NULL").await;
+    assert_eq!(pending, 1);
+    let response = app
+        .control(
+            "POST",
+            "seed?mode=merge",
+            Some(&json!({
+            "taskStatuses": [{"value": 77, "name": "Soaked"}],
+            "workspaces": [{"workspaceId": 4, "workspaceName": "Letters"}]})),
+        )
+        .await;
+    assert_eq!(
+        response.assert_json(StatusCode::OK),
+        json!({"organizations": 1, "taskStatuses": 2, "integrationStatuses": 0,
+               "workspaces": 4, "batches": 0, "tasks": 5, "webhooks": 0, "exports": 0, "speakers": 0, "users": 0,
+               "mode": "merge"})
+    );
+    // Only the document's items were written: the reprocessed task is still on its way.
+    assert_eq!(
+        app.count_rows("tasks WHERE next_step_at IS NOT NULL").await,
+        1
+    );
+    assert_eq!(
+        app.count_rows("task_transitions WHERE task_id = 1").await,
+        1
+    );
+    let state = app.state_document().await;
+    assert_eq!(task_ids(&state), [1, 2, 3, 4, 5]);
+    assert_eq!(
+        state["taskStatuses"][1],
+        json!({"value": 77, "name": "Soaked"})
+    );
+}
+
+#[tokio::test]
 async fn seed_merge_refuses_clashes_with_the_current_state_and_changes_nothing() {
     let app = TestApp::small().await;
     let before = app.state_document().await;

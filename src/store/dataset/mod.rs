@@ -15,7 +15,7 @@ use crate::domain::fixture::{CatalogueEntry, Catalogues, Dataset};
 use crate::domain::task::TaskStatus;
 use crate::domain::time::TaskTime;
 
-pub use export::export;
+pub use export::{export, export_without_tasks};
 pub use reset::restore_startup;
 
 /// Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters even for
@@ -131,6 +131,14 @@ async fn clear_catalogues(conn: &mut SqliteConnection) -> sqlx::Result<()> {
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// How many tasks are stored, of every organization.
+pub async fn task_count(conn: &mut SqliteConnection) -> sqlx::Result<usize> {
+    let count = sqlx::query_scalar!(r#"SELECT COUNT(*) AS "count!: i64" FROM tasks"#)
+        .fetch_one(conn)
+        .await?;
+    Ok(usize::try_from(count).unwrap_or(0))
 }
 
 /// Inserts a validated dataset, parents first.
