@@ -304,7 +304,8 @@ pub enum Command {
     Capture(Box<CaptureOptions>),
     /// Send the same catalogue of read-only requests (the documented example, each filter,
     /// sorts, date edges, error cases) to a SmartDocumentor service and to an sdemu, and
-    /// report every difference in status, headers and body. Exit status: 0 no difference, 1
+    /// report every difference in status, headers and body; with --allow-writes, also a
+    /// catalogue of writes, compared by shape only. Exit status: 0 no difference, 1
     /// differences, 2 an error (a side unreachable, a token refused).
     Compare(Box<CompareOptions>),
 }

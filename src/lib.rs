@@ -22,8 +22,9 @@ pub mod app;
 pub mod capture;
 /// The injectable clock, so tests control time instead of sleeping.
 pub mod clock;
-/// `sdemu compare`: the same read-only requests sent to a real service and to an sdemu, and
-/// every difference in status, headers and body reported.
+/// `sdemu compare`: the same read-only requests (and, with `--allow-writes`, writes compared
+/// by shape only) sent to a real service and to an sdemu, and every difference in status,
+/// headers and body reported.
 pub mod compare;
 /// Command-line options and `SDEMU_*` environment variables: the configuration reference.
 pub mod config;

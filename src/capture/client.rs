@@ -29,6 +29,12 @@ pub struct RawAnswer {
     pub body: Vec<u8>,
 }
 
+/// A request body and its content type.
+pub struct Body<'a> {
+    pub content_type: &'a str,
+    pub bytes: &'a [u8],
+}
+
 /// Which bearer token a raw request carries.
 pub enum Bearer<'a> {
     /// The session's token (from `sign_in`).
@@ -96,8 +102,12 @@ impl Upstream {
             .append_pair("client_id", &self.client_id)
             .append_pair("client_secret", &self.client_secret)
             .finish();
+        let form = Body {
+            content_type: "application/x-www-form-urlencoded",
+            bytes: form.as_bytes(),
+        };
         let body = self
-            .send(Method::POST, &url, Some(form), Bearer::Session)
+            .send(Method::POST, &url, Some(form), Bearer::Without)
             .await?;
         let token = body
             .get("access_token")
@@ -121,15 +131,18 @@ impl Upstream {
         }
     }
 
-    /// GETs `path_and_query` with `bearer` and returns the answer whatever its status (after
-    /// the retries of `429` and `503`); an error only when no answer came.
-    pub async fn raw_get(
+    /// Sends `method` to `path_and_query` (starting with `/`) with `body` and `bearer`, and
+    /// returns the answer whatever its status (after the retries of `429` and `503`); an
+    /// error only when no answer came.
+    pub async fn raw(
         &mut self,
+        method: Method,
         path_and_query: &str,
+        body: Option<Body<'_>>,
         bearer: Bearer<'_>,
     ) -> anyhow::Result<RawAnswer> {
         let url = format!("{}{path_and_query}", self.base);
-        self.exchange(Method::GET, &url, None, &bearer)
+        self.exchange(method, &url, body.as_ref(), &bearer)
             .await
             .map(|(answer, _)| answer)
     }
@@ -139,10 +152,12 @@ impl Upstream {
         &mut self,
         method: Method,
         url: &str,
-        form: Option<String>,
+        body: Option<Body<'_>>,
         bearer: Bearer<'_>,
     ) -> anyhow::Result<Value> {
-        let (answer, attempt) = self.exchange(method.clone(), url, form, &bearer).await?;
+        let (answer, attempt) = self
+            .exchange(method.clone(), url, body.as_ref(), &bearer)
+            .await?;
         let RawAnswer {
             status,
             body: bytes,
@@ -177,26 +192,25 @@ impl Upstream {
         &mut self,
         method: Method,
         url: &str,
-        form: Option<String>,
+        body: Option<&Body<'_>>,
         bearer: &Bearer<'_>,
     ) -> anyhow::Result<(RawAnswer, u32)> {
         let mut attempt = 1;
         loop {
             self.wait_for_turn().await;
             let mut request = self.http.request(method.clone(), url);
-            if let Some(form) = &form {
+            if let Some(body) = body {
                 request = request
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .body(form.clone());
-            } else {
-                let token = match bearer {
-                    Bearer::Session => self.token.as_deref(),
-                    Bearer::Given(token) => Some(*token),
-                    Bearer::Without => None,
-                };
-                if let Some(token) = token {
-                    request = request.bearer_auth(token);
-                }
+                    .header("content-type", body.content_type)
+                    .body(body.bytes.to_vec());
+            }
+            let token = match bearer {
+                Bearer::Session => self.token.as_deref(),
+                Bearer::Given(token) => Some(*token),
+                Bearer::Without => None,
+            };
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
             }
             let response = request
                 .send()

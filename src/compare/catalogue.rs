@@ -6,20 +6,21 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use reqwest::Method;
 use serde_json::Value;
 
 use crate::domain::time::parse_instant;
 
 pub const WORKSPACES_PATH: &str = "/api/v1.0/external/sdworkspace/CurrentWorkspaces";
 pub const STATUS_LIST_PATH: &str = "/api/v1.0/external/sdtask/statuslist";
-const STATUS_PATH: &str = "/api/v1.0/external/sdtask/status";
+pub const STATUS_PATH: &str = "/api/v1.0/external/sdtask/status";
 const BATCH_PAGE_PATH: &str = "/api/v1.0/external/sdbatch/paginated";
 
 /// The documentation's example of a Task Status List request.
 const DOCUMENTED_EXAMPLE: &str = "startDate=2022-03-16T16:59:55Z&endDate=2022-04-05T16:59:55Z";
 
-/// A task id no account is expected to hold.
-const UNKNOWN_TASK_ID: i64 = 2_147_483_000;
+/// A task (or batch) id no account is expected to hold.
+pub const UNKNOWN_ID: i64 = 2_147_483_000;
 
 /// A bearer token no service issued.
 pub const BAD_TOKEN: &str = "sdemu-compare-not-a-token";
@@ -40,9 +41,34 @@ pub enum Auth {
 pub struct Request {
     /// A short name, unique in the catalogue.
     pub name: String,
-    /// Path and query, starting with `/`.
+    pub method: Method,
+    /// Path and query, starting with `/`; a write's may name `{batchId}` or `{taskId}`, taken
+    /// from each side's own earlier answer (`writes::Ids`).
     pub path: String,
+    /// A body sent as `application/json` (not necessarily valid JSON: an error case), with
+    /// the same placeholders as `path`.
+    pub body: Option<String>,
     pub auth: Auth,
+    /// Compared by shape only: `value` differences are not counted, since the request writes
+    /// or names what a write created, whose ids, times and texts differ by nature.
+    pub shape_only: bool,
+    /// The integer field of a successful answer that later requests name as `{field}`.
+    pub remember: Option<&'static str>,
+}
+
+impl Request {
+    /// A read-only `GET`, compared value for value.
+    pub fn get(name: &str, path: String, auth: Auth) -> Self {
+        Self {
+            name: name.to_owned(),
+            method: Method::GET,
+            path,
+            body: None,
+            auth,
+            shape_only: false,
+            remember: None,
+        }
+    }
 }
 
 /// The range list request of `[from, to]` (RFC 3339, whole seconds).
@@ -68,13 +94,7 @@ pub fn build(
     let range = range_query(from, to);
     let list = |query: &str| format!("{STATUS_LIST_PATH}?{query}");
     let mut requests = Vec::new();
-    let mut add = |name: &str, path: String| {
-        requests.push(Request {
-            name: name.to_owned(),
-            path,
-            auth: Auth::Valid,
-        });
-    };
+    let mut add = |name: &str, path: String| requests.push(Request::get(name, path, Auth::Valid));
     add("task list: documented example", list(DOCUMENTED_EXAMPLE));
     add("task list: the whole range", list(&range));
 
@@ -153,23 +173,23 @@ pub fn build(
     }
     add(
         "task status: an unknown task",
-        format!("{STATUS_PATH}?taskId={UNKNOWN_TASK_ID}"),
+        format!("{STATUS_PATH}?taskId={UNKNOWN_ID}"),
     );
     add("workspaces", WORKSPACES_PATH.to_owned());
     add(
         "batch list",
         format!("{BATCH_PAGE_PATH}?pageNumber=1&pageSize=100"),
     );
-    requests.push(Request {
-        name: "task list: a bad token".to_owned(),
-        path: list(&range),
-        auth: Auth::Bad,
-    });
-    requests.push(Request {
-        name: "task list: no token".to_owned(),
-        path: list(&range),
-        auth: Auth::Without,
-    });
+    requests.push(Request::get(
+        "task list: a bad token",
+        list(&range),
+        Auth::Bad,
+    ));
+    requests.push(Request::get(
+        "task list: no token",
+        list(&range),
+        Auth::Without,
+    ));
     requests
 }
 

@@ -1,10 +1,12 @@
-//! `sdemu compare`: sends the same catalogue of read-only requests to a SmartDocumentor
-//! service (the upstream) and to an sdemu (local), and reports, per request, where status,
-//! the headers that matter and the body differ.
+//! `sdemu compare`: sends the same catalogue of read-only requests (and, with
+//! `--allow-writes`, of writes) to a SmartDocumentor service (the upstream) and to an sdemu
+//! (local), and reports, per request, where status, the headers that matter and the body
+//! differ.
 //!
 //! | Module | Its job |
 //! | --- | --- |
-//! | `catalogue` | the requests, fitted to the account's workspaces, tasks and dates |
+//! | `catalogue` | the read requests, fitted to the account's workspaces, tasks and dates |
+//! | `writes` | the write requests (`--allow-writes`), compared by shape only; each side's ids |
 //! | `diff` | the structural JSON diff, by JSON path |
 //! | `report` | one request's answers compared; the table and the JSON report |
 //! | `local` | `--fixtures`: an sdemu of our own serving a capture, stopped at the end |
@@ -15,15 +17,17 @@ mod catalogue;
 mod diff;
 mod local;
 mod report;
+mod writes;
 
 use anyhow::{bail, Context};
 use chrono::{Duration, Utc};
 
 pub use self::diff::{json as diff_json, Difference};
 
-use self::catalogue::{range_query, Auth, BAD_TOKEN, STATUS_LIST_PATH, WORKSPACES_PATH};
+use self::catalogue::{range_query, Auth, Request, BAD_TOKEN, STATUS_LIST_PATH, WORKSPACES_PATH};
 use self::local::OwnSdemu;
-use crate::capture::client::{array, Bearer, Upstream};
+use self::writes::Ids;
+use crate::capture::client::{array, Bearer, Body, RawAnswer, Upstream};
 use crate::capture::PLACEHOLDER_CLIENT_SECRET;
 use crate::config::{CompareOptions, Secret};
 
@@ -91,7 +95,21 @@ pub async fn run(options: &CompareOptions) -> anyhow::Result<bool> {
     )?;
     let list = format!("{STATUS_LIST_PATH}?{}", range_query(from, to));
     let tasks = array(upstream.get(&list).await?, &format!("GET {list}"))?;
-    let requests = catalogue::build(from, to, &workspaces, &tasks);
+    let mut requests = catalogue::build(from, to, &workspaces, &tasks);
+    // The reads go first, so that what the writes create never shows in their answers.
+    if options.allow_writes {
+        let workspace = workspaces
+            .iter()
+            .find_map(|workspace| workspace.get("workspaceId").and_then(|id| id.as_i64()));
+        let stamp = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+        requests.extend(writes::build(workspace, &stamp));
+        eprintln!(
+            "compare: --allow-writes: creating a batch and a task named \"sdemu compare {stamp}\" \
+             on {} and on {}",
+            upstream.base(),
+            local.base()
+        );
+    }
     eprintln!(
         "compare: {} requests to {} and {}",
         requests.len(),
@@ -100,14 +118,10 @@ pub async fn run(options: &CompareOptions) -> anyhow::Result<bool> {
     );
 
     let mut outcomes = Vec::new();
+    let (mut upstream_ids, mut local_ids) = (Ids::default(), Ids::default());
     for request in requests {
-        let bearer = || match request.auth {
-            Auth::Valid => Bearer::Session,
-            Auth::Bad => Bearer::Given(BAD_TOKEN),
-            Auth::Without => Bearer::Without,
-        };
-        let theirs = upstream.raw_get(&request.path, bearer()).await?;
-        let ours = local.raw_get(&request.path, bearer()).await?;
+        let theirs = send(&mut upstream, &request, &mut upstream_ids).await?;
+        let ours = send(&mut local, &request, &mut local_ids).await?;
         outcomes.push(report::outcome(request, &theirs, &ours));
     }
     if options.json {
@@ -119,4 +133,29 @@ pub async fn run(options: &CompareOptions) -> anyhow::Result<bool> {
         print!("{}", report::table(&outcomes));
     }
     Ok(outcomes.iter().any(|outcome| outcome.total > 0))
+}
+
+/// Sends `request` to one side, its placeholders resolved with that side's `ids`, and keeps
+/// the id its answer gives when the request remembers one.
+async fn send(side: &mut Upstream, request: &Request, ids: &mut Ids) -> anyhow::Result<RawAnswer> {
+    let bearer = match request.auth {
+        Auth::Valid => Bearer::Session,
+        Auth::Bad => Bearer::Given(BAD_TOKEN),
+        Auth::Without => Bearer::Without,
+    };
+    let body = request.body.as_deref().map(|body| ids.resolve(body));
+    let body = body.as_ref().map(|body| Body {
+        content_type: "application/json",
+        bytes: body.as_bytes(),
+    });
+    let answer = side
+        .raw(
+            request.method.clone(),
+            &ids.resolve(&request.path),
+            body,
+            bearer,
+        )
+        .await?;
+    ids.remember(request, &answer);
+    Ok(answer)
 }

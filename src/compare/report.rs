@@ -1,5 +1,6 @@
-//! One request's two answers compared (status, the headers that matter, the body), and the
-//! report of every request: a table for people, JSON with `--json`.
+//! One request's two answers compared (status, the headers that matter, the body; a
+//! shape-only request without its `value` differences), and the report of every request: a
+//! table for people, JSON with `--json`.
 
 use serde_json::{json, Value};
 
@@ -22,6 +23,8 @@ pub struct Outcome {
     pub differences: Vec<Difference>,
     /// How many there were in all.
     pub total: usize,
+    /// A shape-only request's `value` differences, not counted in `total`.
+    pub values_ignored: usize,
 }
 
 /// Compares the upstream's answer to `request` with the local one.
@@ -53,6 +56,11 @@ pub fn outcome(request: Request, upstream: &RawAnswer, local: &RawAnswer) -> Out
         }
     }
     found.extend(bodies(&upstream.body, &local.body));
+    let before = found.len();
+    if request.shape_only {
+        found.retain(|difference| difference.kind != "value");
+    }
+    let values_ignored = before - found.len();
     let total = found.len();
     found.truncate(MAX_LISTED);
     Outcome {
@@ -61,6 +69,7 @@ pub fn outcome(request: Request, upstream: &RawAnswer, local: &RawAnswer) -> Out
         request,
         differences: found,
         total,
+        values_ignored,
     }
 }
 
@@ -109,11 +118,14 @@ pub fn table(outcomes: &[Outcome]) -> String {
         .unwrap_or(0);
     let mut text = String::new();
     for outcome in outcomes {
-        let verdict = match outcome.total {
+        let mut verdict = match outcome.total {
             0 => "OK".to_owned(),
             1 => "1 difference".to_owned(),
             n => format!("{n} differences"),
         };
+        if outcome.request.shape_only {
+            verdict.push_str(" (shape only)");
+        }
         text.push_str(&format!(
             "{:width$}  {:>3} {:>3}  {verdict}\n",
             outcome.request.name, outcome.upstream_status, outcome.local_status
@@ -137,9 +149,14 @@ pub fn table(outcomes: &[Outcome]) -> String {
     let differing = outcomes.iter().filter(|outcome| outcome.total > 0).count();
     let plural = if outcomes.len() == 1 { "" } else { "s" };
     text.push_str(&format!(
-        "{} request{plural}, {differing} with differences\n",
+        "{} request{plural}, {differing} with differences",
         outcomes.len()
     ));
+    let by_shape = outcomes.iter().filter(|o| o.request.shape_only).count();
+    if by_shape > 0 {
+        text.push_str(&format!(", {by_shape} compared by shape only"));
+    }
+    text.push('\n');
     text
 }
 
@@ -157,7 +174,7 @@ fn shown(value: Option<&Value>) -> String {
     }
 }
 
-/// The report as JSON: `{"requests": [...], "differing": n}`.
+/// The report as JSON: `{"requests": [...], "differing": n, "shapeOnly": n}`.
 pub fn json(outcomes: &[Outcome]) -> Value {
     let requests: Vec<Value> = outcomes
         .iter()
@@ -181,16 +198,20 @@ pub fn json(outcomes: &[Outcome]) -> Value {
                 .collect();
             json!({
                 "name": outcome.request.name,
+                "method": outcome.request.method.as_str(),
                 "path": outcome.request.path,
+                "shapeOnly": outcome.request.shape_only,
                 "status": {"upstream": outcome.upstream_status, "local": outcome.local_status},
                 "same": outcome.total == 0,
                 "differenceCount": outcome.total,
+                "valuesIgnored": outcome.values_ignored,
                 "differences": differences,
             })
         })
         .collect();
     let differing = outcomes.iter().filter(|outcome| outcome.total > 0).count();
-    json!({"requests": requests, "differing": differing})
+    let by_shape = outcomes.iter().filter(|o| o.request.shape_only).count();
+    json!({"requests": requests, "differing": differing, "shapeOnly": by_shape})
 }
 
 #[cfg(test)]
@@ -214,11 +235,7 @@ mod tests {
     }
 
     fn request() -> Request {
-        Request {
-            name: "a request".to_owned(),
-            path: "/x".to_owned(),
-            auth: Auth::Valid,
-        }
+        Request::get("a request", "/x".to_owned(), Auth::Valid)
     }
 
     #[test]
@@ -233,6 +250,37 @@ mod tests {
         assert_eq!(found.differences[0].upstream, None);
         assert_eq!(found.differences[1].upstream, Some("empty".into()));
         assert_eq!(found.differences[1].local, Some("JSON object".into()));
+    }
+
+    #[test]
+    fn a_shape_only_request_counts_every_difference_but_values() {
+        let mut shape_only = request();
+        shape_only.shape_only = true;
+        let found = outcome(
+            shape_only,
+            &answer(
+                200,
+                None,
+                r#"{"taskId": 7, "name": "a", "batchId": 1, "n": 1}"#,
+            ),
+            &answer(
+                201,
+                None,
+                r#"{"taskId": 9, "name": "b", "batchId": null, "n": "1"}"#,
+            ),
+        );
+        let kinds: Vec<&str> = found.differences.iter().map(|d| d.kind).collect();
+        assert_eq!(kinds, ["status", "type", "type"]);
+        assert_eq!((found.total, found.values_ignored), (3, 2));
+        let printed = table(&[found]);
+        assert!(
+            printed.starts_with("a request  200 201  3 differences (shape only)\n"),
+            "{printed}"
+        );
+        assert!(
+            printed.ends_with("1 request, 1 with differences, 1 compared by shape only\n"),
+            "{printed}"
+        );
     }
 
     #[test]

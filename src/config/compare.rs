@@ -82,6 +82,13 @@ pub struct CompareOptions {
     )]
     pub rate: u32,
 
+    /// Also send the write catalogue (Create Batch, Create Task, External Integration Status,
+    /// Reprocess Task, their error cases and reads of what they wrote) to both sides,
+    /// compared by shape only. This creates a real batch and task on the upstream account.
+    /// Without it, nothing that writes is ever sent.
+    #[arg(long, env = "SDEMU_COMPARE_ALLOW_WRITES")]
+    pub allow_writes: bool,
+
     /// Print the report as JSON instead of a table.
     #[arg(long, env = "SDEMU_COMPARE_JSON")]
     pub json: bool,

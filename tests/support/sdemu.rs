@@ -1,5 +1,6 @@
 //! A running sdemu on loopback for the tests of `sdemu capture` and `sdemu compare`: started
-//! from a fixture file (or the demo data), with a token, a GET and the control plane.
+//! from a fixture file (or the demo data), with a token, a GET, a JSON write and the control
+//! plane.
 #![allow(dead_code)]
 
 use std::path::Path;
@@ -68,6 +69,31 @@ impl Sdemu {
             content_type,
             response.bytes().await.unwrap().to_vec(),
         )
+    }
+
+    /// Status and JSON body (`null` when empty) of `method` with a JSON `body`.
+    pub async fn send_json(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+    ) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        (status, body)
     }
 
     pub async fn control(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
