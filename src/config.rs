@@ -308,6 +308,21 @@ pub enum Command {
     /// catalogue of writes, compared by shape only. Exit status: 0 no difference, 1
     /// differences, 2 an error (a side unreachable, a token refused).
     Compare(Box<CompareOptions>),
+    /// Print a completion script for SHELL to stdout, and exit: e.g.
+    /// `sdemu completions bash > ~/.local/share/bash-completion/completions/sdemu`.
+    Completions {
+        /// The shell the script is for.
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+}
+
+/// The shells `sdemu completions` writes scripts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

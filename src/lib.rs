@@ -12,7 +12,7 @@
 //! Layers point one way, lowest first: `domain`/`clock` ← `config` ← `store`/`db` ← the HTTP
 //! toolkit and services (`state`, `error`, `response`, `extract`, `telemetry`, `lifecycle`,
 //! `demo`, `outbox`, `file_links`, `webhooks`) ← `routes`/`emulator` ←
-//! `openapi`/`startup`/`app` ← `main`, `healthcheck`, `capture`, `compare`. `ARCHITECTURE.md` explains them; `tests/architecture.rs`
+//! `openapi`/`startup`/`app` ← `main`, `healthcheck`, `capture`, `compare`, `completions`. `ARCHITECTURE.md` explains them; `tests/architecture.rs`
 //! keeps them.
 
 /// The router (the one place layers are stacked) and `serve`: connections with time limits,
@@ -26,6 +26,8 @@ pub mod clock;
 /// by shape only) sent to a real service and to an sdemu, and every difference in status,
 /// headers and body reported.
 pub mod compare;
+/// `sdemu completions`: shell completion scripts generated from the configuration.
+pub mod completions;
 /// Command-line options and `SDEMU_*` environment variables: the configuration reference.
 pub mod config;
 /// SQLite pool options and migrations.

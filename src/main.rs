@@ -1,6 +1,7 @@
 //! The `sdemu` binary: reads the configuration, then either runs a subcommand or starts
 //! logging, opens the emulator (`startup::open`) and serves it until Ctrl-C or SIGTERM.
 
+use std::io::Write;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use sdemu::app;
 use sdemu::clock::SystemClock;
 use sdemu::config::{Command, Config};
 use sdemu::startup::{self, FixtureSource};
-use sdemu::{capture, compare, healthcheck, lifecycle, openapi, store, telemetry};
+use sdemu::{capture, compare, completions, healthcheck, lifecycle, openapi, store, telemetry};
 
 /// How often due lifecycle steps are applied when nobody asks.
 const LIFECYCLE_TICK: Duration = Duration::from_millis(500);
@@ -23,6 +24,12 @@ async fn main() -> anyhow::Result<()> {
     let mut config = Config::parse();
     if let Some(Command::Openapi) = &config.command {
         print!("{}", openapi::json());
+        return Ok(());
+    }
+    if let Some(Command::Completions { shell }) = &config.command {
+        std::io::stdout()
+            .write_all(&completions::script(*shell))
+            .context("cannot write the completion script")?;
         return Ok(());
     }
     if let Some(Command::Healthcheck { url }) = &config.command {

@@ -31,6 +31,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("healthcheck", 6),
     ("capture", 6),
     ("compare", 6),
+    ("completions", 6),
 ];
 
 /// Modules of one layer that must not know each other either: the emulated API and the
