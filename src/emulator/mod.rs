@@ -13,7 +13,7 @@
 //! | `GET`/`PUT`/`POST`/`DELETE /_emulator/faults` | [`faults`](crate::emulator::faults) |
 //! | `GET`/`PUT /_emulator/clock`, `POST /_emulator/clock/advance` | [`clock`] |
 //! | `GET /_emulator/organizations`, `GET /_emulator/tasks` | [`task_list`] |
-//! | `GET /_emulator/ui` and its assets (no admin token: they hold no data) | [`ui`] |
+//! | `GET /_emulator/ui`, `.../app.js`, `.../style.css` (no admin token: they hold no data) | [`ui`] |
 //! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../review/{start|finish}` | [`tasks`] |
 //! | `GET`/`PUT`/`POST /_emulator/webhooks`, `DELETE .../{webhookId}`, `GET .../deliveries` | [`webhooks`] |
 //! | `GET /_emulator/files/{token}/{fileName}` (no admin token), `DELETE /_emulator/files/{token}` | [`files`](crate::emulator::files) |
@@ -103,7 +103,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(files::download_file))
         .routes(routes!(files::delete_file))
-        .merge(OpenApiRouter::from(ui::router()))
+        .routes(routes!(ui::page))
+        .routes(routes!(ui::script))
+        .routes(routes!(ui::style))
         .route("/_emulator/{*rest}", any(unknown_route))
 }
 

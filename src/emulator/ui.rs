@@ -5,16 +5,6 @@
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-
-use crate::state::AppState;
-
-/// The page's address.
-pub const PAGE: &str = "/_emulator/ui";
-/// Its script and style sheet.
-pub const SCRIPT: &str = "/_emulator/ui/app.js";
-pub const STYLE: &str = "/_emulator/ui/style.css";
 
 const INDEX_HTML: &str = include_str!("ui/index.html");
 const APP_JS: &str = include_str!("ui/app.js");
@@ -26,21 +16,43 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
     style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; \
     form-action 'none'; frame-ancestors 'none'";
 
-/// The three routes of the dashboard (not API operations, so not in the description).
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            PAGE,
-            get(|| async { asset("text/html; charset=utf-8", INDEX_HTML) }),
-        )
-        .route(
-            SCRIPT,
-            get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
-        )
-        .route(
-            STYLE,
-            get(|| async { asset("text/css; charset=utf-8", STYLE_CSS) }),
-        )
+/// The dashboard
+///
+/// The dashboard's page (HTML). It holds no data and needs no admin token; its script reads
+/// everything from the control plane, with the token the user types in.
+#[utoipa::path(
+    get,
+    path = "/_emulator/ui",
+    operation_id = "getDashboard",
+    tag = "Emulator",
+    responses((status = 200, description = "The page", content_type = "text/html; charset=utf-8", body = String))
+)]
+pub async fn page() -> Response {
+    asset("text/html; charset=utf-8", INDEX_HTML)
+}
+
+/// The dashboard's script
+#[utoipa::path(
+    get,
+    path = "/_emulator/ui/app.js",
+    operation_id = "getDashboardScript",
+    tag = "Emulator",
+    responses((status = 200, description = "The script", content_type = "text/javascript; charset=utf-8", body = String))
+)]
+pub async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", APP_JS)
+}
+
+/// The dashboard's style sheet
+#[utoipa::path(
+    get,
+    path = "/_emulator/ui/style.css",
+    operation_id = "getDashboardStyle",
+    tag = "Emulator",
+    responses((status = 200, description = "The style sheet", content_type = "text/css; charset=utf-8", body = String))
+)]
+pub async fn style() -> Response {
+    asset("text/css; charset=utf-8", STYLE_CSS)
 }
 
 /// An asset with its type and the headers that keep it fresh (`no-cache`: revalidated, so a
