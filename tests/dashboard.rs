@@ -334,6 +334,12 @@ async fn a_demo_moves_a_task_to_review_forces_another_to_failed_and_a_fault_from
     let screenshot = client.screenshot().await.unwrap();
     save_screenshot(&screenshot);
 
+    // Reprocessing it from the page puts it back in the queue.
+    click(&client, "#d-reprocess").await;
+    wait_for_text(&client, &row(forced), "QueuedForPreProcessing (30)").await;
+    wait_for_text(&client, "#d-history", "32 → 30  (reprocessed)").await;
+    wait_for_text(&client, "#d-restarts", "1").await;
+
     // A fault added from the page answers the next API request.
     click(&client, "nav button[data-tab=faults]").await;
     type_into(&client, "#fa-name", "busy list").await;

@@ -14,7 +14,7 @@
 //! | `GET`/`PUT /_emulator/clock`, `POST /_emulator/clock/advance` | [`clock`] |
 //! | `GET /_emulator/organizations`, `GET /_emulator/tasks` | [`task_list`] |
 //! | `GET /_emulator/ui`, `.../app.js`, `.../style.css` (no admin token: they hold no data) | [`ui`] |
-//! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../review/{start|finish}` | [`tasks`] |
+//! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../reprocess`, `.../review/{start|finish}` | [`tasks`] |
 //! | `GET`/`PUT`/`POST /_emulator/webhooks`, `DELETE .../{webhookId}`, `GET .../deliveries` | [`webhooks`] |
 //! | `GET /_emulator/files/{token}/{fileName}` (no admin token), `DELETE /_emulator/files/{token}` | [`files`](crate::emulator::files) |
 
@@ -97,6 +97,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(tasks::show))
         .routes(routes!(tasks::force_status))
         .routes(routes!(tasks::advance))
+        .routes(routes!(tasks::reprocess))
         .routes(routes!(tasks::review))
         .routes(routes!(webhooks::list, webhooks::replace, webhooks::add))
         .routes(routes!(webhooks::remove))

@@ -443,6 +443,7 @@ function wire() {
   $("d-force").addEventListener("click", () => taskAction("status", { taskStatus: Number($("d-force-code").value) },
     `Task ${state.selectedTask} forced to ${$("d-force-code").value}.`));
   $("d-advance").addEventListener("click", () => taskAction("advance", {}, `Task ${state.selectedTask} advanced.`));
+  $("d-reprocess").addEventListener("click", () => taskAction("reprocess", undefined, `Task ${state.selectedTask} reprocessed.`));
   $("d-review-start").addEventListener("click", () => taskAction("review/start", {}, "Review started."));
   $("d-review-finish").addEventListener("click", () => taskAction("review/finish", {}, "Review finished."));
   $("request-filters").addEventListener("change", () => act(refresh));
