@@ -37,7 +37,11 @@ impl Drop for Driver {
     }
 }
 
+/// `SDEMU_CHROMEDRIVER` when set, else `chromedriver` on the `PATH` or where Debian puts it.
 fn chromedriver_path() -> Option<PathBuf> {
+    if let Some(named) = std::env::var_os("SDEMU_CHROMEDRIVER") {
+        return Some(PathBuf::from(named)).filter(|path| path.is_file());
+    }
     let on_path = std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
         .unwrap_or_default();
