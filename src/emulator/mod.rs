@@ -12,8 +12,8 @@
 //! | `GET`/`DELETE /_emulator/requests` | [`journal`](crate::emulator::journal) |
 //! | `GET`/`PUT`/`POST`/`DELETE /_emulator/faults` | [`faults`](crate::emulator::faults) |
 //! | `GET`/`PUT /_emulator/clock`, `POST /_emulator/clock/advance` | [`clock`] |
-//! | `GET /_emulator/organizations`, `GET /_emulator/tasks` | [`task_list`] |
-//! | `GET /_emulator/ui`, `.../app.js`, `.../style.css` (no admin token: they hold no data) | [`ui`] |
+//! | `GET /_emulator/organizations`, `GET /_emulator/tasks` | [`task_list`](crate::emulator::task_list) |
+//! | `GET /_emulator/ui`, `.../app.js`, `.../style.css` (no admin token: they hold no data) | [`ui`](crate::emulator::ui) |
 //! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../reprocess`, `.../review/{start|finish}` | [`tasks`] |
 //! | `GET`/`PUT`/`POST /_emulator/webhooks`, `DELETE .../{webhookId}`, `GET .../deliveries` | [`webhooks`] |
 //! | `GET /_emulator/files/{token}/{fileName}` (no admin token), `DELETE /_emulator/files/{token}` | [`files`](crate::emulator::files) |
