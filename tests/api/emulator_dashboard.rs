@@ -1,7 +1,7 @@
 //! The dashboard's side of the router: its page and assets (served without the admin
 //! token, confined by their headers), the two read-only routes it lists with, and the guard
 //! letting sdemu's own origin through. The page itself is driven in a browser by
-//! `tests/dashboard.rs`.
+//! `tests/dashboard/`.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
