@@ -19,7 +19,12 @@ pub struct Driver {
     child: Child,
     url: String,
     _profile: tempfile::TempDir,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
+
+/// One browser at a time: the tests measure the page, and three Chromiums at once on a
+/// loaded machine measure the machine.
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -59,6 +64,7 @@ pub async fn browser(test: &str) -> Option<(Driver, Client)> {
         println!("{test} skipped: install chromium chromium-driver to run the browser tests");
         return None;
     };
+    let turn = TURN.lock().await;
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -75,6 +81,7 @@ pub async fn browser(test: &str) -> Option<(Driver, Client)> {
         child,
         url: format!("http://127.0.0.1:{port}"),
         _profile: profile,
+        _turn: turn,
     };
     let mut options = json!({
         "args": [
@@ -134,7 +141,14 @@ where
     while !check().await {
         if started.elapsed() > PAGE_TIMEOUT {
             let message = text_of(client, "#message").await;
-            panic!("the page never showed {what} (message line: {message})");
+            let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard-failure.png");
+            if let Ok(png) = client.screenshot().await {
+                let _ = std::fs::write(&shot, png);
+            }
+            panic!(
+                "the page never showed {what} (message line: {message}; screenshot: {})",
+                shot.display()
+            );
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
