@@ -177,6 +177,8 @@ pub enum ControlRefusal {
     NoNextStep { task_status: i64 },
     /// A review step asked of a task in another status.
     NotReviewable { task_status: i64 },
+    /// Reprocessing asked of a task in Task History (Deleting or Deleted).
+    InTaskHistory { task_status: i64 },
 }
 
 /// One per-task control in progress: due steps caught up, the write transaction open, the
@@ -252,6 +254,23 @@ pub async fn advance_task(
         }));
     };
     control.finish(state, next_status, "advanced").await.map(Ok)
+}
+
+/// Reprocesses one task as Reprocess Task does (one more restart, back to the queue, a new
+/// run), whatever its organization: the control plane's reprocess.
+pub async fn reprocess(state: &AppState, task_id: i64) -> sqlx::Result<Result<(), ControlRefusal>> {
+    let mut control = open_or_refuse!(state, task_id);
+    let from_status = control.task.task_status;
+    if !crate::domain::lifecycle::can_reprocess(from_status) {
+        return Ok(Err(ControlRefusal::InTaskHistory {
+            task_status: from_status,
+        }));
+    }
+    let now = crate::domain::time::TaskTime(control.at);
+    crate::store::tasks::restart_by_id(&mut control.tx, task_id, now).await?;
+    run_started_in(state, control.tx, task_id, Some(from_status), "reprocessed")
+        .await
+        .map(Ok)
 }
 
 /// The review steps a person takes: start (ToReview → InReview) and finish (ToReview or

@@ -11,6 +11,11 @@
 //!   (`415` otherwise), which no page can send without a preflight.
 //!
 //! Requests from programs (curl, test suites, SDKs) carry neither header and pass.
+//!
+//! sdemu's own dashboard (`/_emulator/ui`) is a page too: its requests name sdemu's own
+//! origin, which passes when the `Host` it was reached by is an IP address or `localhost`.
+//! A name that resolves to sdemu by DNS rebinding is never either, so a foreign page cannot
+//! pass as sdemu's own; behind another name, `--cors-origin` names the dashboard's origin.
 
 use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
@@ -24,10 +29,13 @@ use crate::extract::body::is_json_content_type;
 use crate::state::AppState;
 
 /// Control-plane paths any page may read: they expose no data and change nothing.
-const PUBLIC: [&str; 3] = [
+const PUBLIC: [&str; 6] = [
     "/_emulator/health",
     "/_emulator/ready",
     "/_emulator/openapi.json",
+    "/_emulator/ui",
+    "/_emulator/ui/app.js",
+    "/_emulator/ui/style.css",
 ];
 
 /// File links (`GET /_emulator/files/{token}/{fileName}`): like storage links, any page may
@@ -66,6 +74,9 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
 fn foreign_page(headers: &HeaderMap, allowed: &[String]) -> Option<String> {
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("(unreadable)");
+        if is_own_origin(origin, headers) {
+            return None;
+        }
         let named = allowed
             .iter()
             .any(|allowed| allowed != "*" && allowed.trim_end_matches('/') == origin);
@@ -86,6 +97,27 @@ fn foreign_page(headers: &HeaderMap, allowed: &[String]) -> Option<String> {
     matches!(site, b"cross-site" | b"same-site").then(|| {
         "The control plane does not answer web pages from another site (Sec-Fetch-Site).".to_owned()
     })
+}
+
+/// Whether `origin` is sdemu's own, reached by an address no DNS answer can stand for: the
+/// `Host` of the request is an IP address or `localhost` (any port) and the page's origin
+/// is `http://` that host.
+fn is_own_origin(origin: &str, headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    if origin.strip_prefix("http://") != Some(host) {
+        return false;
+    }
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    };
+    let name = name
+        .strip_prefix('[')
+        .and_then(|inner| inner.strip_suffix(']'))
+        .unwrap_or(name);
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok()
 }
 
 fn changes_state(method: &Method) -> bool {

@@ -12,7 +12,9 @@
 //! | `GET`/`DELETE /_emulator/requests` | [`journal`](crate::emulator::journal) |
 //! | `GET`/`PUT`/`POST`/`DELETE /_emulator/faults` | [`faults`](crate::emulator::faults) |
 //! | `GET`/`PUT /_emulator/clock`, `POST /_emulator/clock/advance` | [`clock`] |
-//! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../review/{start|finish}` | [`tasks`] |
+//! | `GET /_emulator/organizations`, `GET /_emulator/tasks` | [`task_list`](crate::emulator::task_list) |
+//! | `GET /_emulator/ui`, `.../app.js`, `.../style.css` (no admin token: they hold no data) | [`ui`](crate::emulator::ui) |
+//! | `GET /_emulator/tasks/{taskId}`, `POST .../status`, `.../advance`, `.../reprocess`, `.../review/{start|finish}` | [`tasks`] |
 //! | `GET`/`PUT`/`POST /_emulator/webhooks`, `DELETE .../{webhookId}`, `GET .../deliveries` | [`webhooks`] |
 //! | `GET /_emulator/files/{token}/{fileName}` (no admin token), `DELETE /_emulator/files/{token}` | [`files`](crate::emulator::files) |
 
@@ -39,7 +41,9 @@ pub mod files;
 mod guard;
 pub mod health;
 pub mod journal;
+pub mod task_list;
 pub mod tasks;
+pub mod ui;
 pub mod webhooks;
 
 pub use crate::domain::control_plane::{is_control_plane, PREFIX};
@@ -48,7 +52,7 @@ pub use guard::guard;
 /// Every control-plane path, as the 404 for an unknown one lists them. `openapi.json` is
 /// served by the `openapi` module (it describes routes and control plane alike) under the
 /// same prefix.
-pub const ROUTES: [&str; 16] = [
+pub const ROUTES: [&str; 19] = [
     "/_emulator/health",
     "/_emulator/ready",
     "/_emulator/reset",
@@ -59,7 +63,10 @@ pub const ROUTES: [&str; 16] = [
     "/_emulator/openapi.json",
     "/_emulator/clock",
     "/_emulator/clock/advance",
+    "/_emulator/organizations",
+    "/_emulator/tasks",
     "/_emulator/tasks/{taskId}",
+    "/_emulator/ui",
     "/_emulator/webhooks",
     "/_emulator/webhooks/{webhookId}",
     "/_emulator/webhooks/deliveries",
@@ -85,15 +92,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(clock::get, clock::put))
         .routes(routes!(clock::advance))
+        .routes(routes!(task_list::organizations))
+        .routes(routes!(task_list::tasks))
         .routes(routes!(tasks::show))
         .routes(routes!(tasks::force_status))
         .routes(routes!(tasks::advance))
+        .routes(routes!(tasks::reprocess))
         .routes(routes!(tasks::review))
         .routes(routes!(webhooks::list, webhooks::replace, webhooks::add))
         .routes(routes!(webhooks::remove))
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(files::download_file))
         .routes(routes!(files::delete_file))
+        .routes(routes!(ui::page))
+        .routes(routes!(ui::script))
+        .routes(routes!(ui::style))
         .route("/_emulator/{*rest}", any(unknown_route))
 }
 

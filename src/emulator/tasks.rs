@@ -101,6 +101,14 @@ impl From<ControlRefusal> for ApiError {
                 format!("The task is in status {task_status}, which has no next step of its own."),
             )
             .with("taskStatus", task_status),
+            ControlRefusal::InTaskHistory { task_status } => Problem::new(
+                StatusCode::CONFLICT,
+                "task-deleted",
+                format!(
+                    "The task is in status {task_status}: a task in Task History cannot be reprocessed."
+                ),
+            )
+            .with("taskStatus", task_status),
             ControlRefusal::NotReviewable { task_status } => Problem::new(
                 StatusCode::CONFLICT,
                 "not-reviewable",
@@ -297,5 +305,34 @@ pub async fn review(
         ReviewStepName::Finish => ReviewStep::Finish,
     };
     lifecycle::review(&state, task_id, step).await??;
+    lifecycle_view(&state, task_id).await
+}
+
+/// Reprocess a task
+///
+/// `POST /_emulator/tasks/{taskId}/reprocess`: what Reprocess Task does, for any
+/// organization's task: one more restart, back to QueuedForPreProcessing (30) now, and a
+/// new run of the lifecycle. 409 for a task in Task History (Deleting 19, Deleted 20).
+#[utoipa::path(
+    post,
+    path = "/_emulator/tasks/{taskId}/reprocess",
+    operation_id = "reprocessTask",
+    tag = "Emulator",
+    security((), ("adminToken" = [])),
+    params(("taskId" = i64, Path, description = "The task's id (unique across organizations).")),
+    responses(
+        (status = 200, description = "The task's lifecycle", body = TaskLifecycle),
+        (status = 409, response = StepRefused),
+        (status = 401, response = AdminTokenRequired),
+        (status = 404, response = UnknownTask),
+        (status = 414, response = QueryTooLong),
+    )
+)]
+pub async fn reprocess(
+    _admin: Admin,
+    State(state): State<AppState>,
+    PathParam(task_id): PathParam<i64>,
+) -> ApiResult<Json<TaskLifecycle>> {
+    lifecycle::reprocess(&state, task_id).await??;
     lifecycle_view(&state, task_id).await
 }

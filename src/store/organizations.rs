@@ -1,6 +1,6 @@
 //! Organizations: the client credentials a token request is checked against.
 
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
 /// What the token endpoint needs to know about an organization.
 #[derive(Clone)]
@@ -40,5 +40,25 @@ pub async fn default_organization(pool: &SqlitePool) -> sqlx::Result<Option<Clie
         sqlx::query_as!(ClientRecord,) + "WHERE is_default = 1 ORDER BY tenant_id LIMIT 1"
     )
     .fetch_optional(pool)
+    .await
+}
+
+/// What the control plane's dashboard shows of an organization: never its secret.
+#[derive(Debug, Clone)]
+pub struct OrganizationSummary {
+    pub tenant_id: i64,
+    pub name: String,
+    pub client_id: String,
+    pub is_default: bool,
+}
+
+/// Every organization, by `tenantId`.
+pub async fn all(conn: &mut SqliteConnection) -> sqlx::Result<Vec<OrganizationSummary>> {
+    sqlx::query_as!(
+        OrganizationSummary,
+        r#"SELECT tenant_id AS "tenant_id!", name, client_id, is_default AS "is_default: bool"
+           FROM organizations ORDER BY tenant_id"#
+    )
+    .fetch_all(conn)
     .await
 }

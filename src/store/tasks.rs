@@ -267,14 +267,33 @@ pub async fn restart(
     task: &TaskRef,
     now: TaskTime,
 ) -> sqlx::Result<bool> {
+    let mut query = restarting(now);
+    push_task_ref(&mut query, tenant_id, task);
+    let done = query.build().execute(conn).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// [`restart`] for the task with this id, whatever its organization (the control plane's
+/// reprocess). Returns whether a task was found.
+pub async fn restart_by_id(
+    conn: &mut SqliteConnection,
+    task_id: i64,
+    now: TaskTime,
+) -> sqlx::Result<bool> {
+    let mut query = restarting(now);
+    query.push(" WHERE t.task_id = ").push_bind(task_id);
+    let done = query.build().execute(conn).await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The `UPDATE` of a restart, up to its `WHERE`.
+fn restarting<'q>(now: TaskTime) -> QueryBuilder<'q, Sqlite> {
     let mut query = QueryBuilder::new(
         "UPDATE tasks AS t SET restart_count = COALESCE(t.restart_count, 0) + 1, \
          task_status = 30, external_integration_status = 'never', pre_processing_started_on = ",
     );
     query.push_bind(now.0);
-    push_task_ref(&mut query, tenant_id, task);
-    let done = query.build().execute(conn).await?;
-    Ok(done.rows_affected() > 0)
+    query
 }
 
 /// Sets the client's external integration status. Returns whether a task was found.

@@ -403,7 +403,7 @@ async fn the_unknown_control_route_problem_lists_every_control_route_and_each_on
         .map(|route| route.as_str().expect("a path"))
         .collect();
     assert!(routes.contains(&"/_emulator/openapi.json"), "{routes:?}");
-    assert_eq!(routes.len(), 16, "{routes:?}");
+    assert_eq!(routes.len(), 19, "{routes:?}");
     for route in routes {
         let name = route
             .trim_start_matches("/_emulator/")

@@ -175,3 +175,41 @@ async fn the_control_plane_plays_the_reviewer_from_to_review_to_task_history() {
         .assert_problem(StatusCode::BAD_REQUEST, None);
     assert_eq!(unknown_step["type"], "urn:sdemu:problem:invalid-path");
 }
+
+#[tokio::test]
+async fn reprocessing_from_the_control_plane_restarts_any_organizations_task_but_not_one_in_task_history(
+) {
+    let app = frozen().await;
+    // Task 20 is the other organization's: no token of theirs is needed here.
+    let reprocessed = app
+        .control("POST", "tasks/20/reprocess", None)
+        .await
+        .assert_json(StatusCode::OK);
+    assert_eq!(reprocessed["taskStatus"], 30);
+    assert_eq!(reprocessed["restartCount"], 1);
+    assert_eq!(
+        reprocessed["nextStep"],
+        json!({"taskStatus": 31, "dueAt": "2026-11-01T12:00:03Z"})
+    );
+    let last = reprocessed["history"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["cause"], "reprocessed");
+    assert_eq!(last["toStatus"], 30);
+
+    app.control("POST", "tasks/20/status", Some(&json!({"taskStatus": 20})))
+        .await
+        .assert_json(StatusCode::OK);
+    let problem = app
+        .control("POST", "tasks/20/reprocess", None)
+        .await
+        .assert_problem(StatusCode::CONFLICT, None);
+    assert_eq!(problem["type"], "urn:sdemu:problem:task-deleted");
+    assert_eq!(problem["taskStatus"], 20);
+    assert_eq!(
+        app.task_lifecycle(20).await["restartCount"],
+        1,
+        "nothing changed"
+    );
+    app.control("POST", "tasks/999/reprocess", None)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, None);
+}

@@ -80,7 +80,8 @@ fn text() -> impl Strategy<Value = String> {
     ]
 }
 
-const KEYS: [&str; 14] = [
+const KEYS: [&str; 15] = [
+    "tenantId",
     "startDate",
     "endDate",
     "workspaceId",
@@ -176,7 +177,8 @@ where
         .unwrap();
 }
 
-const QUERY_ROUTES: [&str; 6] = [
+const QUERY_ROUTES: [&str; 7] = [
+    "/_emulator/tasks",
     "/api/v1.0/external/sdtask/statuslist",
     "/api/v1.0/external/sdtask/statuslistpaginated",
     "/api/v1.0/external/sdtask/status",

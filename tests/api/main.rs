@@ -12,6 +12,7 @@ mod control_plane_guard;
 mod create_task;
 mod demo;
 mod emulator_control;
+mod emulator_dashboard;
 mod emulator_data;
 mod emulator_faults;
 mod emulator_journal;

@@ -257,6 +257,9 @@ fn open_operations_have_no_security_requirement_and_the_api_needs_an_oauth2_toke
         ("get", "/_emulator/ready"),
         ("get", "/_emulator/openapi.json"),
         ("get", "/_emulator/files/{token}/{fileName}"),
+        ("get", "/_emulator/ui"),
+        ("get", "/_emulator/ui/app.js"),
+        ("get", "/_emulator/ui/style.css"),
     ] {
         let operation = operation(method, path);
         assert!(
@@ -278,6 +281,9 @@ fn open_operations_have_no_security_requirement_and_the_api_needs_an_oauth2_toke
             "/_emulator/health",
             "/_emulator/ready",
             "/_emulator/files/{token}/{fileName}",
+            "/_emulator/ui",
+            "/_emulator/ui/app.js",
+            "/_emulator/ui/style.css",
         ]
         .contains(&path.as_str())
             && path != "/_emulator/openapi.json"

@@ -20,11 +20,23 @@ impl Sdemu {
     /// An sdemu serving `fixtures`, or the built-in demo data.
     pub fn start(fixtures: Option<&Path>) -> Self {
         let mut command = Command::new(SDEMU);
-        command.args(["--port", "0", "--lifecycle", "off"]);
+        command.args(["--lifecycle", "off"]);
         if let Some(fixtures) = fixtures {
             command.arg("--fixtures").arg(fixtures);
         }
+        Self::spawn(command)
+    }
+
+    /// An sdemu on the demo data with these options (`--port 0` added).
+    pub fn start_with(options: &[&str]) -> Self {
+        let mut command = Command::new(SDEMU);
+        command.args(options);
+        Self::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Self {
         let mut child = command
+            .args(["--port", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
