@@ -1,4 +1,5 @@
 //! How long `POST /_emulator/reset` takes on the built-in demo data set (about 2,900 tasks),
+//! after nothing and after what a test typically does (create a task, reprocess another),
 //! measured through the real router and compared, in the same run, with two baselines: one
 //! Task Status List request (the documentation's example) and a reset of an almost empty
 //! data set. Run with `cargo bench --bench reset`.
@@ -19,12 +20,30 @@ async fn main() {
     .await;
     let token = support::token(&demo, "sdemu-demo", "sdemu-demo-secret").await;
     let reset = support::median(&demo, "POST", "/_emulator/reset", &token).await;
+    let test_writes: [support::Untimed; 2] = [
+        (
+            "POST",
+            "/api/v1.0/external/sdtask/process",
+            Some(r#"{"context":{"url":"https://example.com/a.pdf"}}"#),
+        ),
+        (
+            "PATCH",
+            "/api/v1.0/external/sdtask/restartprocessing?taskId=2269",
+            None,
+        ),
+    ];
+    let reset_after_writes =
+        support::median_after(&demo, &test_writes, "POST", "/_emulator/reset", &token).await;
     let list = support::median(&demo, "GET", LIST, &token).await;
     let empty_reset = support::median(&tiny, "POST", "/_emulator/reset", &token).await;
     println!("median of {} rounds each:", support::ROUNDS);
     println!(
         "  reset, demo data set (~2,900 tasks): {:8.2} ms",
         support::ms(reset)
+    );
+    println!(
+        "  reset after a create and a reprocess: {:7.2} ms",
+        support::ms(reset_after_writes)
     );
     println!(
         "  one Task Status List request:        {:8.2} ms",
@@ -34,9 +53,11 @@ async fn main() {
         "  reset, empty data set:               {:8.2} ms",
         support::ms(empty_reset)
     );
-    println!(
-        "  reset / status list request: {:.1}x; reset / empty reset: {:.1}x",
-        reset.as_secs_f64() / list.as_secs_f64(),
-        reset.as_secs_f64() / empty_reset.as_secs_f64()
-    );
+    for (name, took) in [("reset", reset), ("reset after writes", reset_after_writes)] {
+        println!(
+            "  {name} / status list request: {:.1}x; {name} / empty reset: {:.1}x",
+            took.as_secs_f64() / list.as_secs_f64(),
+            took.as_secs_f64() / empty_reset.as_secs_f64()
+        );
+    }
 }

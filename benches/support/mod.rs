@@ -45,24 +45,51 @@ pub async fn token(router: &Router, client_id: &str, client_secret: &str) -> Str
 
 /// The median time of `ROUNDS` requests (after two warm-up rounds), body read in full.
 pub async fn median(router: &Router, method: &str, uri: &str, token: &str) -> Duration {
+    median_after(router, &[], method, uri, token).await
+}
+
+/// A request the benchmark sends without timing it: method, URI and JSON body.
+pub type Untimed<'a> = (&'a str, &'a str, Option<&'a str>);
+
+/// [`median`], with the `untimed` requests sent before each timed one (the writes a reset
+/// then undoes, say).
+pub async fn median_after(
+    router: &Router,
+    untimed: &[Untimed<'_>],
+    method: &str,
+    uri: &str,
+    token: &str,
+) -> Duration {
     let mut times = Vec::with_capacity(ROUNDS);
     for round in 0..ROUNDS + 2 {
-        let request = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("authorization", format!("Bearer {token}"))
-            .body(Body::empty())
-            .unwrap();
+        for (method, uri, body) in untimed {
+            send(router, method, uri, token, *body).await;
+        }
         let started = Instant::now();
-        let response = router.clone().oneshot(request).await.unwrap();
-        assert!(response.status().is_success(), "{method} {uri}");
-        response.into_body().collect().await.unwrap();
+        send(router, method, uri, token, None).await;
         if round >= 2 {
             times.push(started.elapsed());
         }
     }
     times.sort();
     times[ROUNDS / 2]
+}
+
+/// Sends one request and reads its body in full; it must succeed.
+async fn send(router: &Router, method: &str, uri: &str, token: &str, body: Option<&str>) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("authorization", format!("Bearer {token}"));
+    if body.is_some() {
+        request = request.header("content-type", "application/json");
+    }
+    let request = request
+        .body(body.map_or_else(Body::empty, |body| Body::from(body.to_owned())))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    assert!(response.status().is_success(), "{method} {uri}");
+    response.into_body().collect().await.unwrap();
 }
 
 pub fn ms(duration: Duration) -> f64 {

@@ -51,7 +51,7 @@ public sealed class SdemuFixture : IAsyncLifetime
         await Container.DisposeAsync();
     }
 
-    /// <summary>Back to the start-up data: reset is one call, about 30 ms.</summary>
+    /// <summary>Back to the start-up data: reset is one call, a few milliseconds.</summary>
     public async Task ResetAsync()
     {
         using var reset = new HttpRequestMessage(HttpMethod.Post, "/_emulator/reset")

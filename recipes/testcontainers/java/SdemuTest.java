@@ -45,7 +45,7 @@ class SdemuTest {
         return "http://" + SDEMU.getHost() + ":" + SDEMU.getMappedPort(SDEMU_PORT);
     }
 
-    /** Every test starts from the start-up data: reset is one call, about 30 ms. */
+    /** Every test starts from the start-up data: reset is one call, a few milliseconds. */
     @BeforeEach
     void resetSdemu() throws Exception {
         HttpRequest reset =

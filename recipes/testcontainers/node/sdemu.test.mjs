@@ -30,7 +30,7 @@ after(async () => {
   await sdemu?.stop();
 });
 
-// Every test starts from the start-up data: reset is one call, about 30 ms.
+// Every test starts from the start-up data: reset is one call, a few milliseconds.
 beforeEach(async () => {
   const response = await fetch(`${baseUrl}/_emulator/reset`, {
     method: "POST",

@@ -36,7 +36,7 @@ def sdemu_url():
 
 @pytest.fixture(autouse=True)
 def reset_sdemu(sdemu_url):
-    """Every test starts from the start-up data: reset is one call, about 30 ms."""
+    """Every test starts from the start-up data: reset is one call, a few milliseconds."""
     request = urllib.request.Request(
         f"{sdemu_url}/_emulator/reset",
         data=b"",
