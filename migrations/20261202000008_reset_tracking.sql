@@ -6,21 +6,26 @@
 -- Tasks by id: inserted, updated or deleted. The smaller tables a data set fills are
 -- named as a whole (both catalogues as 'catalogues'), and rewritten whole when anything in
 -- them changed. The name 'everything' asks for a full rewrite: a seed that replaced the
--- data set, or a database file that already held data at start-up.
+-- data set, or a database file that already held data at start-up. While it is there, tasks
+-- are not recorded one by one (loading a data set would otherwise record every task only to
+-- forget them all).
 CREATE TABLE reset_changed_tasks (task_id INTEGER PRIMARY KEY);
 CREATE TABLE reset_changed_tables (name TEXT PRIMARY KEY) WITHOUT ROWID;
 
 CREATE TRIGGER tasks_reset_after_insert AFTER INSERT ON tasks
+WHEN NOT EXISTS (SELECT 1 FROM reset_changed_tables WHERE name = 'everything')
 BEGIN
     INSERT OR IGNORE INTO reset_changed_tasks (task_id) VALUES (NEW.task_id);
 END;
 
 CREATE TRIGGER tasks_reset_after_update AFTER UPDATE ON tasks
+WHEN NOT EXISTS (SELECT 1 FROM reset_changed_tables WHERE name = 'everything')
 BEGIN
     INSERT OR IGNORE INTO reset_changed_tasks (task_id) VALUES (OLD.task_id);
 END;
 
 CREATE TRIGGER tasks_reset_after_delete AFTER DELETE ON tasks
+WHEN NOT EXISTS (SELECT 1 FROM reset_changed_tables WHERE name = 'everything')
 BEGIN
     INSERT OR IGNORE INTO reset_changed_tasks (task_id) VALUES (OLD.task_id);
 END;

@@ -133,6 +133,13 @@ async fn after_a_replacing_seed_a_reset_rewrites_everything() {
     app.control("POST", "seed?mode=replace", Some(&replacement))
         .await
         .assert_json(StatusCode::OK);
+    // Everything counts as changed, so no task was recorded one by one.
+    assert_eq!(
+        app.count_rows("reset_changed_tables WHERE name = 'everything'")
+            .await,
+        1
+    );
+    assert_eq!(app.count_rows("reset_changed_tasks").await, 0);
     app.control("POST", "reset", None)
         .await
         .assert_json(StatusCode::OK);

@@ -56,6 +56,8 @@ pub async fn is_empty(pool: &SqlitePool) -> sqlx::Result<bool> {
 /// `POST /_emulator/reset` restores, so nothing counts as changed yet.
 pub async fn load_startup(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
+    // Marked first, so that the triggers do not record the tasks one by one.
+    reset::mark_everything_changed(&mut tx).await?;
     replace_in(&mut tx, dataset).await?;
     reset::forget_changes(&mut tx).await?;
     tx.commit().await
@@ -65,8 +67,8 @@ pub async fn load_startup(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<
 /// transaction: on any error nothing changes. The next reset rewrites everything.
 pub async fn replace(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
-    replace_in(&mut tx, dataset).await?;
     reset::mark_everything_changed(&mut tx).await?;
+    replace_in(&mut tx, dataset).await?;
     tx.commit().await
 }
 

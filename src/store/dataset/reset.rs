@@ -24,6 +24,7 @@ pub async fn restore_startup(conn: &mut SqliteConnection, dataset: &Dataset) -> 
             .into_iter()
             .collect();
     if tables.contains(EVERYTHING) {
+        // Tasks are not recorded one by one while `everything` is marked.
         super::replace_in(conn, dataset).await?;
         return forget_changes(conn).await;
     }
