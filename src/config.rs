@@ -13,10 +13,12 @@ use crate::domain::lifecycle::LifecycleSettings;
 mod capture;
 mod compare;
 mod connections;
+mod upstream;
 
-pub use capture::{CaptureOptions, Secret, MAX_CAPTURE_RATE, MAX_WINDOW_DAYS};
+pub use capture::{CaptureOptions, MAX_CAPTURE_RATE, MAX_WINDOW_DAYS};
 pub use compare::CompareOptions;
 pub use connections::{ConnectionOptions, MAX_CONNECTION_SECONDS};
+pub use upstream::{Secret, UpstreamOptions};
 
 /// The longest lifecycle step: a day.
 pub const MAX_STEP_SECONDS: u32 = 86_400;

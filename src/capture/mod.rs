@@ -63,14 +63,14 @@ pub async fn run(options: &CaptureOptions) -> anyhow::Result<()> {
     pool.close().await;
 
     let mut upstream = Upstream::new(
-        &options.upstream,
-        &options.client_id,
-        options.client_secret.expose(),
+        &options.upstream.url,
+        &options.upstream.client_id,
+        options.upstream.client_secret.expose(),
         options.rate,
     )?;
     eprintln!(
         "capture: taking a token from {}{TOKEN_PATH}",
-        options.upstream
+        options.upstream.url
     );
     upstream
         .sign_in()
@@ -97,7 +97,7 @@ pub async fn run(options: &CaptureOptions) -> anyhow::Result<()> {
     let (workspace_count, batch_count, task_count) = (workspaces.len(), batches.len(), tasks.len());
     let built = document::build(
         Captured {
-            client_id: options.client_id.clone(),
+            client_id: options.upstream.client_id.clone(),
             workspaces,
             batches,
             tasks,

@@ -45,9 +45,9 @@ pub async fn run(options: &CompareOptions) -> anyhow::Result<bool> {
         bail!("--from is after --to");
     }
     let mut upstream = Upstream::new(
-        &options.upstream,
-        &options.client_id,
-        options.client_secret.expose(),
+        &options.upstream.url,
+        &options.upstream.client_id,
+        options.upstream.client_secret.expose(),
         options.rate,
     )?
     .labelled("compare");
@@ -64,7 +64,7 @@ pub async fn run(options: &CompareOptions) -> anyhow::Result<bool> {
     let default_secret = if own.is_some() {
         PLACEHOLDER_CLIENT_SECRET
     } else {
-        options.client_secret.expose()
+        options.upstream.client_secret.expose()
     };
     let local_secret = options
         .local_client_secret
@@ -75,7 +75,7 @@ pub async fn run(options: &CompareOptions) -> anyhow::Result<bool> {
         options
             .local_client_id
             .as_deref()
-            .unwrap_or(&options.client_id),
+            .unwrap_or(&options.upstream.client_id),
         local_secret,
         options.rate,
     )?

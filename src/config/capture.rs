@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::Args;
 
+use super::upstream::{Secret, UpstreamOptions};
 use crate::domain::time::{parse_instant, DATE_EXPECTATION};
 
 /// The most requests per second `--rate` allows.
@@ -17,24 +18,9 @@ pub const MAX_WINDOW_DAYS: u32 = 366;
 /// `sdemu capture`'s options.
 #[derive(Debug, Clone, Args)]
 pub struct CaptureOptions {
-    /// The service to read, e.g. http://127.0.0.1:8080 (only http:// URLs: this build has no
-    /// TLS client).
-    #[arg(long, env = "SDEMU_UPSTREAM", value_name = "URL", value_parser = parse_upstream)]
-    pub upstream: String,
-
-    /// The upstream API client's id.
-    #[arg(long, env = "SDEMU_UPSTREAM_CLIENT_ID", value_name = "ID")]
-    pub client_id: String,
-
-    /// The upstream API client's secret. Sent only to the upstream's /connect/token; never
-    /// written to the capture.
-    #[arg(
-        long,
-        env = "SDEMU_UPSTREAM_CLIENT_SECRET",
-        value_name = "SECRET",
-        hide_env_values = true
-    )]
-    pub client_secret: Secret,
+    /// The service to read and its API client.
+    #[command(flatten)]
+    pub upstream: UpstreamOptions,
 
     /// Tasks created at or after this instant (RFC 3339 or a date). Default: 365 days
     /// before --to.
@@ -97,54 +83,6 @@ pub struct CaptureOptions {
     pub out: PathBuf,
 }
 
-/// A secret option (the client secret, the anonymisation key). Its `Debug` output hides the
-/// value, so printing the options can never leak it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(<hidden>)")
-    }
-}
-
-impl std::str::FromStr for Secret {
-    type Err = &'static str;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        if text.is_empty() {
-            Err("must not be empty")
-        } else {
-            Ok(Self(text.to_owned()))
-        }
-    }
-}
-
-/// `--upstream`: an absolute http:// URL, kept without a trailing slash.
-pub(super) fn parse_upstream(text: &str) -> Result<String, String> {
-    let url = url::Url::parse(text).map_err(|error| format!("not a URL: {error}"))?;
-    if url.scheme() == "https" {
-        return Err(
-            "https:// is not supported by this build (no TLS client); reach the service \
-             through a local TLS-terminating proxy and give its http:// URL"
-                .to_owned(),
-        );
-    }
-    if url.scheme() != "http" || !url.has_host() {
-        return Err("must be an http:// URL with a host".to_owned());
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err("must not have a query or a fragment".to_owned());
-    }
-    Ok(text.trim_end_matches('/').to_owned())
-}
-
 /// `--from` / `--to`: the forms the API accepts for its dates.
 pub(super) fn parse_date(text: &str) -> Result<DateTime<Utc>, String> {
     parse_instant(text).ok_or_else(|| format!("expected {DATE_EXPECTATION}"))
@@ -153,28 +91,6 @@ pub(super) fn parse_date(text: &str) -> Result<DateTime<Utc>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_upstream_must_be_an_http_url_without_query() {
-        assert_eq!(
-            parse_upstream("http://127.0.0.1:8080/").unwrap(),
-            "http://127.0.0.1:8080"
-        );
-        assert!(parse_upstream("https://api.example.com")
-            .unwrap_err()
-            .contains("https:// is not supported"));
-        assert!(parse_upstream("ftp://x").is_err());
-        assert!(parse_upstream("http://x/?a=1").is_err());
-        assert!(parse_upstream("not a url").is_err());
-    }
-
-    #[test]
-    fn secrets_are_hidden_from_debug_output() {
-        let secret: Secret = "s3cret".parse().unwrap();
-        assert_eq!(format!("{secret:?}"), "Secret(<hidden>)");
-        assert_eq!(secret.expose(), "s3cret");
-        assert!("".parse::<Secret>().is_err());
-    }
 
     #[test]
     fn dates_take_the_forms_the_api_accepts() {

@@ -7,29 +7,15 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::Args;
 
-use super::capture::{parse_date, parse_upstream, Secret, MAX_CAPTURE_RATE};
+use super::capture::{parse_date, MAX_CAPTURE_RATE};
+use super::upstream::{parse_upstream, Secret, UpstreamOptions};
 
 /// `sdemu compare`'s options.
 #[derive(Debug, Clone, Args)]
 pub struct CompareOptions {
-    /// The real service, e.g. http://127.0.0.1:9000 (only http:// URLs: this build has no TLS
-    /// client).
-    #[arg(long, env = "SDEMU_UPSTREAM", value_name = "URL", value_parser = parse_upstream)]
-    pub upstream: String,
-
-    /// The upstream API client's id.
-    #[arg(long, env = "SDEMU_UPSTREAM_CLIENT_ID", value_name = "ID")]
-    pub client_id: String,
-
-    /// The upstream API client's secret. Sent only to the upstream's /connect/token; never
-    /// printed.
-    #[arg(
-        long,
-        env = "SDEMU_UPSTREAM_CLIENT_SECRET",
-        value_name = "SECRET",
-        hide_env_values = true
-    )]
-    pub client_secret: Secret,
+    /// The real service and its API client.
+    #[command(flatten)]
+    pub upstream: UpstreamOptions,
 
     /// The sdemu to compare with the upstream, e.g. http://127.0.0.1:8080. Needed unless
     /// --fixtures is given.
