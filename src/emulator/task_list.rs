@@ -9,11 +9,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Serialize;
 use serde_json::json;
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
-use utoipa::openapi::schema::{
-    ArrayBuilder, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
-};
-use utoipa::openapi::{RefOr, Required};
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::Required;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::page::{Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -23,7 +21,7 @@ use crate::domain::time::{ceil_to_second, floor_to_second};
 use crate::error::responses::{AdminTokenRequired, QueryTooLong};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::page::page_request;
-use crate::extract::query::MAX_VALUES_PER_PARAMETER;
+use crate::extract::query_doc::{date, integer, query, repeated};
 use crate::extract::{Admin, QueryParams};
 use crate::response::{json_bytes, Json};
 use crate::state::AppState;
@@ -163,49 +161,10 @@ pub async fn tasks(
 /// The query parameters `tasks` reads, for the description.
 struct TaskListParams;
 
-fn parameter(name: &str, description: &str, schema: impl Into<Schema>) -> Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(ParameterIn::Query)
-        .required(Required::False)
-        .description(Some(description))
-        .schema(Some(schema.into()))
-        .build()
-}
-
-fn repeated(name: &str, description: &str, item: ObjectBuilder) -> Parameter {
-    let mut parameter = parameter(
-        name,
-        description,
-        ArrayBuilder::new()
-            .items(RefOr::T(item.into()))
-            .max_items(Some(MAX_VALUES_PER_PARAMETER)),
-    );
-    parameter.style = Some(ParameterStyle::Form);
-    parameter.explode = Some(true);
-    parameter
-}
-
-fn integer() -> ObjectBuilder {
-    ObjectBuilder::new()
-        .schema_type(Type::Integer)
-        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-}
-
-fn date(name: &str, description: &str) -> Parameter {
-    parameter(
-        name,
-        description,
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .examples([json!("2022-03-16T16:59:55Z")]),
-    )
-}
-
 impl IntoParams for TaskListParams {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
         let keys: Vec<&str> = TaskSortKey::ALL.iter().map(|(name, _)| *name).collect();
-        let mut tenant = parameter("tenantId", "The organization (required).", integer());
+        let mut tenant = query("tenantId", "The organization (required).", integer());
         tenant.required = Required::True;
         vec![
             tenant,
@@ -237,7 +196,7 @@ impl IntoParams for TaskListParams {
                 "Repeatable; exact, case-sensitive match.",
                 ObjectBuilder::new().schema_type(Type::String),
             ),
-            parameter(
+            query(
                 "sort",
                 &format!(
                     "A task property, case-insensitive: {}. Descending with a leading `-` or a \
@@ -246,12 +205,12 @@ impl IntoParams for TaskListParams {
                 ),
                 ObjectBuilder::new().schema_type(Type::String),
             ),
-            parameter(
+            query(
                 "pageNumber",
                 "Page to return, from 1.",
                 integer().minimum(Some(1)).default(Some(json!(1))),
             ),
-            parameter(
+            query(
                 "pageSize",
                 &format!("Items per page, from 1 to {MAX_PAGE_SIZE}."),
                 integer()

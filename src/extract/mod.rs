@@ -19,6 +19,7 @@ pub mod body;
 pub mod page;
 pub mod path;
 pub mod query;
+pub mod query_doc;
 pub mod task;
 
 pub use admin::Admin;

@@ -6,68 +6,14 @@
 //! that enforce them. Handlers name the sets in `#[utoipa::path(params(...))]`.
 
 use serde_json::json;
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn, ParameterStyle};
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
-use utoipa::openapi::{RefOr, Required};
+use utoipa::openapi::path::{Parameter, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::IntoParams;
 
 use crate::domain::fixture::EXTERNAL_INTEGRATION_STATUS_MAX_CHARS;
 use crate::domain::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::domain::sort::{BatchSortKey, SortKey, TaskSortKey};
-use crate::domain::time::DATE_EXPECTATION;
-use crate::extract::query::MAX_VALUES_PER_PARAMETER;
-
-/// An optional query parameter.
-fn query(name: &str, description: &str, schema: impl Into<Schema>) -> Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(ParameterIn::Query)
-        .required(Required::False)
-        .description(Some(description))
-        .schema(Some(schema.into()))
-        .build()
-}
-
-/// A repeatable query parameter (`?name=1&name=2`): at most `MAX_VALUES_PER_PARAMETER`
-/// values, which are alternatives.
-fn repeated(name: &str, description: &str, item: impl Into<Schema>) -> Parameter {
-    let mut parameter = query(
-        name,
-        description,
-        ArrayBuilder::new()
-            .items(RefOr::T(item.into()))
-            .max_items(Some(MAX_VALUES_PER_PARAMETER)),
-    );
-    parameter.style = Some(ParameterStyle::Form);
-    parameter.explode = Some(true);
-    parameter
-}
-
-fn integer() -> ObjectBuilder {
-    ObjectBuilder::new().schema_type(Type::Integer).format(Some(
-        utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Int64),
-    ))
-}
-
-fn date(name: &str, description: &str) -> Parameter {
-    query(
-        name,
-        description,
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .description(Some(date_format()))
-            .examples([json!("2022-03-16T16:59:55Z")]),
-    )
-}
-
-/// How a date parameter is written, from the parser's own error text.
-fn date_format() -> String {
-    let mut text = DATE_EXPECTATION.to_owned();
-    if let Some(first) = text.get_mut(..1) {
-        first.make_ascii_uppercase();
-    }
-    text
-}
+use crate::extract::query_doc::{date, integer, query, repeated};
 
 fn sort<K: SortKey + PartialEq>(what: &str) -> Parameter {
     let keys: Vec<&str> = K::ALL.iter().map(|(name, _)| *name).collect();
