@@ -181,12 +181,24 @@ pub async fn type_into(client: &Client, selector: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
+/// Clicks the element `selector` matches. The page redraws its tables while it polls, so an
+/// element found a moment ago may be gone: find it again and retry, boundedly.
 pub async fn click(client: &Client, selector: &str) {
-    client
-        .find(Locator::Css(selector))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let started = Instant::now();
+    loop {
+        let attempt = match client.find(Locator::Css(selector)).await {
+            Ok(element) => element.click().await,
+            Err(error) => Err(error),
+        };
+        match attempt {
+            Ok(()) => return,
+            Err(error)
+                if (error.is_stale_element_reference() || error.is_no_such_element())
+                    && started.elapsed() < PAGE_TIMEOUT =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(error) => panic!("could not click {selector}: {error}"),
+        }
+    }
 }
