@@ -9,9 +9,12 @@ use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::{middleware, Router};
 use tower::{ServiceBuilder, ServiceExt};
+use tower_http::compression::predicate::{And, DefaultPredicate, Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 
+use crate::config::Switch;
 use crate::extract::body::MAX_BODY_BYTES;
 use crate::response::empty_response;
 use crate::state::AppState;
@@ -25,6 +28,7 @@ pub use serve::{serve, ServeOptions};
 /// The whole HTTP surface. `main` and the tests both serve exactly this.
 pub fn build_router(state: AppState) -> Router {
     let cors = cors_layer(&state.config.cors_origins);
+    let compression = compression_layer(state.config.compression);
     let request_id = HeaderName::from_static("x-request-id");
     // Every described route, registered together with its operation.
     let (described, _) = openapi::routes().split_for_parts();
@@ -54,9 +58,14 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state.clone());
     // The path is made canonical before routing, so this wraps the whole router; web pages
     // are kept off the control plane before anything else (CORS preflights included).
-    Router::new()
+    let app = Router::new()
         .fallback_service(router.map_request(canonical_api_path))
-        .layer(middleware::from_fn_with_state(state, emulator::guard))
+        .layer(middleware::from_fn_with_state(state, emulator::guard));
+    // Outermost, so the journal, the fault rules and the log see what the handler wrote.
+    match compression {
+        Some(compression) => app.layer(compression),
+        None => app,
+    }
 }
 
 /// The emulated API's paths by their lower-case form, from the OpenAPI description: the
@@ -156,6 +165,25 @@ async fn unmatched() -> Response {
     let mut response = empty_response(StatusCode::NOT_FOUND);
     response.extensions_mut().insert(Unmatched);
     response
+}
+
+/// The smallest answer `--compression on` compresses: below it the headers outweigh the gain.
+pub const MIN_COMPRESSED_BYTES: u16 = 1024;
+
+/// What is compressed: tower-http's default exclusions (images, gRPC, event streams) and
+/// answers of at least [`MIN_COMPRESSED_BYTES`].
+type WorthCompressing = And<DefaultPredicate, SizeAbove>;
+
+/// Compression for clients that ask, only with `--compression on` (without it, no `Vary`
+/// header either, as before).
+fn compression_layer(switch: Switch) -> Option<CompressionLayer<WorthCompressing>> {
+    (switch == Switch::On).then(|| {
+        CompressionLayer::new()
+            .gzip(true)
+            .br(true)
+            .quality(CompressionLevel::Fastest)
+            .compress_when(DefaultPredicate::new().and(SizeAbove::new(MIN_COMPRESSED_BYTES)))
+    })
 }
 
 /// CORS for browser front-ends, only when origins are configured: the real API is meant for

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::domain::auth::ClientCredentials;
 use crate::domain::demo::DemoSettings;
@@ -13,24 +13,20 @@ use crate::domain::lifecycle::LifecycleSettings;
 mod capture;
 mod compare;
 mod connections;
+mod demo;
 mod upstream;
 
 pub use capture::{CaptureOptions, MAX_CAPTURE_RATE, MAX_WINDOW_DAYS};
 pub use compare::CompareOptions;
 pub use connections::{ConnectionOptions, MAX_CONNECTION_SECONDS};
+pub use demo::{DemoOptions, MAX_DEMO_INTERVAL_SECONDS, MAX_DEMO_TASKS};
 pub use upstream::{Secret, UpstreamOptions};
 
 /// The longest lifecycle step: a day.
 pub const MAX_STEP_SECONDS: u32 = 86_400;
 
-/// The longest `--demo-interval`: a day.
-pub const MAX_DEMO_INTERVAL_SECONDS: u32 = 86_400;
-
 /// The automatic reviewer's delay in demo mode when `--auto-review` is not given.
 pub const DEMO_AUTO_REVIEW_SECONDS: u32 = 20;
-
-/// The largest `--demo-max-tasks`.
-pub const MAX_DEMO_TASKS: u32 = 1_000_000;
 
 /// The longest `--token-ttl`: one year, the longest a client secret can live.
 pub const MAX_TOKEN_TTL_SECONDS: u32 = 31_536_000;
@@ -248,43 +244,17 @@ pub struct Config {
     )]
     pub original_link_days: u32,
 
+    /// Compress answers of 1 KiB or more for clients that ask (`Accept-Encoding`: gzip or
+    /// br, at their fastest level). Off by default: on one machine compressing costs more
+    /// time than it saves.
+    #[arg(long, env = "SDEMU_COMPRESSION", value_enum, default_value_t = Switch::Off)]
+    pub compression: Switch,
+
     #[command(flatten)]
     pub connections: ConnectionOptions,
 
     #[command(flatten)]
     pub demo: DemoOptions,
-}
-
-/// Demo mode's options, shown under their own heading in `--help`.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Demo mode")]
-pub struct DemoOptions {
-    /// Demo mode, for front-end demos: new tasks appear in the default organization's
-    /// workspaces every --demo-interval seconds (now and then in a new batch), move through
-    /// the lifecycle and are reviewed by the automatic reviewer (--auto-review defaults to 20).
-    #[arg(long = "demo", env = "SDEMU_DEMO")]
-    pub enabled: bool,
-
-    /// With --demo: seconds between two new demo tasks, from 1 to 86400.
-    #[arg(
-        long = "demo-interval",
-        env = "SDEMU_DEMO_INTERVAL",
-        value_name = "SECONDS",
-        default_value_t = 15,
-        value_parser = whole_number(1, MAX_DEMO_INTERVAL_SECONDS)
-    )]
-    pub interval: u32,
-
-    /// With --demo: the most tasks the default organization holds (fixture tasks included);
-    /// when a new demo task would exceed it, the oldest tasks are removed first.
-    #[arg(
-        long = "demo-max-tasks",
-        env = "SDEMU_DEMO_MAX_TASKS",
-        value_name = "N",
-        default_value_t = 5_000,
-        value_parser = whole_number(1, MAX_DEMO_TASKS)
-    )]
-    pub max_tasks: u32,
 }
 
 #[derive(Debug, Clone, Subcommand)]
@@ -456,12 +426,7 @@ impl Config {
 
     /// Demo mode's settings from the options.
     pub fn demo_settings(&self) -> DemoSettings {
-        DemoSettings {
-            enabled: self.demo.enabled,
-            interval_seconds: i64::from(self.demo.interval),
-            max_tasks: i64::from(self.demo.max_tasks),
-            seed: self.seed,
-        }
+        self.demo.settings(self.seed)
     }
 }
 

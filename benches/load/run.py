@@ -174,6 +174,7 @@ def oha(url, duration, connections, headers, regex):
         "p50_ms": (percentiles.get("p50") or 0) * 1000,
         "p99_ms": (percentiles.get("p99") or 0) * 1000,
         "status": codes,
+        "bytes_per_request": report["summary"].get("sizePerRequest"),
     }
 
 
@@ -193,6 +194,9 @@ def main():
                         help="an extra sdemu option (repeatable)")
     parser.add_argument("--no-build", action="store_true")
     parser.add_argument("--sdemu-bin", help="another sdemu binary to measure (e.g. an older build)")
+    parser.add_argument("--accept-encoding",
+                        help="send this Accept-Encoding to sdemu (with --sdemu-arg=--compression "
+                             "--sdemu-arg=on to measure compressed answers)")
     args = parser.parse_args()
     for tool in ("oha", "taskset"):
         if not shutil.which(tool):
@@ -267,16 +271,20 @@ def main():
                 s_path = path.replace(".", "[.]") if regex else path
                 s_url = f"http://127.0.0.1:{SDEMU_PORT}{s_path}{separator}{q}"
                 b_url = f"http://127.0.0.1:{BASELINE_PORT}/{name}{separator}{q}"
-                s = measure(s_url, args, [f"Authorization: {auth}"], regex)
+                sdemu_headers = [f"Authorization: {auth}"]
+                if args.accept_encoding:
+                    sdemu_headers.append(f"Accept-Encoding: {args.accept_encoding}")
+                s = measure(s_url, args, sdemu_headers, regex)
                 b = measure(b_url, args, [], regex)
                 bad = {code: count for code, count in s["status"].items() if code != "200"}
                 if bad:
                     print(f"warning: {name} {mode}: sdemu answered {bad}", file=sys.stderr)
                 row = {"query": name, "mode": mode, **sizes[name], "sdemu": s, "baseline": b,
+                       "accept_encoding": args.accept_encoding,
                        "ratio": s["rps"] / b["rps"] if b["rps"] else None}
                 rows.append(row)
                 print(f"{name:5} {mode:9} {sizes[name]['tasks']:6} tasks {sizes[name]['bytes']:8} B  "
-                      f"sdemu {s['rps']:9.0f}/s p50 {s['p50_ms']:7.2f} p99 {s['p99_ms']:7.2f} ms | "
+                      f"sdemu {s['rps']:9.0f}/s {s['bytes_per_request'] or 0:8.0f} B/req p50 {s['p50_ms']:7.2f} p99 {s['p99_ms']:7.2f} ms | "
                       f"baseline {b['rps']:9.0f}/s p50 {b['p50_ms']:7.2f} p99 {b['p99_ms']:7.2f} ms | "
                       f"ratio {row['ratio']:.3f}", flush=True)
         peak = peak_memory_kib(sdemu.pid)

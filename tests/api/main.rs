@@ -7,6 +7,7 @@ mod batches;
 mod bearer;
 mod bounds;
 mod clock;
+mod compression;
 mod connections;
 mod control_plane_guard;
 mod create_task;
