@@ -18,8 +18,7 @@ use crate::domain::time::{to_ticks, BatchTime, TaskTime};
 use crate::state::AppState;
 use crate::store::batches::{self, NewBatch};
 use crate::store::demo::{self as store, GeneratorState};
-use crate::store::lifecycle::start_run;
-use crate::store::tasks::{self, CreateError, NewTask};
+use crate::store::tasks::{self, CreateError, NewTask, QueuedRun};
 use crate::store::workspaces;
 
 /// Whether a demo slot is due by `now`: cheap (one row read, no write lock), and false
@@ -110,8 +109,12 @@ pub async fn generate(
             },
         };
         let document = settings.document(slot.index, slot.at, workspace.kind);
-        if let Some(task_id) = create_task(conn, workspace, batch_id, document, slot.at).await? {
-            start_run(conn, &state.lifecycle, task_id, None, "created", slot.at).await?;
+        let run = QueuedRun {
+            at: slot.at,
+            next: state.lifecycle.after_queue(slot.at),
+            cause: "created",
+        };
+        if create_task(conn, workspace, batch_id, document, &run).await? {
             latest = Some(slot.at);
         }
     }
@@ -169,16 +172,17 @@ async fn batch_for(
     Ok(created.map(|batch| (index, batch.batch_id)))
 }
 
-/// Creates one demo task through Create Task's store path. An external id another task of
-/// the organization already has is dropped (the task is created without one); a task that
-/// cannot be created at all (its workspace or batch removed meanwhile) is skipped.
+/// Creates one demo task, queued with its run started, through Create Task's store path,
+/// and says whether it was. An external id another task of the organization already has is
+/// dropped (the task is created without one); a task that cannot be created at all (its
+/// workspace or batch removed meanwhile) is skipped.
 async fn create_task(
     conn: &mut SqliteConnection,
     workspace: &DemoWorkspace,
     batch_id: Option<i64>,
     document: DemoDocument,
-    at: i64,
-) -> sqlx::Result<Option<i64>> {
+    run: &QueuedRun,
+) -> sqlx::Result<bool> {
     let mut context = serde_json::Map::new();
     context.insert("url".into(), document.url.into());
     if let Some(language) = document.transcript_language {
@@ -192,19 +196,19 @@ async fn create_task(
         display_name: Some(document.display_name),
         description: document.description,
         priority: 1,
-        created_on: TaskTime(at),
+        created_on: TaskTime(run.at),
         context: serde_json::Value::Object(context).to_string(),
         task_assignment: None,
         custom_form_values: None,
     };
     loop {
-        match tasks::create_in(conn, &task).await {
-            Ok(created) => return Ok(Some(created.task_id)),
+        match tasks::create_queued(conn, &task, run).await {
+            Ok(_) => return Ok(true),
             Err(CreateError::DuplicateExternalId) if task.external_id.is_some() => {
                 task.external_id = None;
             }
             Err(CreateError::Database(error)) => return Err(error),
-            Err(_) => return Ok(None),
+            Err(_) => return Ok(false),
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::webhooks;
 use crate::domain::lifecycle::{LifecycleSettings, ARCHIVED};
 use crate::state::AppState;
 use crate::store::lifecycle::{self as store, DueStep, LifecycleRow};
+use crate::store::tasks::{self, CreateError, CreatedTask, NewTask, QueuedRun, TaskRef};
 use crate::store::webhooks as store_webhooks;
 use crate::store::writer::WriteTx;
 
@@ -130,32 +131,42 @@ async fn apply_due(
     Ok(None)
 }
 
-/// Starts a processing run for a task that was just created or reprocessed (it is in
-/// `QueuedForPreProcessing`): records the transition and schedules its steps.
-pub async fn run_started(
-    state: &AppState,
-    task_id: i64,
-    from_status: Option<i64>,
-    cause: &str,
-) -> sqlx::Result<()> {
-    let tx = state.begin_write().await?;
-    run_started_in(state, tx, task_id, from_status, cause).await
-}
-
-/// [`run_started`] in the write transaction that created or reset the task, which it
-/// commits: one turn at the write gate instead of two.
-pub async fn run_started_in(
-    state: &AppState,
-    mut tx: WriteTx,
-    task_id: i64,
-    from_status: Option<i64>,
-    cause: &str,
-) -> sqlx::Result<()> {
+/// Create Task's write: the task inserted, queued and its run started, in one turn at the
+/// write gate and one round trip (see `store::tasks::create_queued`).
+pub async fn create_task(state: &AppState, task: &NewTask) -> Result<CreatedTask, CreateError> {
     let at = state.clock.now().timestamp();
-    store::start_run(&mut tx, &state.lifecycle, task_id, from_status, cause, at).await?;
+    let mut tx = state.begin_write().await?;
+    let run = QueuedRun {
+        at,
+        next: state.lifecycle.after_queue(at),
+        cause: "created",
+    };
+    let created = tasks::create_queued(&mut tx, task, &run).await?;
     tx.commit().await?;
     mark(state, at);
-    Ok(())
+    Ok(created)
+}
+
+/// Reprocess Task's write: the task (of organization `tenant_id`) back in the queue with a
+/// new run, recorded as leaving `from_status`, in one turn at the write gate and one round
+/// trip. Returns whether the task was found.
+pub async fn restart_task(
+    state: &AppState,
+    tenant_id: i64,
+    task: &TaskRef,
+    from_status: i64,
+) -> sqlx::Result<bool> {
+    let at = state.clock.now().timestamp();
+    let run = QueuedRun {
+        at,
+        next: state.lifecycle.after_queue(at),
+        cause: "reprocessed",
+    };
+    let mut tx = state.begin_write().await?;
+    let found = tasks::restart(&mut tx, tenant_id, task, from_status, &run).await?;
+    tx.commit().await?;
+    mark(state, at);
+    Ok(found)
 }
 
 fn mark(state: &AppState, at: i64) {
@@ -266,11 +277,15 @@ pub async fn reprocess(state: &AppState, task_id: i64) -> sqlx::Result<Result<()
             task_status: from_status,
         }));
     }
-    let now = crate::domain::time::TaskTime(control.at);
-    crate::store::tasks::restart_by_id(&mut control.tx, task_id, now).await?;
-    run_started_in(state, control.tx, task_id, Some(from_status), "reprocessed")
-        .await
-        .map(Ok)
+    let run = QueuedRun {
+        at: control.at,
+        next: state.lifecycle.after_queue(control.at),
+        cause: "reprocessed",
+    };
+    tasks::restart_by_id(&mut control.tx, task_id, from_status, &run).await?;
+    control.tx.commit().await?;
+    mark(state, control.at);
+    Ok(Ok(()))
 }
 
 /// The review steps a person takes: start (ToReview → InReview) and finish (ToReview or

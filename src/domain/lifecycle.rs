@@ -94,6 +94,15 @@ impl LifecycleSettings {
         })
     }
 
+    /// The step after the queue for a run that starts at `at`: its status and due time
+    /// (`None` when the lifecycle is off). It is pre-processing whatever the run's outcome,
+    /// so a new task's run can be scheduled before the task exists (its outcome is drawn when
+    /// pre-processing starts, from the same seed, task and restarts).
+    pub fn after_queue(&self, at: i64) -> Option<(i64, i64)> {
+        self.next_step(QUEUED, SUCCESSFUL)
+            .map(|step| (step.status, at.saturating_add(step.after_seconds)))
+    }
+
     /// The change that moves a task to `to_status` at `at`: its side effects (the start of
     /// pre-processing, the page count) and the step after it.
     pub fn change_to(

@@ -3,7 +3,7 @@
 
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::domain::lifecycle::{LifecycleSettings, StepChange, ARCHIVED, QUEUED};
+use crate::domain::lifecycle::{LifecycleSettings, StepChange, ARCHIVED};
 
 /// A task whose next step is due, with what applying it needs.
 #[derive(Debug, Clone)]
@@ -222,21 +222,4 @@ impl LifecycleRow {
             at,
         )
     }
-}
-
-/// Starts a processing run (the task is in `QueuedForPreProcessing`) at `at`: records the
-/// transition with its cause and schedules the run's steps, inside the caller's transaction.
-pub async fn start_run(
-    conn: &mut SqliteConnection,
-    settings: &LifecycleSettings,
-    task_id: i64,
-    from_status: Option<i64>,
-    cause: &str,
-    at: i64,
-) -> sqlx::Result<()> {
-    if let Some(task) = find(conn, task_id).await? {
-        let change = task.change_to(settings, QUEUED, at);
-        apply(conn, &change, from_status, cause).await?;
-    }
-    Ok(())
 }

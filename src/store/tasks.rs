@@ -4,7 +4,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor, SqlitePool};
 
-use super::{Listing, OrderBy, TASKS_EXTERNAL_ID_UNIQUE};
+use super::{Listing, OrderBy};
 use crate::domain::page::{Page, PageRequest};
 use crate::domain::sort::{SortOrder, TaskSortKey};
 use crate::domain::task::TaskStatus;
@@ -65,6 +65,9 @@ pub(crate) use task_insert;
 
 /// The same reads answered in wire JSON written by SQLite.
 pub mod json;
+
+mod create;
+pub use create::{create, create_queued, CreateError, CreatedTask, NewTask, QueuedRun};
 
 /// A task as `task_select!` reads it, in storage units (times in Unix seconds). SQLite does
 /// not tell sqlx that an `INTEGER PRIMARY KEY` is never NULL, so the fragment says so with an
@@ -258,16 +261,21 @@ pub async fn find<'c>(
     Ok(row.map(TaskStatus::from))
 }
 
-/// Puts the task back in the pre-processing queue, in one statement: one more restart,
-/// `preProcessingStartedOn` = `now`, status 30 (QueuedForPreProcessing) and external
-/// integration status `never`. Returns whether a task was found.
+/// Puts the task back in the pre-processing queue with a new run (`run`): one more restart,
+/// `preProcessingStartedOn` = `run.at`, status 30 (QueuedForPreProcessing), external
+/// integration status `never`, the step after the queue scheduled and the transition from
+/// `from_status` recorded, in one round trip (see `create_queued` for why). Returns whether
+/// a task was found.
 pub async fn restart(
     conn: &mut SqliteConnection,
     tenant_id: i64,
     task: &TaskRef,
-    now: TaskTime,
+    from_status: i64,
+    run: &QueuedRun,
 ) -> sqlx::Result<bool> {
-    let mut query = restarting(now);
+    let mut query = restarting(run);
+    push_task_ref(&mut query, tenant_id, task);
+    recording_restart(&mut query, from_status, run);
     push_task_ref(&mut query, tenant_id, task);
     let done = query.build().execute(conn).await?;
     Ok(done.rows_affected() > 0)
@@ -278,22 +286,46 @@ pub async fn restart(
 pub async fn restart_by_id(
     conn: &mut SqliteConnection,
     task_id: i64,
-    now: TaskTime,
+    from_status: i64,
+    run: &QueuedRun,
 ) -> sqlx::Result<bool> {
-    let mut query = restarting(now);
+    let mut query = restarting(run);
+    query.push(" WHERE t.task_id = ").push_bind(task_id);
+    recording_restart(&mut query, from_status, run);
     query.push(" WHERE t.task_id = ").push_bind(task_id);
     let done = query.build().execute(conn).await?;
     Ok(done.rows_affected() > 0)
 }
 
-/// The `UPDATE` of a restart, up to its `WHERE`.
-fn restarting<'q>(now: TaskTime) -> QueryBuilder<'q, Sqlite> {
+/// The `UPDATE` of a restart, up to its `WHERE`. The run's outcome is left to be drawn
+/// when pre-processing starts.
+fn restarting<'q>(run: &QueuedRun) -> QueryBuilder<'q, Sqlite> {
+    let (next_status, next_step_at) = run.next.unzip();
     let mut query = QueryBuilder::new(
         "UPDATE tasks AS t SET restart_count = COALESCE(t.restart_count, 0) + 1, \
-         task_status = 30, external_integration_status = 'never', pre_processing_started_on = ",
+         task_status = 30, external_integration_status = 'never', planned_outcome = NULL, \
+         next_status = ",
     );
-    query.push_bind(now.0);
+    query.push_bind(next_status);
+    query.push(", next_step_at = ").push_bind(next_step_at);
     query
+        .push(", pre_processing_started_on = ")
+        .push_bind(run.at);
+    query
+}
+
+/// The second statement of a restart, up to its `WHERE` (the UPDATE's own, so it records a
+/// transition exactly when the UPDATE found the task).
+fn recording_restart(query: &mut QueryBuilder<'_, Sqlite>, from_status: i64, run: &QueuedRun) {
+    query.push(
+        "; INSERT INTO task_transitions (task_id, at, from_status, to_status, cause) \
+         SELECT t.task_id, ",
+    );
+    query.push_bind(run.at).push(", ").push_bind(from_status);
+    query
+        .push(", 30, ")
+        .push_bind(run.cause)
+        .push(" FROM tasks AS t");
 }
 
 /// Sets the client's external integration status. Returns whether a task was found.
@@ -308,109 +340,6 @@ pub async fn set_external_integration_status(
     push_task_ref(&mut query, tenant_id, task);
     let done = query.build().execute(pool).await?;
     Ok(done.rows_affected() > 0)
-}
-
-/// A task to create from a `CreateTaskRequest`, already validated.
-#[derive(Debug, Clone)]
-pub struct NewTask {
-    pub tenant_id: i64,
-    pub workspace_id: i64,
-    pub batch_id: Option<i64>,
-    pub external_id: Option<String>,
-    /// `None`: the task is named `Task {taskId}`.
-    pub display_name: Option<String>,
-    pub description: Option<String>,
-    pub priority: i64,
-    pub created_on: TaskTime,
-    /// JSON text of the request's objects.
-    pub context: String,
-    pub task_assignment: Option<String>,
-    pub custom_form_values: Option<String>,
-}
-
-/// Why a task could not be created.
-#[derive(Debug)]
-pub enum CreateError {
-    /// Another task of the organization already has this `externalId`.
-    DuplicateExternalId,
-    /// The workspace is not (or no longer) a workspace of the organization.
-    WorkspaceNotInOrganization,
-    /// The batch is not (or no longer) a batch of the workspace.
-    BatchNotInWorkspace,
-    Database(sqlx::Error),
-}
-
-impl From<sqlx::Error> for CreateError {
-    fn from(error: sqlx::Error) -> Self {
-        if TASKS_EXTERNAL_ID_UNIQUE.is_violated_by(&error) {
-            Self::DuplicateExternalId
-        } else {
-            Self::Database(error)
-        }
-    }
-}
-
-/// Inserts a new task queued for pre-processing and returns it, in one transaction that
-/// starts with the write (so it holds the write lock throughout). The INSERT itself checks
-/// that the workspace belongs to the organization and the batch to the workspace, so a
-/// concurrent reset or seed that removes either is reported as such, never as a foreign-key
-/// failure. One statement picks the next task id (highest + 1, across organizations) and the
-/// next task number of the workspace (highest + 1), so concurrent creations cannot collide.
-pub async fn create(pool: &SqlitePool, task: &NewTask) -> Result<TaskStatus, CreateError> {
-    let mut tx = pool.begin().await?;
-    let created = create_in(&mut tx, task).await?;
-    tx.commit().await?;
-    Ok(created)
-}
-
-/// `create` inside a transaction the caller holds (demo mode creates its tasks in the
-/// catch-up's transaction). A refused task leaves the transaction usable.
-pub async fn create_in(
-    conn: &mut SqliteConnection,
-    task: &NewTask,
-) -> Result<TaskStatus, CreateError> {
-    let created_on = task.created_on.0;
-    let inserted = task_insert!(sqlx::query_scalar!() +
-        "SELECT n.id, ?1, ?2, ?3, \
-           (SELECT COALESCE(MAX(task_number), 0) + 1 FROM tasks WHERE workspace_id = ?2), \
-           ?4, COALESCE(?5, 'Task ' || n.id), ?6, ?7, 30, 1, 0, NULL, ?7, 'never', ?8, ?9, ?10, ?11, \
-           NULL \
-         FROM (SELECT COALESCE(MAX(task_id), 0) + 1 AS id FROM tasks) AS n \
-         WHERE EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = ?2 AND tenant_id = ?1) \
-           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM batches WHERE batch_id = ?3 AND workspace_id = ?2)) \
-         RETURNING task_id AS \"task_id!\"",
-        task.tenant_id,
-        task.workspace_id,
-        task.batch_id,
-        task.external_id,
-        task.display_name,
-        task.description,
-        created_on,
-        task.priority,
-        task.context,
-        task.task_assignment,
-        task.custom_form_values,
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(task_id) = inserted else {
-        let workspace_found = sqlx::query_scalar!(
-            r#"SELECT EXISTS (SELECT 1 FROM workspaces WHERE workspace_id = ? AND tenant_id = ?)
-               AS "found!: bool""#,
-            task.workspace_id,
-            task.tenant_id,
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        return Err(if workspace_found {
-            CreateError::BatchNotInWorkspace
-        } else {
-            CreateError::WorkspaceNotInOrganization
-        });
-    };
-    find_by_id(conn, task_id)
-        .await?
-        .ok_or(CreateError::Database(sqlx::Error::RowNotFound))
 }
 
 /// The task with this id, whatever its organization: for what acts for no caller (webhook

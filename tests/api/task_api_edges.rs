@@ -4,8 +4,8 @@
 use axum::http::StatusCode;
 use sdemu::domain::time::{BatchTime, TaskTime};
 use sdemu::store::batches::{self, NewBatch};
-use sdemu::store::tasks::{self, CreateError, NewTask};
-use serde_json::Value;
+use sdemu::store::tasks::{self, CreateError, NewTask, QueuedRun};
+use serde_json::{json, Value};
 
 use crate::helpers::{TestApp, TWO_ORGANIZATIONS};
 
@@ -203,6 +203,13 @@ fn new_batch(workspace_id: i64) -> NewBatch<'static> {
     }
 }
 
+/// A run with no step after the queue (as with `--lifecycle off`).
+const UNSCHEDULED: QueuedRun = QueuedRun {
+    at: 0,
+    next: None,
+    cause: "created",
+};
+
 #[tokio::test]
 async fn the_task_insert_itself_checks_workspace_and_batch_within_the_organization() {
     let app = TestApp::two_organizations().await;
@@ -217,15 +224,19 @@ async fn the_task_insert_itself_checks_workspace_and_batch_within_the_organizati
         (1, Some(2), "batch"),
         (1, Some(99), "batch"),
     ] {
-        let outcome = tasks::create(db, &new_task(1, workspace, batch)).await;
+        let outcome = tasks::create(db, &new_task(1, workspace, batch), &UNSCHEDULED).await;
         match (expected, outcome) {
             ("workspace", Err(CreateError::WorkspaceNotInOrganization))
             | ("batch", Err(CreateError::BatchNotInWorkspace)) => {}
             (_, other) => panic!("workspace {workspace}, batch {batch:?}: {other:?}"),
         }
     }
-    let created = tasks::create(db, &new_task(1, 1, Some(1))).await.unwrap();
-    assert_eq!((created.task_id, created.batch_id), (22, Some(1)));
+    let created = tasks::create(db, &new_task(1, 1, Some(1)), &UNSCHEDULED)
+        .await
+        .unwrap();
+    let object: Value = serde_json::from_str(&created.wire_json).unwrap();
+    assert_eq!((created.task_id, &object["batchId"]), (22, &json!(1)));
+    assert_eq!(object["taskStatus"], 30);
     assert_eq!(app.count_rows("tasks").await, 5);
 
     assert_eq!(batches::create(db, &new_batch(3)).await.unwrap(), None);

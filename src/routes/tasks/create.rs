@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::openapi::schema::{
@@ -19,9 +20,9 @@ use crate::error::responses::{Conflict, PayloadTooLarge, Problem400, Unauthorize
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Caller, JsonBody};
 use crate::lifecycle;
-use crate::response::Json;
+use crate::response::json_bytes;
 use crate::state::AppState;
-use crate::store::tasks::{self, CreateError, NewTask};
+use crate::store::tasks::{CreateError, NewTask};
 
 pub(super) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_task))
@@ -123,7 +124,7 @@ async fn create_task(
     caller: Caller,
     State(state): State<AppState>,
     JsonBody(request): JsonBody<CreateTaskRequest>,
-) -> ApiResult<Json<TaskStatus>> {
+) -> ApiResult<Response> {
     let context = request
         .context
         .ok_or_else(|| ApiError::invalid_field("context", "is required and must be an object"))?;
@@ -163,12 +164,8 @@ async fn create_task(
         custom_form_values: request.custom_form_values.map(to_json),
     };
     // Created and started in one write transaction (dropped, so rolled back, on refusal).
-    let mut tx = state.begin_write().await?;
-    match tasks::create_in(&mut tx, &new_task).await {
-        Ok(task) => {
-            lifecycle::run_started_in(&state, tx, task.task_id, None, "created").await?;
-            Ok(Json::ok(task))
-        }
+    match lifecycle::create_task(&state, &new_task).await {
+        Ok(created) => Ok(json_bytes(created.wire_json)),
         Err(CreateError::DuplicateExternalId) => Err(Problem::new(
             StatusCode::CONFLICT,
             "duplicate-external-id",

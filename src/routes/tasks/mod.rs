@@ -19,7 +19,7 @@ use crate::domain::lifecycle::can_reprocess;
 use crate::domain::page::Page;
 use crate::domain::sort::{SortOrder, TaskSortKey};
 use crate::domain::task::TaskStatus;
-use crate::domain::time::{ceil_to_second, floor_to_second, TaskTime};
+use crate::domain::time::{ceil_to_second, floor_to_second};
 use crate::error::responses::{
     BadRequestEmptyOrProblem, NotFoundEmpty, PayloadTooLarge, QueryTooLong, Unauthorized,
 };
@@ -229,20 +229,8 @@ async fn restart_processing(
         .with("taskStatus", current.task_status)
         .into());
     }
-    let now = TaskTime(state.clock.now().timestamp());
-    // Reset and restarted in one write transaction.
-    let mut tx = state.begin_write().await?;
-    let found = tasks::restart(&mut tx, caller.tenant_id, &task, now).await?;
-    if found {
-        lifecycle::run_started_in(
-            &state,
-            tx,
-            current.task_id,
-            Some(current.task_status),
-            "reprocessed",
-        )
-        .await?;
-    }
+    let found =
+        lifecycle::restart_task(&state, caller.tenant_id, &task, current.task_status).await?;
     empty_ok_if_found(found)
 }
 
