@@ -67,17 +67,7 @@ pub async fn open(path: Option<&Path>) -> anyhow::Result<SqlitePool> {
 /// [`open`], with the [`DataVersion`] its connections advance.
 pub async fn open_versioned(path: Option<&Path>) -> anyhow::Result<(SqlitePool, DataVersion)> {
     let version = DataVersion::new(path.is_none());
-    let counted = version.clone();
-    let pool_options = SqlitePoolOptions::new().after_connect(move |conn, _| {
-        let version = counted.clone();
-        Box::pin(async move {
-            conn.lock_handle().await?.set_commit_hook(move || {
-                version.bump();
-                true
-            });
-            Ok(())
-        })
-    });
+    let pool_options = counting_commits(&version);
     let pool = match path {
         Some(path) => {
             let options = SqliteConnectOptions::new()
@@ -115,6 +105,37 @@ pub async fn open_versioned(path: Option<&Path>) -> anyhow::Result<(SqlitePool, 
         .await
         .context("cannot apply the database migrations")?;
     Ok((pool, version))
+}
+
+/// Pool options whose every connection moves `version` when it commits.
+fn counting_commits(version: &DataVersion) -> SqlitePoolOptions {
+    let counted = version.clone();
+    SqlitePoolOptions::new().after_connect(move |conn, _| {
+        let version = counted.clone();
+        Box::pin(async move {
+            conn.lock_handle().await?.set_commit_hook(move || {
+                version.bump();
+                true
+            });
+            Ok(())
+        })
+    })
+}
+
+/// The writers' own connection to the database `pool` reads (the same file, or the same
+/// in-memory database: the options carry its name), as a pool of one that keeps it open.
+/// Writers take turns at the write gate; with a connection of their own, the writer whose
+/// turn it is never waits for a reader to hand back a pooled connection (under load all of
+/// them can be busy reading), so a turn lasts only as long as its own statements.
+pub async fn open_writer(pool: &SqlitePool, version: &DataVersion) -> anyhow::Result<SqlitePool> {
+    counting_commits(version)
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .context("cannot open the writers' connection")
 }
 
 #[cfg(test)]

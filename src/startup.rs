@@ -17,6 +17,7 @@ use crate::domain::journal::Journal;
 use crate::outbox::{Outbox, QUEUE_CAPACITY};
 use crate::response::cache::Caches;
 use crate::state::{AppState, AuthSettings, Emulator, SharedState};
+use crate::store::writer::WriteGate;
 use crate::{db, store, webhooks};
 
 /// The built-in demo data set, compiled into the binary so that `sdemu` needs no files.
@@ -150,6 +151,7 @@ pub async fn open(
     // Migrations are applied and the fixtures loaded: /_emulator/ready may say so.
     emulator.set_ready();
     let (outbox, deliveries) = Outbox::new(QUEUE_CAPACITY);
+    let writes = WriteGate::new(db::open_writer(&db, &data_version).await?);
     let state = AppState::new(SharedState {
         db,
         config: Arc::new(config.clone()),
@@ -161,7 +163,7 @@ pub async fn open(
         emulator: Arc::new(emulator),
         caches: Arc::new(Caches::new(data_version)),
         outbox: Arc::new(outbox),
-        writes: Default::default(),
+        writes,
     });
     // The delivery worker lives as long as the runtime: exports queued by any caller are
     // delivered by it, at most `MAX_CONCURRENT_DELIVERIES` at a time.

@@ -73,7 +73,7 @@ pub struct SharedState {
 impl AppState {
     /// A write transaction (`BEGIN IMMEDIATE`), begun in this caller's turn.
     pub async fn begin_write(&self) -> sqlx::Result<WriteTx> {
-        self.writes.begin(&self.db).await
+        self.writes.begin().await
     }
 
     /// This caller's turn to write, for a store function that opens its own transaction.

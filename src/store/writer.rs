@@ -11,9 +11,13 @@ use std::sync::Arc;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-/// The queue of writers. Cloned into every handler through `AppState`.
-#[derive(Clone, Default)]
-pub struct WriteGate(Arc<Mutex<()>>);
+/// The queue of writers, and the writers' own connection (`db::open_writer`). Cloned into
+/// every handler through `AppState`.
+#[derive(Clone)]
+pub struct WriteGate {
+    queue: Arc<Mutex<()>>,
+    writer: SqlitePool,
+}
 
 /// A writer's turn: the next writer starts when it is dropped.
 pub struct WriteTurn(#[allow(dead_code)] OwnedMutexGuard<()>);
@@ -28,15 +32,24 @@ pub struct WriteTx {
 }
 
 impl WriteGate {
-    /// Waits for this caller's turn, for writes the store opens itself.
-    pub async fn turn(&self) -> WriteTurn {
-        WriteTurn(self.0.clone().lock_owned().await)
+    /// A gate whose writers write through `writer` (a pool of one connection).
+    pub fn new(writer: SqlitePool) -> Self {
+        Self {
+            queue: Arc::default(),
+            writer,
+        }
     }
 
-    /// Waits for this caller's turn and begins a write transaction in it.
-    pub async fn begin(&self, pool: &SqlitePool) -> sqlx::Result<WriteTx> {
+    /// Waits for this caller's turn, for writes the store opens itself.
+    pub async fn turn(&self) -> WriteTurn {
+        WriteTurn(self.queue.clone().lock_owned().await)
+    }
+
+    /// Waits for this caller's turn and begins a write transaction in it, on the writers'
+    /// connection.
+    pub async fn begin(&self) -> sqlx::Result<WriteTx> {
         let turn = self.turn().await;
-        let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTx { tx, _turn: turn })
     }
 }
@@ -68,7 +81,7 @@ mod tests {
 
     #[tokio::test]
     async fn writers_take_turns_in_arrival_order() {
-        let gate = WriteGate::default();
+        let gate = WriteGate::new(crate::db::open(None).await.unwrap());
         let first = gate.turn().await;
         let order = Arc::new(std::sync::Mutex::new(Vec::new()));
         let mut waiting = Vec::new();
