@@ -2,6 +2,9 @@
 """The load benchmark of the Task Status List ("the heavy request"), one command:
 
     benches/load/run.py [--tasks 10000|100000|1000000] [--duration 5] [--warmup 1]
+    benches/load/run.py --scale [--before-bin OLD_SDEMU]   # latency at 1M tasks / at 10k
+
+`--scale` is described in benches/load/scale.py. Without it:
 
 It generates a fixture of N tasks deterministically, builds sdemu and the static baseline
 (`benches/load/baseline.rs`) in release mode, starts sdemu with the fixture (auth on, a real
@@ -197,7 +200,19 @@ def main():
     parser.add_argument("--accept-encoding",
                         help="send this Accept-Encoding to sdemu (with --sdemu-arg=--compression "
                              "--sdemu-arg=on to measure compressed answers)")
+    parser.add_argument("--scale", action="store_true",
+                        help="compare the latency of ~100-task queries at two sizes (scale.py)")
+    parser.add_argument("--scale-tasks", default="10000,1000000",
+                        help="--scale: the sizes, smallest first")
+    parser.add_argument("--requests", type=int, default=200,
+                        help="--scale: sequential requests per query and size")
+    parser.add_argument("--warmup-requests", type=int, default=20)
+    parser.add_argument("--before-bin", help="--scale: a second build measured in the same run")
     args = parser.parse_args()
+    if args.scale:
+        import scale
+        scale.main(args)
+        return
     for tool in ("oha", "taskset"):
         if not shutil.which(tool):
             sys.exit(f"{tool} is needed (oha: cargo install oha --locked)")

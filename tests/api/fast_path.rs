@@ -407,3 +407,72 @@ async fn every_sort_key_in_both_directions_keeps_its_order_in_lists_and_pages() 
         }
     }
 }
+
+/// A filter naming several workspaces or statuses is read as one index range per value,
+/// merged by SQLite (`store::tasks::push_ordered`): its bytes are those of the single
+/// `IN` query serde's reference reads, in every order, as lists and as pages.
+#[tokio::test]
+async fn lists_merged_from_several_ranges_keep_every_order_in_lists_and_pages() {
+    let app = TestApp::demo().await;
+    let all = filter(Some(946_684_800), None);
+    let listed = reference_list(&app, &all, None).await;
+    let listed: Vec<Value> = serde_json::from_slice(&listed).unwrap();
+    let mut statuses: Vec<i64> = listed
+        .iter()
+        .map(|task| task["taskStatus"].as_i64().unwrap())
+        .collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    let two_statuses = format!("&taskStatus={}&taskStatus={}", statuses[0], statuses[1]);
+    let cases = [
+        (
+            "&workspaceId=2&workspaceId=1&workspaceId=2".to_owned(),
+            TaskFilter {
+                workspace_ids: vec![2, 1, 2],
+                ..all.clone()
+            },
+        ),
+        (
+            format!("&workspaceId=1&workspaceId=2{two_statuses}"),
+            TaskFilter {
+                workspace_ids: vec![1, 2],
+                task_statuses: statuses[..2].to_vec(),
+                ..all.clone()
+            },
+        ),
+        (
+            two_statuses.clone(),
+            TaskFilter {
+                task_statuses: statuses[..2].to_vec(),
+                ..all.clone()
+            },
+        ),
+    ];
+    for (filters, task_filter) in cases {
+        let expected = reference_list(&app, &task_filter, None).await;
+        let count = serde_json::from_slice::<Vec<Value>>(&expected)
+            .unwrap()
+            .len();
+        assert!(count > 50, "{filters}: only {count} tasks");
+        for (key, _) in TaskSortKey::ALL {
+            for order in [(*key).to_owned(), format!("-{key}")] {
+                let query = format!("startDate=2000-01-01{filters}&sort={order}");
+                let expected = reference_list(&app, &task_filter, Some(&order)).await;
+                let response = app.status_list(&query).await;
+                assert!(response.body == expected, "list {query}: bytes differ");
+                let page = PageRequest {
+                    number: 3,
+                    size: 20,
+                };
+                let expected = tasks::page(&app.state.db, &task_filter, sort(Some(&order)), page)
+                    .await
+                    .unwrap();
+                let expected = serde_json::to_vec(&expected).unwrap();
+                let response = app
+                    .status_list_paginated(&format!("{query}&pageNumber=3&pageSize=20"))
+                    .await;
+                assert!(response.body == expected, "page {query}: bytes differ");
+            }
+        }
+    }
+}

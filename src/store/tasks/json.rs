@@ -8,7 +8,7 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::{order, TaskFilter, TaskRef};
+use super::{TaskFilter, TaskRef};
 use crate::domain::page::PageRequest;
 use crate::domain::sort::{SortOrder, TaskSortKey};
 use crate::store::Listing;
@@ -57,22 +57,23 @@ pub async fn list(
     Ok(array(objects))
 }
 
-/// `SELECT group_concat(object) FROM (SELECT object ... WHERE ... ORDER BY ...`, left open
-/// for a `LIMIT` before its closing parenthesis.
+/// `SELECT group_concat(object) FROM (SELECT object ... WHERE ... ORDER BY ...` (the
+/// ordered tasks of `push_ordered`), left open for a `LIMIT` before its closing parenthesis.
 ///
 /// The objects are joined in the order the subquery delivers them. SQLite's documentation
 /// calls group_concat's order arbitrary without an ORDER BY of its own, but that ORDER BY
 /// sorts every object again in a temporary B-tree (measured: a 1,100-task list answered
 /// 2.2x slower under load), while a subquery with ORDER BY under an aggregate is
 /// never flattened (SQLite's flattening rule 16) and runs as a co-routine that yields its
-/// rows in order. tests/api/fast_path.rs holds SQLite to it: lists and pages in every sort
+/// rows in order (a compound subquery's merge of its ranges, too). tests/api/fast_path.rs holds SQLite to it: lists and pages in every sort
 /// key, both directions, compared byte for byte with serde's, so an SQLite upgrade that
 /// changed it would fail there.
-fn joined(filter: &TaskFilter, sort: SortOrder<TaskSortKey>) -> QueryBuilder<'static, Sqlite> {
-    let mut query = QueryBuilder::<Sqlite>::new("SELECT group_concat(object, ',') FROM (SELECT ");
-    query.push(OBJECT).push(" AS object").push(from(sort));
-    filter.push_predicate(&mut query);
-    order(sort).push(&mut query);
+pub(super) fn joined(
+    filter: &TaskFilter,
+    sort: SortOrder<TaskSortKey>,
+) -> QueryBuilder<'static, Sqlite> {
+    let mut query = QueryBuilder::<Sqlite>::new("SELECT group_concat(object, ',') FROM (");
+    super::push_ordered(&mut query, OBJECT, from(sort), filter, sort);
     query
 }
 
