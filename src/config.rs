@@ -32,6 +32,12 @@ pub const DEMO_AUTO_REVIEW_SECONDS: u32 = 20;
 /// The largest `--demo-max-tasks`.
 pub const MAX_DEMO_TASKS: u32 = 1_000_000;
 
+/// The default `--stream-threshold`: a Task Status List answer of more tasks than this
+/// (about 2 MB of JSON, a quarter of the response cache's budget, so never cached anyway) is
+/// sent in chunks of this many tasks. Smaller answers are built whole in one statement,
+/// which is the fastest way to answer them.
+pub const DEFAULT_STREAM_THRESHOLD: u32 = 5_000;
+
 /// The longest `--token-ttl`: one year, the longest a client secret can live.
 pub const MAX_TOKEN_TTL_SECONDS: u32 = 31_536_000;
 
@@ -134,6 +140,18 @@ pub struct Config {
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(65_536..)
     )]
     pub journal_bytes: usize,
+
+    /// A Task Status List answer of more tasks than this is sent in chunks of this many
+    /// tasks (chunked transfer encoding) instead of being built whole, so that memory stays
+    /// bounded however large the answer; 1 to 1000000.
+    #[arg(
+        long,
+        env = "SDEMU_STREAM_THRESHOLD",
+        value_name = "TASKS",
+        default_value_t = DEFAULT_STREAM_THRESHOLD,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000)
+    )]
+    pub stream_threshold: u32,
 
     /// Load fault injection rules (JSON, the format of `PUT /_emulator/faults`) at start-up;
     /// reset restores them.

@@ -66,6 +66,10 @@ pub(crate) use task_insert;
 /// The same reads answered in wire JSON written by SQLite.
 pub mod json;
 
+/// The Task Status List read a chunk of tasks at a time, for answers too large to build
+/// whole.
+pub mod stream;
+
 /// A task as `task_select!` reads it, in storage units (times in Unix seconds). SQLite does
 /// not tell sqlx that an `INTEGER PRIMARY KEY` is never NULL, so the fragment says so with an
 /// override in the column's alias (`task_id!`), which is also the column's name when a
