@@ -34,7 +34,7 @@ pub const MAX_DEMO_TASKS: u32 = 1_000_000;
 
 /// The default `--stream-threshold`: a Task Status List answer of more tasks than this
 /// (about 2 MB of JSON, a quarter of the response cache's budget, so never cached anyway) is
-/// sent in chunks of this many tasks. Smaller answers are built whole in one statement,
+/// sent in chunks. Smaller answers are built whole in one statement,
 /// which is the fastest way to answer them.
 pub const DEFAULT_STREAM_THRESHOLD: u32 = 5_000;
 
@@ -141,9 +141,9 @@ pub struct Config {
     )]
     pub journal_bytes: usize,
 
-    /// A Task Status List answer of more tasks than this is sent in chunks of this many
-    /// tasks (chunked transfer encoding) instead of being built whole, so that memory stays
-    /// bounded however large the answer; 1 to 1000000.
+    /// A Task Status List answer of more tasks than this is read and sent in chunks of at
+    /// most 1,000 tasks (chunked transfer encoding) instead of being built whole, so that
+    /// memory stays bounded however large the answer; 1 to 1000000.
     #[arg(
         long,
         env = "SDEMU_STREAM_THRESHOLD",

@@ -1,8 +1,8 @@
 //! The Task Status List's body in chunks, for answers too large to build whole (see
-//! `--stream-threshold`): the same bytes as [`json::list`](super::json::list), read a chunk
+//! `--stream-threshold`): the same bytes as [`json::list`](crate::store::tasks::json::list), read a chunk
 //! of tasks at a time so that memory stays bounded by the chunk, not by the answer.
 //!
-//! What the answer holds when the data changes while it is sent: [`open`] reads the ids of
+//! What the answer holds when the data changes while it is sent: [`open`](crate::store::tasks::stream::open) reads the ids of
 //! the matching tasks, in answer order, in one statement (a consistent read at the moment
 //! of the request, about 7 bytes a task). Each chunk then reads the objects of its ids by
 //! primary key in a statement of its own, with the request's filter applied again. So a
@@ -19,6 +19,11 @@ use super::json::{from, OBJECT};
 use super::{order, TaskFilter};
 use crate::domain::sort::{SortOrder, TaskSortKey};
 use crate::store::Listing;
+
+/// The most tasks one chunk reads (about 400 KB of JSON): small enough that the memory an
+/// answer adds stays a few megabytes whatever its size, large enough that a chunk's
+/// statement costs much more than its round trip to SQLite's thread.
+pub const MAX_CHUNK_TASKS: u32 = 1_000;
 
 /// A Task Status List body being read a chunk at a time: [`ChunkedList::next_piece`] gives
 /// `[` and the first chunk's objects, then `,` and each next chunk's objects, then `]`.
@@ -38,7 +43,7 @@ pub struct ChunkedList {
 }
 
 /// The ids of every task matching `filter` in `sort` order, read in one statement, and the
-/// chunked reader of their objects, `chunk_tasks` at a time.
+/// chunked reader of their objects, `chunk_tasks` at a time (at most [`MAX_CHUNK_TASKS`]).
 pub async fn open(
     pool: &SqlitePool,
     filter: &TaskFilter,
@@ -60,22 +65,13 @@ pub async fn open(
         filter: filter.clone(),
         ids: ids.unwrap_or_default(),
         next: 0,
-        chunk_tasks: usize::try_from(chunk_tasks).unwrap_or(usize::MAX).max(1),
+        chunk_tasks: chunk_tasks.clamp(1, MAX_CHUNK_TASKS) as usize,
         started: false,
         finished: false,
     })
 }
 
 impl ChunkedList {
-    /// How many tasks matched when the list was opened.
-    pub fn matched(&self) -> usize {
-        if self.ids.is_empty() {
-            0
-        } else {
-            self.ids.bytes().filter(|&b| b == b',').count() + 1
-        }
-    }
-
     /// The next bytes of the body, `None` once `]` has been given.
     pub async fn next_piece(&mut self) -> sqlx::Result<Option<Vec<u8>>> {
         if self.finished {
