@@ -54,7 +54,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 ///
 /// Fidelity: the documented "created after / before" bounds are inclusive here
 /// (`createdOn >= startDate`, `createdOn <= endDate`); the default order is `createdOn`
-/// ascending, ties broken by `taskId`.
+/// ascending, ties broken by `taskId`. An answer of more than `--stream-threshold` tasks is
+/// sent chunked, read a chunk at a time (not one snapshot: see the README's fidelity note).
 #[utoipa::path(
     get,
     path = "/api/v1.0/external/sdtask/statuslist",
