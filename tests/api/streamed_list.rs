@@ -293,3 +293,22 @@ async fn a_streamed_answer_is_sent_chunked_over_a_real_socket() {
     assert_eq!(small.headers()["content-length"], "2");
     served.shut_down().await;
 }
+
+#[tokio::test]
+async fn a_database_failure_after_the_headers_ends_the_body_with_an_error() {
+    let app = streaming_app().await;
+    let response = list_response(&app, "startDate=2000-01-01").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = response.into_body();
+    body.frame().await.unwrap().unwrap();
+    // The next chunk's statement cannot find the table any more.
+    sqlx::query("ALTER TABLE tasks RENAME TO tasks_gone")
+        .execute(&app.state.db)
+        .await
+        .unwrap();
+    let next = body.frame().await.expect("the body does not just end");
+    assert!(
+        next.is_err(),
+        "a failed chunk is an error, not a short answer"
+    );
+}
