@@ -28,6 +28,12 @@ pub const MAX_STEP_SECONDS: u32 = 86_400;
 /// The automatic reviewer's delay in demo mode when `--auto-review` is not given.
 pub const DEMO_AUTO_REVIEW_SECONDS: u32 = 20;
 
+/// The default `--stream-threshold`: a Task Status List answer of more tasks than this
+/// (about 2 MB of JSON, a quarter of the response cache's budget, so never cached anyway) is
+/// sent in chunks. Smaller answers are built whole in one statement,
+/// which is the fastest way to answer them.
+pub const DEFAULT_STREAM_THRESHOLD: u32 = 5_000;
+
 /// The longest `--token-ttl`: one year, the longest a client secret can live.
 pub const MAX_TOKEN_TTL_SECONDS: u32 = 31_536_000;
 
@@ -130,6 +136,18 @@ pub struct Config {
         value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(65_536..)
     )]
     pub journal_bytes: usize,
+
+    /// A Task Status List answer of more tasks than this is read and sent in chunks of at
+    /// most 1,000 tasks (chunked transfer encoding) instead of being built whole, so that
+    /// memory stays bounded however large the answer; 1 to 1000000.
+    #[arg(
+        long,
+        env = "SDEMU_STREAM_THRESHOLD",
+        value_name = "TASKS",
+        default_value_t = DEFAULT_STREAM_THRESHOLD,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000)
+    )]
+    pub stream_threshold: u32,
 
     /// Load fault injection rules (JSON, the format of `PUT /_emulator/faults`) at start-up;
     /// reset restores them.

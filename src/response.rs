@@ -52,6 +52,25 @@ pub fn json_bytes(body: impl Into<axum::body::Bytes>) -> Response {
     (StatusCode::OK, [json_content_type()], body.into()).into_response()
 }
 
+/// A 200 answer whose JSON body is sent as `pieces` come (chunked transfer encoding, no
+/// `Content-Length`), with the same status and headers as [`json_bytes`]. The body is
+/// pulled: the next piece is asked for only once the connection has taken the previous
+/// one, so a slow client holds one piece in memory, not the answer. A piece that fails
+/// ends the body there and the connection is closed without the chunked terminator (the
+/// status was sent already), which every HTTP client reports as an incomplete answer.
+pub fn json_stream<S, E>(pieces: S) -> Response
+where
+    S: futures_util::Stream<Item = Result<Vec<u8>, E>> + Send + 'static,
+    E: Into<axum::BoxError> + 'static,
+{
+    (
+        StatusCode::OK,
+        [json_content_type()],
+        axum::body::Body::from_stream(pieces),
+    )
+        .into_response()
+}
+
 /// The content type of problem bodies (RFC 9457).
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 

@@ -24,6 +24,14 @@ Queries (the definitions of issue 12):
   page Q2's filter, paginated, 100 tasks a page
   one  Task Status of one task by taskId
 
+With --stream it measures one very large answer instead (no oha): "big", everything created
+in the first 80% of the span (200,000 of 250,000 tasks, about 75 MB), asked --rounds times
+one after the other: the time to the body's first byte and to its end (the client pinned to
+core 1), whether it came chunked, and what each request added to sdemu's peak memory (VmHWM
+reset to the resident memory just before it, then read after it). Results go to
+target/bench-results/stream-<N>-<binary>.json. Compare two builds by running it twice, once
+with --sdemu-bin.
+
 Only the Python standard library, oha and taskset are used.
 """
 
@@ -130,6 +138,61 @@ def queries(n):
     ]
 
 
+# The "big" query of --stream: this share of the span, from its start.
+BIG_SHARE = 0.8
+
+
+def big_query():
+    """Everything created in the first BIG_SHARE of the span: about 0.8 N tasks."""
+    end = SPAN_START + (SPAN_END - SPAN_START) * BIG_SHARE - timedelta(seconds=1)
+    return f"startDate={wire(SPAN_START)}&endDate={wire(end)}"
+
+
+def measure_big(pid, auth, rounds):
+    """The big query, `rounds` times: time to the first byte of the body and to its end,
+    how it was framed, and sdemu's VmHWM before and after each request."""
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {1})
+    path = f"{LIST}?{big_query()}"
+    results = []
+    for _ in range(rounds):
+        # The peak so far is start-up's (the fixture being loaded): start it again from the
+        # resident memory now, so that "after" is this request's peak (Linux: clear_refs 5).
+        with open(f"/proc/{pid}/clear_refs", "w") as clear:
+            clear.write("5")
+        before = peak_memory_kib(pid)
+        conn = http.client.HTTPConnection("127.0.0.1", SDEMU_PORT, timeout=300)
+        start = time.monotonic()
+        conn.request("GET", path, headers={"Authorization": auth})
+        response = conn.getresponse()
+        first = response.read(1)
+        first_byte_ms = (time.monotonic() - start) * 1000
+        size, tasks, last = len(first), 0, first
+        while True:
+            chunk = response.read(1 << 16)
+            if not chunk:
+                break
+            size += len(chunk)
+            # Objects are joined by "},{" (no whitespace), so this counts them without parsing.
+            tasks += chunk.count(b"},{")
+            last = chunk
+        total_ms = (time.monotonic() - start) * 1000
+        conn.close()
+        if response.status != 200 or not last.endswith(b"]"):
+            sys.exit(f"sdemu answered {response.status} ({size} bytes) to the big query")
+        after = peak_memory_kib(pid)
+        row = {"bytes": size, "tasks": tasks + 1, "first_byte_ms": round(first_byte_ms, 1),
+               "total_ms": round(total_ms, 1),
+               "chunked": response.getheader("transfer-encoding") == "chunked",
+               "peak_before_kib": before, "peak_after_kib": after}
+        results.append(row)
+        print(f"big: {row['tasks']} tasks {size} B  first byte {first_byte_ms:7.1f} ms  "
+              f"total {total_ms:7.1f} ms  {'chunked' if row['chunked'] else 'whole  '}  "
+              f"peak {before / 1024:.1f} -> {after / 1024:.1f} MiB "
+              f"(+{(after - before) / 1024:.1f})", flush=True)
+    return results
+
+
 def request(port, method, path, body=None, headers=None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request(method, path, body=body, headers=headers or {})
@@ -208,6 +271,9 @@ def main():
                         help="--scale: sequential requests per query and size")
     parser.add_argument("--warmup-requests", type=int, default=20)
     parser.add_argument("--before-bin", help="--scale: a second build measured in the same run")
+    parser.add_argument("--stream", action="store_true",
+                        help="measure the one very large answer (big) instead of the load")
+    parser.add_argument("--rounds", type=int, default=3, help="with --stream: requests of big")
     args = parser.parse_args()
     if args.scale:
         import scale
@@ -247,6 +313,9 @@ def main():
             body="grant_type=client_credentials&client_id=sdemu-demo&client_secret=sdemu-demo-secret",
             headers={"Content-Type": "application/x-www-form-urlencoded"})
         auth = f"Bearer {json.loads(token_body)['access_token']}"
+        if args.stream:
+            big = measure_big(sdemu.pid, auth, args.rounds)
+            return write_stream_result(args, ready_ms, big)
         selected = queries(args.tasks)
         if args.only:
             wanted = args.only.split(",")
@@ -334,6 +403,17 @@ def main():
         out.write(f"\nStart-up: ready {ready_ms:.0f} ms, first answer {first_answer_ms:.0f} ms; "
                   f"peak memory {peak / 1024:.1f} MiB (at start-up {startup_hwm / 1024:.1f} MiB).\n")
     print(f"results: {base}.json, {base}.md")
+
+
+def write_stream_result(args, ready_ms, rows):
+    result = {"tasks": args.tasks, "query": big_query(), "at": datetime.now(timezone.utc).isoformat(),
+              "sdemu": args.sdemu_bin or "target/release/sdemu", "ready_ms": round(ready_ms, 1),
+              "rows": rows}
+    binary = os.path.basename(args.sdemu_bin or "sdemu")
+    path = os.path.join(RESULTS, f"stream-{args.tasks}-{binary}.json")
+    with open(path, "w") as out:
+        json.dump(result, out, indent=2)
+    print(f"results: {path}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@
 //! parsed (normalised) query, so the same question asked in other words shares one entry
 //! and organizations never share one. Only when the version is exact (the in-memory
 //! database, see [`DataVersion`]) is anything cached. Each cache has a budget; it is emptied,
-//! not evicted entry by entry, when it is full or the data has changed.
+//! not evicted entry by entry, when it is full or the data has changed. A Task Status List
+//! answer sent in chunks (past `--stream-threshold`) is never whole in memory, so it is
+//! never kept: only answers built whole are.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

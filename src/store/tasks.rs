@@ -72,6 +72,10 @@ mod plans;
 mod create;
 pub use create::{create, create_queued, CreateError, CreatedTask, NewTask, QueuedRun};
 
+/// The Task Status List read a chunk of tasks at a time, for answers too large to build
+/// whole.
+pub mod stream;
+
 /// A task as `task_select!` reads it, in storage units (times in Unix seconds). SQLite does
 /// not tell sqlx that an `INTEGER PRIMARY KEY` is never NULL, so the fragment says so with an
 /// override in the column's alias (`task_id!`), which is also the column's name when a

@@ -34,6 +34,7 @@ mod service;
 mod socket;
 mod speaker_exports;
 mod speakers;
+mod streamed_list;
 mod task_api_edges;
 mod task_list;
 mod task_status;

@@ -15,11 +15,11 @@ use crate::store::Listing;
 
 /// One task object as JSON text: the `wire_json` column, which triggers keep current on
 /// every write (migration `20261202000007_task_wire_json.sql`, view `task_wire`).
-const OBJECT: &str = "t.wire_json";
+pub(super) const OBJECT: &str = "t.wire_json";
 
 /// The tables a list reads: the tasks, and their catalogues only when the sort key is a
 /// catalogue name (the filters name codes; the stored objects carry the names already).
-fn from(sort: SortOrder<TaskSortKey>) -> &'static str {
+pub(super) fn from(sort: SortOrder<TaskSortKey>) -> &'static str {
     match sort.key {
         TaskSortKey::TaskStatusText | TaskSortKey::IntegrationStatusText => {
             " FROM tasks t \
@@ -55,6 +55,29 @@ pub async fn list(
     query.push(")");
     let objects: Option<String> = query.build_query_scalar().fetch_one(pool).await?;
     Ok(array(objects))
+}
+
+/// [`list`]'s body when at most `most` tasks match `filter`, `None` when more do (an answer
+/// to send in chunks, see [`super::stream`]).
+///
+/// The same statement as [`list`] with `LIMIT most + 1` in the subquery and a count of the
+/// rows joined: a small answer costs what it did without the limit, and a large one is found
+/// after `most + 1` objects instead of all of them.
+pub async fn list_at_most(
+    pool: &SqlitePool,
+    filter: &TaskFilter,
+    sort: SortOrder<TaskSortKey>,
+    most: u32,
+) -> sqlx::Result<Option<Vec<u8>>> {
+    let mut query =
+        QueryBuilder::<Sqlite>::new("SELECT group_concat(object, ','), COUNT(*) FROM (");
+    super::push_ordered(&mut query, OBJECT, from(sort), filter, sort);
+    query
+        .push(" LIMIT ")
+        .push_bind(i64::from(most) + 1)
+        .push(")");
+    let (objects, count): (Option<String>, i64) = query.build_query_as().fetch_one(pool).await?;
+    Ok((count <= i64::from(most)).then(|| array(objects)))
 }
 
 /// `SELECT group_concat(object) FROM (SELECT object ... WHERE ... ORDER BY ...` (the
