@@ -30,6 +30,7 @@ import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -182,14 +183,21 @@ def measure(url, args, headers, regex):
     return oha(url, args.duration, args.connections, headers, regex)
 
 
-def launch_until_ready(command, deadline_s=600):
+def free_port():
+    """A port nothing listens on now (another benchmark may hold the fixed ones)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def launch_until_ready(command, port, deadline_s=600):
     """Spawns sdemu pinned to core 0; the process and the ms from spawn to a 200 from
     /_emulator/ready."""
     spawned = time.monotonic()
-    process = subprocess.Popen(["taskset", "-c", "0", *command],
+    process = subprocess.Popen(["taskset", "-c", "0", *command, "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        wait_until_answers(SDEMU_PORT, "/_emulator/ready", deadline_s)
+        wait_until_answers(port, "/_emulator/ready", deadline_s)
     except SystemExit:
         process.kill()
         raise
@@ -207,23 +215,24 @@ def startup_once(binary, fixture, storage):
     """One launch: {ready_ms, seed_ms (seed only), peak_kib}. The memory storage and the
     database storage load the fixture at start-up (to ready); seed starts sdemu with a new
     database file and the demo data, then sends the fixture to POST /_emulator/seed."""
-    database = os.path.join(WORK, "startup.db")
+    database = os.path.join(WORK, f"startup-{os.getpid()}.db")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(database + suffix):
             os.remove(database + suffix)
-    command = [binary, "--port", str(SDEMU_PORT)]
+    port = free_port()
+    command = [binary]
     if storage != "memory":
         command += ["--database", database]
     if storage != "seed":
         command += ["--fixtures", fixture]
-    process, ready_ms = launch_until_ready(command)
+    process, ready_ms = launch_until_ready(command, port)
     result = {"ready_ms": round(ready_ms, 1)}
     try:
         if storage == "seed":
             with open(fixture, "rb") as body:
                 data = body.read()
             started = time.monotonic()
-            conn = http.client.HTTPConnection("127.0.0.1", SDEMU_PORT, timeout=600)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
             conn.request("POST", "/_emulator/seed", body=data,
                          headers={"Content-Type": "application/json"})
             response = conn.getresponse()
@@ -236,6 +245,9 @@ def startup_once(binary, fixture, storage):
         result["peak_kib"] = peak_memory_kib(process.pid)
     finally:
         stop(process)
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(database + suffix):
+                os.remove(database + suffix)
     return result
 
 
