@@ -183,6 +183,14 @@ def measure(url, args, headers, regex):
     return oha(url, args.duration, args.connections, headers, regex)
 
 
+def cpu_ms(pid):
+    """The CPU time (user and system) a process has used so far: on a shared machine it
+    moves much less than the wall-clock time."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def free_port():
     """A port nothing listens on now (another benchmark may hold the fixed ones)."""
     with socket.socket() as probe:
@@ -243,6 +251,7 @@ def startup_once(binary, fixture, storage):
             if response.status != 200:
                 sys.exit(f"seed answered {response.status}: {answer[:2000]!r}")
         result["peak_kib"] = peak_memory_kib(process.pid)
+        result["cpu_ms"] = cpu_ms(process.pid)
     finally:
         stop(process)
         for suffix in ("", "-wal", "-shm"):
@@ -267,31 +276,37 @@ def startup_only(args, fixture, sdemu_bin):
                 runs.setdefault(f"{name} {storage}", []).append(result)
                 time_ms = result.get("seed_ms", result["ready_ms"])
                 print(f"{name:7} {storage:8} launch {launch + 1}: "
-                      f"{'seed' if storage == 'seed' else 'ready'} {time_ms:8.0f} ms, "
+                      f"{'seed' if storage == 'seed' else 'ready'} {time_ms:8.0f} ms "
+                      f"(CPU {result['cpu_ms']:6.0f} ms), "
                       f"peak {result['peak_kib'] / 1024:7.1f} MiB "
                       f"({result['peak_kib'] * 1024 / args.tasks:6.0f} B/task)", flush=True)
     summary = {}
     lines = [f"# Loading {args.tasks} tasks ({datetime.now(timezone.utc).isoformat()})", "",
-             "| binary | storage | time ms (min-max) | peak MiB (min-max) | bytes/task (max) |",
-             "|---|---|---|---|---|"]
+             "| binary | storage | time ms (min-max) | CPU ms (min-max) | peak MiB (min-max) "
+             "| bytes/task (max) |",
+             "|---|---|---|---|---|---|"]
     for key, results in runs.items():
         times = [r.get("seed_ms", r["ready_ms"]) for r in results]
         peaks = [r["peak_kib"] for r in results]
+        cpus = [r["cpu_ms"] for r in results]
         summary[key] = {"runs": results, "time_ms": [min(times), max(times)],
-                        "peak_kib": [min(peaks), max(peaks)]}
+                        "cpu_ms": [min(cpus), max(cpus)], "peak_kib": [min(peaks), max(peaks)]}
         name, storage = key.split(" ")
         lines.append(f"| {name} | {storage} | {min(times):.0f}-{max(times):.0f} | "
+                     f"{min(cpus):.0f}-{max(cpus):.0f} | "
                      f"{min(peaks) / 1024:.1f}-{max(peaks) / 1024:.1f} | "
                      f"{max(peaks) * 1024 / args.tasks:.0f} |")
     if args.compare_bin:
-        lines += ["", "| storage | time this / compare (medians) | peak this / compare |",
-                  "|---|---|---|"]
+        lines += ["", "| storage | time this / compare (medians) | CPU this / compare "
+                  "| peak this / compare |", "|---|---|---|---|"]
         for storage in storages:
             this, other = summary.get(f"this {storage}"), summary.get(f"compare {storage}")
             median = lambda xs: sorted(xs)[len(xs) // 2]
             t = lambda s: median([r.get("seed_ms", r["ready_ms"]) for r in s["runs"]])
+            c = lambda s: median([r["cpu_ms"] for r in s["runs"]])
             m = lambda s: median([r["peak_kib"] for r in s["runs"]])
-            lines.append(f"| {storage} | {t(this) / t(other):.2f}x | {m(this) / m(other):.2f}x |")
+            lines.append(f"| {storage} | {t(this) / t(other):.2f}x | {c(this) / c(other):.2f}x "
+                         f"| {m(this) / m(other):.2f}x |")
     print("\n".join(lines))
     base = os.path.join(RESULTS, f"startup-{args.tasks}")
     with open(base + ".json", "w") as out:
