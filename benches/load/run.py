@@ -2,6 +2,7 @@
 """The load benchmark of the Task Status List ("the heavy request"), one command:
 
     benches/load/run.py [--tasks 10000|100000|1000000] [--duration 5] [--warmup 1]
+    benches/load/run.py --startup-only --tasks 100000 [--compare-bin OTHER] [--launches 3]
 
 It generates a fixture of N tasks deterministically, builds sdemu and the static baseline
 (`benches/load/baseline.rs`) in release mode, starts sdemu with the fixture (auth on, a real
@@ -14,6 +15,12 @@ request can be reused by the next) and prints requests/s, p50 and p99 and the ra
 sdemu / baseline, plus sdemu's start-up time (spawn to the first 200 of /_emulator/ready,
 then to the first answer of Q1) and its peak memory (VmHWM). Results go to
 target/bench-results/load-<N>.json and .md.
+
+With --startup-only it measures loading the fixture alone: each binary (this build, and
+--compare-bin in the same run, alternated) launched --launches times per storage (in memory,
+into a new --database file, or seeded with POST /_emulator/seed), printing the time to
+ready (or to the seed's answer), the CPU time the process used and its peak memory (VmHWM),
+to target/bench-results/startup-<N>.json and .md.
 
 Queries (the definitions of issue 12):
   Q1   one workspace over five months (about 111 tasks at 10k)
