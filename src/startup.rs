@@ -12,7 +12,7 @@ use crate::config::StartClock;
 use crate::config::{AdminToken, Config};
 use crate::domain::auth;
 use crate::domain::faults::{self, FaultRule};
-use crate::domain::fixture;
+use crate::domain::fixture::{self, Catalogues, Dataset, FixtureErrors};
 use crate::domain::journal::Journal;
 use crate::outbox::{Outbox, QUEUE_CAPACITY};
 use crate::response::cache::Caches;
@@ -22,6 +22,9 @@ use crate::{db, store, webhooks};
 
 /// The built-in demo data set, compiled into the binary so that `sdemu` needs no files.
 pub const BUILTIN_FIXTURE: &str = include_str!("../fixtures/demo.json");
+
+/// How much of a fixture file is read at a time.
+const FILE_BUFFER: usize = 256 * 1024;
 
 /// Where the start-up data comes from.
 #[derive(Debug, Clone)]
@@ -50,13 +53,22 @@ impl FixtureSource {
         }
     }
 
-    fn read(&self) -> anyhow::Result<String> {
-        match self {
-            Self::Builtin => Ok(BUILTIN_FIXTURE.to_owned()),
-            Self::File(path) => std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read fixture file {}", path.display())),
-            Self::Inline { text, .. } => Ok(text.clone()),
-        }
+    /// Reads and validates the fixtures. A file is read as it comes, never held whole.
+    fn load(
+        &self,
+        catalogues: &Catalogues,
+        webhook_allow_public: bool,
+    ) -> anyhow::Result<Result<Dataset, FixtureErrors>> {
+        Ok(match self {
+            Self::Builtin => fixture::load(BUILTIN_FIXTURE, catalogues, webhook_allow_public),
+            Self::File(path) => {
+                let file = std::fs::File::open(path)
+                    .with_context(|| format!("cannot read fixture file {}", path.display()))?;
+                let reader = std::io::BufReader::with_capacity(FILE_BUFFER, file);
+                fixture::load_reader(reader, catalogues, webhook_allow_public)
+            }
+            Self::Inline { text, .. } => fixture::load(text, catalogues, webhook_allow_public),
+        })
     }
 }
 
@@ -98,8 +110,8 @@ pub async fn open(
     };
     let (db, data_version) = db::open_versioned(config.database.as_deref()).await?;
     let catalogues = store::dataset::builtin_catalogues(&db).await?;
-    let text = fixtures.read()?;
-    let mut dataset = fixture::load(&text, &catalogues, config.webhook_allow_public)
+    let mut dataset = fixtures
+        .load(&catalogues, config.webhook_allow_public)?
         .map_err(|errors| anyhow::anyhow!("{} is not valid: {errors}", fixtures.describe()))?;
     auth::add_clients(&mut dataset, &config.clients)
         .map_err(|error| anyhow::anyhow!("{error} in {}", fixtures.describe()))?;

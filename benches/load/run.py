@@ -3,6 +3,7 @@
 
     benches/load/run.py [--tasks 10000|100000|1000000] [--duration 5] [--warmup 1]
     benches/load/run.py --scale [--before-bin OLD_SDEMU]   # latency at 1M tasks / at 10k
+    benches/load/run.py --startup-only --tasks 100000 [--compare-bin OTHER] [--launches 3]
 
 `--scale` is described in benches/load/scale.py. Without it:
 
@@ -17,6 +18,12 @@ request can be reused by the next) and prints requests/s, p50 and p99 and the ra
 sdemu / baseline, plus sdemu's start-up time (spawn to the first 200 of /_emulator/ready,
 then to the first answer of Q1) and its peak memory (VmHWM). Results go to
 target/bench-results/load-<N>.json and .md.
+
+With --startup-only it measures loading the fixture alone: each binary (this build, and
+--compare-bin in the same run, alternated) launched --launches times per storage (in memory,
+into a new --database file, or seeded with POST /_emulator/seed), printing the time to
+ready (or to the seed's answer), the CPU time the process used and its peak memory (VmHWM),
+to target/bench-results/startup-<N>.json and .md.
 
 Queries (the definitions of issue 12):
   Q1   one workspace over five months (about 111 tasks at 10k)
@@ -41,6 +48,7 @@ import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -249,6 +257,140 @@ def measure(url, args, headers, regex):
     return oha(url, args.duration, args.connections, headers, regex)
 
 
+def cpu_ms(pid):
+    """The CPU time (user and system) a process has used so far: on a shared machine it
+    moves much less than the wall-clock time."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    """A port nothing listens on now (another benchmark may hold the fixed ones)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def launch_until_ready(command, port, deadline_s=600):
+    """Spawns sdemu pinned to core 0; the process and the ms from spawn to a 200 from
+    /_emulator/ready."""
+    spawned = time.monotonic()
+    process = subprocess.Popen(["taskset", "-c", "0", *command, "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_until_answers(port, "/_emulator/ready", deadline_s)
+    except SystemExit:
+        process.kill()
+        raise
+    if process.poll() is not None:
+        sys.exit(f"sdemu exited ({process.returncode}): {process.stderr.read().decode()[-2000:]}")
+    return process, (time.monotonic() - spawned) * 1000
+
+
+def stop(process):
+    process.terminate()
+    process.wait()
+
+
+def startup_once(binary, fixture, storage):
+    """One launch: {ready_ms, seed_ms (seed only), peak_kib}. The memory storage and the
+    database storage load the fixture at start-up (to ready); seed starts sdemu with a new
+    database file and the demo data, then sends the fixture to POST /_emulator/seed."""
+    database = os.path.join(WORK, f"startup-{os.getpid()}.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(database + suffix):
+            os.remove(database + suffix)
+    port = free_port()
+    command = [binary]
+    if storage != "memory":
+        command += ["--database", database]
+    if storage != "seed":
+        command += ["--fixtures", fixture]
+    process, ready_ms = launch_until_ready(command, port)
+    result = {"ready_ms": round(ready_ms, 1)}
+    try:
+        if storage == "seed":
+            with open(fixture, "rb") as body:
+                data = body.read()
+            started = time.monotonic()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+            conn.request("POST", "/_emulator/seed", body=data,
+                         headers={"Content-Type": "application/json"})
+            response = conn.getresponse()
+            answer = response.read()
+            conn.close()
+            del data
+            result["seed_ms"] = round((time.monotonic() - started) * 1000, 1)
+            if response.status != 200:
+                sys.exit(f"seed answered {response.status}: {answer[:2000]!r}")
+        result["peak_kib"] = peak_memory_kib(process.pid)
+        result["cpu_ms"] = cpu_ms(process.pid)
+    finally:
+        stop(process)
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(database + suffix):
+                os.remove(database + suffix)
+    return result
+
+
+def startup_only(args, fixture, sdemu_bin):
+    """Loading the fixture only: each binary and storage launched in turn, `--launches`
+    times, printing time to ready (or to the seed's answer) and peak memory (VmHWM)."""
+    binaries = [("this", sdemu_bin)]
+    if args.compare_bin:
+        binaries.append(("compare", args.compare_bin))
+    storages = args.storage.split(",")
+    runs = {}
+    for launch in range(args.launches):
+        for storage in storages:
+            # Alternated, so that both binaries meet the same noise.
+            for name, binary in binaries:
+                result = startup_once(binary, fixture, storage)
+                runs.setdefault(f"{name} {storage}", []).append(result)
+                time_ms = result.get("seed_ms", result["ready_ms"])
+                print(f"{name:7} {storage:8} launch {launch + 1}: "
+                      f"{'seed' if storage == 'seed' else 'ready'} {time_ms:8.0f} ms "
+                      f"(CPU {result['cpu_ms']:6.0f} ms), "
+                      f"peak {result['peak_kib'] / 1024:7.1f} MiB "
+                      f"({result['peak_kib'] * 1024 / args.tasks:6.0f} B/task)", flush=True)
+    summary = {}
+    lines = [f"# Loading {args.tasks} tasks ({datetime.now(timezone.utc).isoformat()})", "",
+             "| binary | storage | time ms (min-max) | CPU ms (min-max) | peak MiB (min-max) "
+             "| bytes/task (max) |",
+             "|---|---|---|---|---|---|"]
+    for key, results in runs.items():
+        times = [r.get("seed_ms", r["ready_ms"]) for r in results]
+        peaks = [r["peak_kib"] for r in results]
+        cpus = [r["cpu_ms"] for r in results]
+        summary[key] = {"runs": results, "time_ms": [min(times), max(times)],
+                        "cpu_ms": [min(cpus), max(cpus)], "peak_kib": [min(peaks), max(peaks)]}
+        name, storage = key.split(" ")
+        lines.append(f"| {name} | {storage} | {min(times):.0f}-{max(times):.0f} | "
+                     f"{min(cpus):.0f}-{max(cpus):.0f} | "
+                     f"{min(peaks) / 1024:.1f}-{max(peaks) / 1024:.1f} | "
+                     f"{max(peaks) * 1024 / args.tasks:.0f} |")
+    if args.compare_bin:
+        lines += ["", "| storage | time this / compare (medians) | CPU this / compare "
+                  "| peak this / compare |", "|---|---|---|---|"]
+        for storage in storages:
+            this, other = summary.get(f"this {storage}"), summary.get(f"compare {storage}")
+            median = lambda xs: sorted(xs)[len(xs) // 2]
+            t = lambda s: median([r.get("seed_ms", r["ready_ms"]) for r in s["runs"]])
+            c = lambda s: median([r["cpu_ms"] for r in s["runs"]])
+            m = lambda s: median([r["peak_kib"] for r in s["runs"]])
+            lines.append(f"| {storage} | {t(this) / t(other):.2f}x | {c(this) / c(other):.2f}x "
+                         f"| {m(this) / m(other):.2f}x |")
+    print("\n".join(lines))
+    base = os.path.join(RESULTS, f"startup-{args.tasks}")
+    with open(base + ".json", "w") as out:
+        json.dump({"tasks": args.tasks, "binary": sdemu_bin, "compare": args.compare_bin,
+                   "results": summary}, out, indent=2)
+    with open(base + ".md", "w") as out:
+        out.write("\n".join(lines) + "\n")
+    print(f"results: {base}.json, {base}.md")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tasks", type=int, default=10_000)
@@ -274,6 +416,18 @@ def main():
     parser.add_argument("--stream", action="store_true",
                         help="measure the one very large answer (big) instead of the load")
     parser.add_argument("--rounds", type=int, default=3, help="with --stream: requests of big")
+    parser.add_argument("--startup-only", action="store_true",
+                        help="measure only loading the fixture: time to ready and peak memory, "
+                             "in memory and into a new --database file, and seeding it")
+    parser.add_argument("--compare-bin", help="with --startup-only: a second binary measured "
+                                              "in the same run (e.g. a build of main)")
+    parser.add_argument("--launches", type=int, default=3,
+                        help="with --startup-only: launches per binary and storage")
+    parser.add_argument("--storage", default="memory,database",
+                        help="with --startup-only: comma-separated, of memory (the fixture in "
+                             "memory), database (the fixture into a new --database file) and "
+                             "seed (POST /_emulator/seed of the fixture into a --database file; at most "
+                             "16 MiB, the control plane's body limit)")
     args = parser.parse_args()
     if args.scale:
         import scale
@@ -294,6 +448,9 @@ def main():
         subprocess.run(["cargo", "build", "--release", "--bin", "sdemu", "--example",
                         "load-baseline"], cwd=ROOT, check=True)
     sdemu_bin = args.sdemu_bin or os.path.join(ROOT, "target", "release", "sdemu")
+    if args.startup_only:
+        startup_only(args, fixture, sdemu_bin)
+        return
     baseline_bin = os.path.join(ROOT, "target", "release", "examples", "load-baseline")
 
     spawned = time.monotonic()
