@@ -5,56 +5,21 @@
 
 mod support;
 
-use std::process::{Command, Output};
-
 use serde_json::{json, Value};
 
+use support::demo_cli::{capture_demo, compare, compare_with, text, DEMO_CLIENT, DEMO_SECRET};
 use support::sdemu::Sdemu;
 
-const SDEMU: &str = env!("CARGO_BIN_EXE_sdemu");
-const DEMO_CLIENT: &str = "sdemu-demo";
-const DEMO_SECRET: &str = "sdemu-demo-secret";
 const STATUS_PATH: &str = "/api/v1.0/external/sdtask/status";
 const WORKSPACES_PATH: &str = "/api/v1.0/external/sdworkspace/CurrentWorkspaces";
 const BATCH_PAGE_PATH: &str = "/api/v1.0/external/sdbatch/paginated";
-
-/// Runs `sdemu compare` of `upstream` (the demo organization's credentials) and `local`.
-fn compare(upstream: &str, local: &str, extra: &[&str]) -> Output {
-    compare_with(upstream, &["--local", local], extra)
-}
-
-/// Runs `sdemu compare` of `upstream` and the sdemu `local` names (`--local URL` or
-/// `--fixtures FILE`).
-fn compare_with(upstream: &str, local: &[&str], extra: &[&str]) -> Output {
-    Command::new(SDEMU)
-        .args(["compare", "--upstream", upstream])
-        .args(local)
-        .args(["--client-id", DEMO_CLIENT, "--rate", "100"])
-        .args(["--from", "2021-01-01", "--to", "2027-01-01"])
-        .args(extra)
-        .env("SDEMU_UPSTREAM_CLIENT_SECRET", DEMO_SECRET)
-        .output()
-        .expect("sdemu compare runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[tokio::test]
 async fn an_sdemu_and_one_started_from_its_capture_have_no_difference() {
     let directory = tempfile::tempdir().unwrap();
     let a = Sdemu::start(None);
     let out = directory.path().join("capture.json");
-    let captured = Command::new(SDEMU)
-        .args(["capture", "--upstream", &a.base, "--client-id", DEMO_CLIENT])
-        .args(["--client-secret", DEMO_SECRET, "--rate", "100"])
-        .args(["--from", "2021-01-01", "--to", "2027-01-01"])
-        .args(["--window-days", "366", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(captured.status.success(), "{}", text(&captured.stderr));
+    capture_demo(&a.base, &out);
     let b = Sdemu::start(Some(&out));
 
     let local_secret = sdemu::capture::PLACEHOLDER_CLIENT_SECRET;

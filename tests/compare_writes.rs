@@ -6,16 +6,13 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use support::demo_cli::{capture_demo, compare, text, DEMO_CLIENT, DEMO_SECRET};
 use support::sdemu::Sdemu;
 
-const SDEMU: &str = env!("CARGO_BIN_EXE_sdemu");
-const DEMO_CLIENT: &str = "sdemu-demo";
-const DEMO_SECRET: &str = "sdemu-demo-secret";
 const BATCH_PATH: &str = "/api/v1.0/external/sdbatch";
 const CREATE_TASK_PATH: &str = "/api/v1.0/external/sdtask/process";
 const STATUS_PATH: &str = "/api/v1.0/external/sdtask/status";
@@ -42,41 +39,6 @@ const WRITES: &[&str] = &[
 
 /// The read catalogue's size for the demo organization (`tests/compare.rs`).
 const READS: usize = 21;
-
-/// Runs `sdemu compare` of `upstream` (the demo organization's credentials) and `local`.
-fn compare(upstream: &str, local: &str, extra: &[&str]) -> Output {
-    Command::new(SDEMU)
-        .args(["compare", "--upstream", upstream, "--local", local])
-        .args(["--client-id", DEMO_CLIENT, "--rate", "100"])
-        .args(["--from", "2021-01-01", "--to", "2027-01-01"])
-        .args(extra)
-        .env("SDEMU_UPSTREAM_CLIENT_SECRET", DEMO_SECRET)
-        .output()
-        .expect("sdemu compare runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Captures `sdemu`'s demo organization into `out`.
-fn capture(sdemu: &Sdemu, out: &Path) {
-    let captured = Command::new(SDEMU)
-        .args([
-            "capture",
-            "--upstream",
-            &sdemu.base,
-            "--client-id",
-            DEMO_CLIENT,
-        ])
-        .args(["--client-secret", DEMO_SECRET, "--rate", "100"])
-        .args(["--from", "2021-01-01", "--to", "2027-01-01"])
-        .args(["--window-days", "366", "--out"])
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(captured.status.success(), "{}", text(&captured.stderr));
-}
 
 /// The journal's entries, oldest first, as (method, path, query).
 async fn journal(sdemu: &Sdemu) -> Vec<(String, String, String)> {
@@ -112,7 +74,7 @@ fn reprocessed_task(entries: &[(String, String, String)]) -> i64 {
 async fn a_and_its_capture(directory: &Path) -> (Sdemu, Sdemu) {
     let a = Sdemu::start(None);
     let out = directory.join("capture.json");
-    capture(&a, &out);
+    capture_demo(&a.base, &out);
     let b = Sdemu::start(Some(&out));
     let other = a.token("sdemu-contoso", "sdemu-contoso-secret").await;
     let batch = json!({"displayName": "A only"});

@@ -1,5 +1,6 @@
 //! What the tests that run the real binary share: reading its output as it comes.
 
+pub mod demo_cli;
 pub mod sdemu;
 
 use std::io::{BufRead, BufReader};
