@@ -109,11 +109,7 @@ pub async fn generate(
             },
         };
         let document = settings.document(slot.index, slot.at, workspace.kind);
-        let run = QueuedRun {
-            at: slot.at,
-            next: state.lifecycle.after_queue(slot.at),
-            cause: "created",
-        };
+        let run = QueuedRun::new(&state.lifecycle, slot.at, "created");
         if create_task(conn, workspace, batch_id, document, &run).await? {
             latest = Some(slot.at);
         }

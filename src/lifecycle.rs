@@ -136,11 +136,7 @@ async fn apply_due(
 pub async fn create_task(state: &AppState, task: &NewTask) -> Result<CreatedTask, CreateError> {
     let at = state.clock.now().timestamp();
     let mut tx = state.begin_write().await?;
-    let run = QueuedRun {
-        at,
-        next: state.lifecycle.after_queue(at),
-        cause: "created",
-    };
+    let run = QueuedRun::new(&state.lifecycle, at, "created");
     let created = tasks::create_queued(&mut tx, task, &run).await?;
     tx.commit().await?;
     mark(state, at);
@@ -157,11 +153,7 @@ pub async fn restart_task(
     from_status: i64,
 ) -> sqlx::Result<bool> {
     let at = state.clock.now().timestamp();
-    let run = QueuedRun {
-        at,
-        next: state.lifecycle.after_queue(at),
-        cause: "reprocessed",
-    };
+    let run = QueuedRun::new(&state.lifecycle, at, "reprocessed");
     let mut tx = state.begin_write().await?;
     let found = tasks::restart(&mut tx, tenant_id, task, from_status, &run).await?;
     tx.commit().await?;
@@ -277,11 +269,7 @@ pub async fn reprocess(state: &AppState, task_id: i64) -> sqlx::Result<Result<()
             task_status: from_status,
         }));
     }
-    let run = QueuedRun {
-        at: control.at,
-        next: state.lifecycle.after_queue(control.at),
-        cause: "reprocessed",
-    };
+    let run = QueuedRun::new(&state.lifecycle, control.at, "reprocessed");
     tasks::restart_by_id(&mut control.tx, task_id, from_status, &run).await?;
     control.tx.commit().await?;
     mark(state, control.at);

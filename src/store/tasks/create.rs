@@ -10,7 +10,7 @@
 
 use sqlx::{Row, SqliteConnection, SqlitePool};
 
-use crate::domain::lifecycle::QUEUED;
+use crate::domain::lifecycle::{LifecycleSettings, QUEUED};
 use crate::domain::time::TaskTime;
 use crate::store::TASKS_EXTERNAL_ID_UNIQUE;
 
@@ -43,6 +43,17 @@ pub struct QueuedRun {
     pub next: Option<(i64, i64)>,
     /// The cause recorded with the first transition.
     pub cause: &'static str,
+}
+
+impl QueuedRun {
+    /// The run a task starts at `at` under `settings`, recorded with `cause`.
+    pub fn new(settings: &LifecycleSettings, at: i64, cause: &'static str) -> Self {
+        Self {
+            at,
+            next: settings.after_queue(at),
+            cause,
+        }
+    }
 }
 
 /// A task just created: its id and its object in the wire format (the answer's bytes).
