@@ -80,6 +80,35 @@ mod tests {
     use super::*;
 
     #[tokio::test]
+    async fn a_write_begins_while_readers_hold_every_pooled_connection() {
+        let (pool, version) = crate::db::open_versioned(None).await.unwrap();
+        let gate = WriteGate::new(crate::db::open_writer(&pool, &version).await.unwrap());
+        let mut readers = Vec::new();
+        while let Ok(Ok(reader)) =
+            tokio::time::timeout(std::time::Duration::from_millis(200), pool.acquire()).await
+        {
+            readers.push(reader);
+        }
+        assert!(!readers.is_empty());
+        let mut tx = tokio::time::timeout(std::time::Duration::from_secs(5), gate.begin())
+            .await
+            .expect("the writer does not wait for a pooled connection")
+            .unwrap();
+        sqlx::query("INSERT INTO reset_changed_tables (name) VALUES ('probe')")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // The same database: a reader sees the write.
+        let seen: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM reset_changed_tables WHERE name = 'probe'")
+                .fetch_one(&mut *readers[0])
+                .await
+                .unwrap();
+        assert_eq!(seen, 1);
+    }
+
+    #[tokio::test]
     async fn writers_take_turns_in_arrival_order() {
         let gate = WriteGate::new(crate::db::open(None).await.unwrap());
         let first = gate.turn().await;

@@ -231,6 +231,49 @@ async fn the_same_seed_gives_the_same_outcomes_run_after_run() {
     assert!(first.contains(&3) && first.iter().any(|s| [32, 33, 35].contains(s)));
 }
 
+/// A run's outcome is the seeded draw for the task and its restarts, drawn when
+/// pre-processing starts: a created task's first run and its run after a reprocess.
+#[tokio::test]
+async fn each_run_ends_as_the_seeded_draw_for_its_task_and_restart_count() {
+    let app =
+        TestApp::two_organizations_with(&["--clock", "frozen", "--failure-rate", "0.5"]).await;
+    // A successful run ends in ToReview once the hand-off is done; a failure stays.
+    let expected = |id: i64, restarts: i64| match app.state.lifecycle.draw_outcome(id, restarts) {
+        34 => 3,
+        failure => failure,
+    };
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        ids.push(
+            app.create_task_for(&format!("https://files.example.com/{n}.pdf"))
+                .await,
+        );
+    }
+    app.advance_clock(json!(60)).await;
+    for &id in &ids {
+        assert_eq!(
+            status_of(&app, id).await["taskStatus"],
+            expected(id, 0),
+            "task {id}"
+        );
+    }
+    for &id in &ids {
+        app.restart_processing(&format!("taskId={id}"))
+            .await
+            .assert_status(StatusCode::OK);
+    }
+    app.advance_clock(json!(60)).await;
+    for &id in &ids {
+        assert_eq!(
+            status_of(&app, id).await["taskStatus"],
+            expected(id, 1),
+            "task {id}"
+        );
+    }
+    let firsts: Vec<i64> = ids.iter().map(|&id| expected(id, 0)).collect();
+    assert!(firsts.contains(&3) && firsts.iter().any(|status| *status != 3));
+}
+
 #[tokio::test]
 async fn with_the_lifecycle_off_a_created_task_stays_queued() {
     let app = TestApp::two_organizations_with(&["--clock", "frozen", "--lifecycle", "off"]).await;
