@@ -139,7 +139,7 @@ async fn main() -> anyhow::Result<()> {
         println!("authentication is off (--auth off); try: {example}");
     }
 
-    let db = state.db.clone();
+    let (db, writes) = (state.db.clone(), state.writes.clone());
     // On the real clock tasks move even when nobody asks; the ticker stops with the server.
     let (stop_ticker, ticker_stopped) = tokio::sync::oneshot::channel::<()>();
     let ticker = tokio::spawn(lifecycle::run_ticker(
@@ -158,6 +158,7 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let _ = stop_ticker.send(());
     let _ = ticker.await;
+    writes.close().await;
     db.close().await;
     if let Some(path) = &config.address_file {
         // A stopped sdemu is not healthy; the file would only mislead.

@@ -40,6 +40,12 @@ impl WriteGate {
         }
     }
 
+    /// Closes the writers' connection (at shutdown, before the pool: the database file is
+    /// left clean, its write-ahead log checkpointed and removed, when the last one closes).
+    pub async fn close(&self) {
+        self.writer.close().await;
+    }
+
     /// Waits for this caller's turn, for writes the store opens itself.
     pub async fn turn(&self) -> WriteTurn {
         WriteTurn(self.queue.clone().lock_owned().await)
