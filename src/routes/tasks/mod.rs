@@ -87,7 +87,6 @@ async fn status_list(
     let threshold = state.config.stream_threshold;
     match tasks::json::list_at_most(&state.db, &filter, sort, threshold).await? {
         Some(body) => {
-            let body = Bytes::from(body);
             state.caches.responses.put(ticket, key, body.clone());
             Ok(json_bytes(body))
         }
