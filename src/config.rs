@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::domain::auth::ClientCredentials;
 use crate::domain::demo::DemoSettings;
-use crate::domain::journal::DEFAULT_JOURNAL_BYTES;
+use crate::domain::journal::{DEFAULT_JOURNAL_BYTES, DEFAULT_JOURNAL_LIMIT};
 use crate::domain::lifecycle::LifecycleSettings;
 
 mod capture;
@@ -122,7 +122,7 @@ pub struct Config {
         long,
         env = "SDEMU_JOURNAL_LIMIT",
         value_name = "N",
-        default_value_t = 10_000
+        default_value_t = DEFAULT_JOURNAL_LIMIT
     )]
     pub journal_limit: usize,
 

@@ -22,8 +22,10 @@ use axum::body::Bytes;
 use crate::db::DataVersion;
 use crate::store::tokens::TokenRow;
 
-/// The most bytes of answers the response cache holds.
-pub const RESPONSE_BUDGET_BYTES: usize = 8 * 1024 * 1024;
+/// The most bytes of answers the response cache holds: a repeated list of ~1,300 tasks (a
+/// quarter of it) is still kept, while answers that are never asked again (every query
+/// different) stay at most 2 MiB of the peak memory under load (8 MiB measured ~6 MiB more).
+pub const RESPONSE_BUDGET_BYTES: usize = 2 * 1024 * 1024;
 
 /// The most tokens the token cache holds.
 const TOKEN_BUDGET: usize = 10_000;
