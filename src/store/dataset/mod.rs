@@ -1,6 +1,7 @@
 //! Whole-dataset operations: what start-up, reset and seed do to the database, and the
 //! export that `GET /_emulator/state` serves.
 
+mod bulk;
 mod export;
 mod reset;
 
@@ -53,12 +54,15 @@ pub async fn is_empty(pool: &SqlitePool) -> sqlx::Result<bool> {
 }
 
 /// Loads the start-up data set into an empty database, in one transaction: it is what
-/// `POST /_emulator/reset` restores, so nothing counts as changed yet.
+/// `POST /_emulator/reset` restores, so nothing counts as changed yet. The task indexes are
+/// built once the rows are in (see [`bulk`](self::bulk)).
 pub async fn load_startup(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
     // Marked first, so that the triggers do not record the tasks one by one.
     reset::mark_everything_changed(&mut tx).await?;
+    let indexes = bulk::drop_task_indexes(&mut tx).await?;
     replace_in(&mut tx, dataset).await?;
+    bulk::create_indexes(&mut tx, &indexes).await?;
     reset::forget_changes(&mut tx).await?;
     tx.commit().await
 }
