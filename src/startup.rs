@@ -17,6 +17,7 @@ use crate::domain::journal::Journal;
 use crate::outbox::{Outbox, QUEUE_CAPACITY};
 use crate::response::cache::Caches;
 use crate::state::{AppState, AuthSettings, Emulator, SharedState};
+use crate::store::dataset::TaskIndexes;
 use crate::store::writer::WriteGate;
 use crate::{db, store, webhooks};
 
@@ -26,12 +27,12 @@ pub const BUILTIN_FIXTURE: &str = include_str!("../fixtures/demo.json");
 /// How much of a fixture file is read at a time, when it is read as it comes.
 const FILE_BUFFER: usize = 256 * 1024;
 
-/// A fixture file up to this size is read whole and parsed from memory: parsing text in
-/// memory is much cheaper than through a reader (start-up with a 100,000-task file, 37 MB,
-/// took ~20% less time, with no higher peak: the loaded data outweighs the text). A larger
-/// file is read as it comes, so that its text never adds to the peak (read whole, a
-/// 1,000,000-task file raised it by half).
-const READ_WHOLE_UP_TO: u64 = 64 * 1024 * 1024;
+/// A fixture file up to this size is read whole and parsed from memory when the database
+/// is in memory: parsing text in memory is much cheaper than through a reader (start-up
+/// with a 100,000-task file, 37 MB, took ~17% less time), and costs no higher peak there,
+/// where the loaded database and the start-up data set outweigh the text. Into a database
+/// file, the text would be the peak (+43% at 100,000 tasks): a file is read as it comes.
+const READ_WHOLE_IN_MEMORY_UP_TO: u64 = 64 * 1024 * 1024;
 
 /// Where the start-up data comes from.
 #[derive(Debug, Clone)]
@@ -60,16 +61,17 @@ impl FixtureSource {
         }
     }
 
-    /// Reads and validates the fixtures. A file larger than [`READ_WHOLE_UP_TO`] is read as
-    /// it comes, never held whole.
+    /// Reads and validates the fixtures. A file larger than `read_whole_up_to` bytes is read
+    /// as it comes, never held whole.
     fn load(
         &self,
         catalogues: &Catalogues,
         webhook_allow_public: bool,
+        read_whole_up_to: u64,
     ) -> anyhow::Result<Result<Dataset, FixtureErrors>> {
         Ok(match self {
             Self::Builtin => fixture::load(BUILTIN_FIXTURE, catalogues, webhook_allow_public),
-            Self::File(path) => load_file(path, READ_WHOLE_UP_TO, catalogues, webhook_allow_public)
+            Self::File(path) => load_file(path, read_whole_up_to, catalogues, webhook_allow_public)
                 .with_context(|| format!("cannot read fixture file {}", path.display()))?,
             Self::Inline { text, .. } => fixture::load(text, catalogues, webhook_allow_public),
         })
@@ -143,13 +145,17 @@ pub async fn open(
     };
     let (db, data_version) = db::open_versioned(config.database.as_deref()).await?;
     let catalogues = store::dataset::builtin_catalogues(&db).await?;
+    let (read_whole_up_to, task_indexes) = match config.database {
+        None => (READ_WHOLE_IN_MEMORY_UP_TO, TaskIndexes::AfterTheTasks),
+        Some(_) => (0, TaskIndexes::AsTasksGoIn),
+    };
     let mut dataset = fixtures
-        .load(&catalogues, config.webhook_allow_public)?
+        .load(&catalogues, config.webhook_allow_public, read_whole_up_to)?
         .map_err(|errors| anyhow::anyhow!("{} is not valid: {errors}", fixtures.describe()))?;
     auth::add_clients(&mut dataset, &config.clients)
         .map_err(|error| anyhow::anyhow!("{error} in {}", fixtures.describe()))?;
     if store::dataset::is_empty(&db).await? {
-        store::dataset::load_startup(&db, &dataset)
+        store::dataset::load_startup(&db, &dataset, task_indexes)
             .await
             .with_context(|| format!("cannot load {}", fixtures.describe()))?;
         tracing::info!(

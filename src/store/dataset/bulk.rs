@@ -1,8 +1,9 @@
-//! Loading the start-up data set into an empty database builds the task indexes after the
-//! rows are in: `CREATE INDEX` sorts and fills each index page, where inserting the tasks
-//! one by one into every index leaves its pages split half-full. The in-memory database of
-//! a 100,000-task fixture took ~5% less peak memory, in about the same time (the load's time
-//! goes to the rows, which carry their API object, not to the indexes).
+//! Loading the start-up data set into an empty in-memory database builds the task indexes
+//! after the rows are in: `CREATE INDEX` sorts and fills each index page, where inserting
+//! the tasks one by one into every index leaves its pages split. With a 100,000-task fixture
+//! in memory the peak was ~5% lower, in about the same time; into a database file, whose
+//! pages are not held in memory, it saved nothing and cost 5-7% more CPU, so a file keeps
+//! building them as the tasks go in ([`TaskIndexes`](super::TaskIndexes)).
 //!
 //! The migrations stay the one source of the index definitions: they are read back from
 //! `sqlite_master` before the indexes are dropped, and created again from that text inside
@@ -58,6 +59,7 @@ pub(super) async fn create_indexes(
 
 #[cfg(test)]
 mod tests {
+    use super::super::TaskIndexes;
     use crate::domain::fixture::{self, Dataset};
     use crate::startup::BUILTIN_FIXTURE;
     use sqlx::SqlitePool;
@@ -93,7 +95,9 @@ mod tests {
             .count();
         assert!(task_indexes >= 10, "{before:?}");
         let dataset = demo(&pool).await;
-        super::super::load_startup(&pool, &dataset).await.unwrap();
+        super::super::load_startup(&pool, &dataset, TaskIndexes::AfterTheTasks)
+            .await
+            .unwrap();
 
         assert_eq!(schema(&pool).await, before);
         // integrity_check also compares each index with its table, entry by entry.
@@ -118,7 +122,7 @@ mod tests {
         // A task of a workspace that does not exist: its foreign key refuses it, after the
         // indexes were dropped.
         dataset.tasks.last_mut().unwrap().workspace_id = 999_999;
-        super::super::load_startup(&pool, &dataset)
+        super::super::load_startup(&pool, &dataset, TaskIndexes::AfterTheTasks)
             .await
             .unwrap_err();
 
