@@ -58,7 +58,7 @@ pub async fn is_empty(pool: &SqlitePool) -> sqlx::Result<bool> {
 pub enum TaskIndexes {
     /// Entry by entry, as each task goes in.
     AsTasksGoIn,
-    /// Once every task is in, from the sorted rows (see [`bulk`](self::bulk)): smaller
+    /// Once every task is in, from the sorted rows (`store/dataset/bulk.rs`): smaller
     /// indexes, worth it where they are held in memory.
     AfterTheTasks,
 }
