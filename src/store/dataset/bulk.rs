@@ -61,7 +61,6 @@ pub(super) async fn create_indexes(
 mod tests {
     use super::super::TaskIndexes;
     use crate::domain::fixture::{self, Dataset};
-    use crate::startup::BUILTIN_FIXTURE;
     use sqlx::SqlitePool;
 
     /// Every schema object with its SQL, by name (root pages move when an index is built
@@ -73,9 +72,12 @@ mod tests {
             .unwrap()
     }
 
+    /// The built-in demo data set, read here: the store may not import start-up.
+    const DEMO: &str = include_str!("../../../fixtures/demo.json");
+
     async fn demo(pool: &SqlitePool) -> Dataset {
         let catalogues = super::super::builtin_catalogues(pool).await.unwrap();
-        fixture::load(BUILTIN_FIXTURE, &catalogues, false).unwrap()
+        fixture::load(DEMO, &catalogues, false).unwrap()
     }
 
     async fn integrity(pool: &SqlitePool) -> String {
