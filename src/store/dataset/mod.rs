@@ -1,6 +1,7 @@
 //! Whole-dataset operations: what start-up, reset and seed do to the database, and the
 //! export that `GET /_emulator/state` serves.
 
+mod bulk;
 mod export;
 mod reset;
 
@@ -52,13 +53,32 @@ pub async fn is_empty(pool: &SqlitePool) -> sqlx::Result<bool> {
     Ok(!any)
 }
 
+/// When loading the start-up data set builds the task indexes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskIndexes {
+    /// Entry by entry, as each task goes in.
+    AsTasksGoIn,
+    /// Once every task is in, from the sorted rows (`store/dataset/bulk.rs`): smaller
+    /// indexes, worth it where they are held in memory.
+    AfterTheTasks,
+}
+
 /// Loads the start-up data set into an empty database, in one transaction: it is what
 /// `POST /_emulator/reset` restores, so nothing counts as changed yet.
-pub async fn load_startup(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
+pub async fn load_startup(
+    pool: &SqlitePool,
+    dataset: &Dataset,
+    indexes: TaskIndexes,
+) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
     // Marked first, so that the triggers do not record the tasks one by one.
     reset::mark_everything_changed(&mut tx).await?;
+    let dropped = match indexes {
+        TaskIndexes::AsTasksGoIn => Vec::new(),
+        TaskIndexes::AfterTheTasks => bulk::drop_task_indexes(&mut tx).await?,
+    };
     replace_in(&mut tx, dataset).await?;
+    bulk::create_indexes(&mut tx, &dropped).await?;
     reset::forget_changes(&mut tx).await?;
     tx.commit().await
 }
