@@ -19,6 +19,17 @@ use sqlx::SqlitePool;
 /// How long a connection waits for a lock held by another before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How many pooled (reading) connections a file database gets: two per core this process
+/// may run on, at least 2 and at most 8. More readers than that only compete with the
+/// writers' thread for the same cores: under the 64-connection soak on one core, 8 readers
+/// gave Create Task a p99 of 36-105 ms, 2 readers 32-34 ms, at the same throughput.
+pub fn file_readers() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    u32::try_from(cores.saturating_mul(2))
+        .unwrap_or(u32::MAX)
+        .clamp(2, 8)
+}
+
 /// How many write transactions have been committed, by any pooled connection, since the
 /// database was opened: it changes whenever the data may have changed.
 ///
@@ -78,7 +89,7 @@ pub async fn open_versioned(path: Option<&Path>) -> anyhow::Result<(SqlitePool, 
                 .busy_timeout(BUSY_TIMEOUT)
                 .foreign_keys(true);
             pool_options
-                .max_connections(8)
+                .max_connections(file_readers())
                 .connect_with(options)
                 .await
                 .with_context(|| format!("cannot open the database file {}", path.display()))?

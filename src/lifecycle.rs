@@ -68,6 +68,14 @@ async fn apply_due_steps(state: &AppState) -> sqlx::Result<(usize, Vec<i64>)> {
     }
     // Write-locked from the start, so two catch-ups never apply the same step twice (or
     // create the same demo task twice): the second waits, then finds it done.
+    let writer = state.clone();
+    state
+        .run_write(async move { apply_steps_due_by(&writer, now).await })
+        .await
+}
+
+/// [`apply_due_steps`]' write, on the writers' runtime.
+async fn apply_steps_due_by(state: &AppState, now: i64) -> sqlx::Result<(usize, Vec<i64>)> {
     let mut tx = state.begin_write().await?;
     let mut applied = 0;
     let mut exports = Vec::new();
@@ -132,33 +140,46 @@ async fn apply_due(
 }
 
 /// Create Task's write: the task inserted, queued and its run started, in one turn at the
-/// write gate and one round trip (see `store::tasks::create_queued`).
-pub async fn create_task(state: &AppState, task: &NewTask) -> Result<CreatedTask, CreateError> {
-    let at = state.clock.now().timestamp();
-    let mut tx = state.begin_write().await?;
-    let run = QueuedRun::new(&state.lifecycle, at, "created");
-    let created = tasks::create_queued(&mut tx, task, &run).await?;
-    tx.commit().await?;
-    mark(state, at);
-    Ok(created)
+/// write gate and one round trip (see `store::tasks::create_queued`), on the writers'
+/// runtime.
+pub async fn create_task(state: &AppState, task: NewTask) -> Result<CreatedTask, CreateError> {
+    let state = state.clone();
+    state
+        .clone()
+        .run_write(async move {
+            let at = state.clock.now().timestamp();
+            let mut tx = state.begin_write().await?;
+            let run = QueuedRun::new(&state.lifecycle, at, "created");
+            let created = tasks::create_queued(&mut tx, &task, &run).await?;
+            tx.commit().await?;
+            mark(&state, at);
+            Ok(created)
+        })
+        .await
 }
 
 /// Reprocess Task's write: the task (of organization `tenant_id`) back in the queue with a
 /// new run, recorded as leaving `from_status`, in one turn at the write gate and one round
-/// trip. Returns whether the task was found.
+/// trip, on the writers' runtime. Returns whether the task was found.
 pub async fn restart_task(
     state: &AppState,
     tenant_id: i64,
-    task: &TaskRef,
+    task: TaskRef,
     from_status: i64,
 ) -> sqlx::Result<bool> {
-    let at = state.clock.now().timestamp();
-    let run = QueuedRun::new(&state.lifecycle, at, "reprocessed");
-    let mut tx = state.begin_write().await?;
-    let found = tasks::restart(&mut tx, tenant_id, task, from_status, &run).await?;
-    tx.commit().await?;
-    mark(state, at);
-    Ok(found)
+    let state = state.clone();
+    state
+        .clone()
+        .run_write(async move {
+            let at = state.clock.now().timestamp();
+            let run = QueuedRun::new(&state.lifecycle, at, "reprocessed");
+            let mut tx = state.begin_write().await?;
+            let found = tasks::restart(&mut tx, tenant_id, &task, from_status, &run).await?;
+            tx.commit().await?;
+            mark(&state, at);
+            Ok(found)
+        })
+        .await
 }
 
 fn mark(state: &AppState, at: i64) {

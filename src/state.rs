@@ -76,6 +76,15 @@ impl AppState {
         self.writes.begin().await
     }
 
+    /// Runs `job`, a write, on the writers' runtime (`WriteGate::run`), and waits for it.
+    pub async fn run_write<F>(&self, job: F) -> F::Output
+    where
+        F: std::future::Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.writes.run(job).await
+    }
+
     /// This caller's turn to write, for a store function that opens its own transaction.
     pub async fn write_turn(&self) -> WriteTurn {
         self.writes.turn().await

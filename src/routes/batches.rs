@@ -107,15 +107,22 @@ async fn create_batch(
     let workspace_id = resolve_workspace(&state, caller, request.workspace_id).await?;
     let created_on = BatchTime(to_ticks(state.clock.now()));
     // Checked again by the INSERT, atomically: a workspace removed meanwhile is still a 400.
-    let new_batch = NewBatch {
-        tenant_id: caller.tenant_id,
-        workspace_id,
-        display_name: &display_name,
-        description: description.as_deref(),
-        created_on,
-    };
-    let _turn = state.write_turn().await;
-    let batch = batches::create(&state.db, &new_batch)
+    let tenant_id = caller.tenant_id;
+    let writer = state.clone();
+    let batch = state
+        .run_write(async move {
+            let new_batch = NewBatch {
+                tenant_id,
+                workspace_id,
+                display_name: &display_name,
+                description: description.as_deref(),
+                created_on,
+            };
+            let mut tx = writer.begin_write().await?;
+            let batch = batches::create_in(&mut tx, &new_batch).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(batch)
+        })
         .await?
         .ok_or_else(|| foreign_workspace(workspace_id))?;
     Ok(Json::ok(batch))

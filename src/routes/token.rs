@@ -162,17 +162,19 @@ async fn token(
     let access_token = new_token()?;
     let issued_at = state.clock.now();
     let expires_at = issued_at + state.auth.token_ttl;
-    let turn = state.write_turn().await;
-    tokens::issue(
-        &state.db,
-        &token_hash(&access_token),
+    let (hash, tenant_id, client_id) = (
+        token_hash(&access_token),
         client.tenant_id,
-        &client.client_id,
-        issued_at,
-        expires_at,
-    )
-    .await?;
-    drop(turn);
+        client.client_id.clone(),
+    );
+    let writer = state.clone();
+    state
+        .run_write(async move {
+            let mut tx = writer.begin_write().await?;
+            tokens::issue(&mut tx, &hash, tenant_id, &client_id, issued_at, expires_at).await?;
+            tx.commit().await
+        })
+        .await?;
     tracing::info!(client_id = %client.client_id, "access token issued");
 
     let body = AccessTokenResponse {

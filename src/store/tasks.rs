@@ -275,7 +275,7 @@ fn recording_restart(query: &mut QueryBuilder<'_, Sqlite>, from_status: i64, run
 
 /// Sets the client's external integration status. Returns whether a task was found.
 pub async fn set_external_integration_status(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     tenant_id: i64,
     task: &TaskRef,
     value: &str,
@@ -283,7 +283,7 @@ pub async fn set_external_integration_status(
     let mut query = QueryBuilder::new("UPDATE tasks AS t SET external_integration_status = ");
     query.push_bind(value.to_owned());
     push_task_ref(&mut query, tenant_id, task);
-    let done = query.build().execute(pool).await?;
+    let done = query.build().execute(conn).await?;
     Ok(done.rows_affected() > 0)
 }
 

@@ -3,7 +3,7 @@
 //! every lookup joins the organization to check that it still exists.
 
 use chrono::{DateTime, TimeZone, Utc};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
 /// The most unexpired tokens one client may hold; issuing more revokes its oldest ones, so
 /// that a client asking for a token per request cannot grow the table without bound.
@@ -22,9 +22,10 @@ pub enum TokenLookup {
 }
 
 /// Stores a newly issued token (by its hash), first purging every expired token, then
-/// revoking the client's oldest tokens beyond `MAX_LIVE_TOKENS_PER_CLIENT`; one transaction.
+/// revoking the client's oldest tokens beyond `MAX_LIVE_TOKENS_PER_CLIENT`, in the caller's
+/// write transaction.
 pub async fn issue(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     token_hash: &str,
     tenant_id: i64,
     client_id: &str,
@@ -33,9 +34,8 @@ pub async fn issue(
 ) -> sqlx::Result<()> {
     let now = issued_at.timestamp_millis();
     let expires_at = expires_at.timestamp_millis();
-    let mut tx = pool.begin().await?;
     sqlx::query!("DELETE FROM access_tokens WHERE expires_at <= ?", now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     sqlx::query!(
         "INSERT INTO access_tokens (token_hash, tenant_id, client_id, issued_at, expires_at) \
@@ -46,7 +46,7 @@ pub async fn issue(
         now,
         expires_at,
     )
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     sqlx::query!(
         "DELETE FROM access_tokens WHERE token_hash IN ( \
@@ -56,9 +56,9 @@ pub async fn issue(
         client_id,
         MAX_LIVE_TOKENS_PER_CLIENT,
     )
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// What is stored of a token: its organization and when it expires (Unix milliseconds).

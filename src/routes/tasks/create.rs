@@ -164,14 +164,15 @@ async fn create_task(
         custom_form_values: request.custom_form_values.map(to_json),
     };
     // Created and started in one write transaction (dropped, so rolled back, on refusal).
-    match lifecycle::create_task(&state, &new_task).await {
+    let (external_id, batch_id) = (new_task.external_id.clone(), new_task.batch_id);
+    match lifecycle::create_task(&state, new_task).await {
         Ok(created) => Ok(json_bytes(created.wire_json)),
         Err(CreateError::DuplicateExternalId) => Err(Problem::new(
             StatusCode::CONFLICT,
             "duplicate-external-id",
             format!(
                 "Another task of this organization already has the externalId '{}'.",
-                new_task.external_id.unwrap_or_default()
+                external_id.unwrap_or_default()
             ),
         )
         .with("field", "externalId")
@@ -181,7 +182,7 @@ async fn create_task(
             "batchId",
             &format!(
                 "names batch {}, which is not in workspace {workspace_id}",
-                new_task.batch_id.unwrap_or_default()
+                batch_id.unwrap_or_default()
             ),
         )),
         Err(CreateError::Database(error)) => Err(error.into()),

@@ -247,7 +247,7 @@ async fn restart_processing(
         .into());
     }
     let found =
-        lifecycle::restart_task(&state, caller.tenant_id, &task, current.task_status).await?;
+        lifecycle::restart_task(&state, caller.tenant_id, task, current.task_status).await?;
     empty_ok_if_found(found)
 }
 
@@ -351,9 +351,16 @@ async fn set_external_integration_status(
         .ok_or_else(|| ApiError::invalid_field(FIELD, "is required and must not be null"))?;
     check_external_integration_status(&value)
         .map_err(|reason| ApiError::invalid_field(FIELD, &reason))?;
-    let _turn = state.write_turn().await;
-    let found =
-        tasks::set_external_integration_status(&state.db, caller.tenant_id, &task, &value).await?;
+    let (tenant_id, writer) = (caller.tenant_id, state.clone());
+    let found = state
+        .run_write(async move {
+            let mut tx = writer.begin_write().await?;
+            let found =
+                tasks::set_external_integration_status(&mut tx, tenant_id, &task, &value).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(found)
+        })
+        .await?;
     empty_ok_if_found(found)
 }
 

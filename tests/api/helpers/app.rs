@@ -170,8 +170,9 @@ impl TestApp {
         // server reads it.
         let issued_at = self.state.clock.now();
         let expires_at = issued_at + self.state.auth.token_ttl;
+        let mut tx = self.state.begin_write().await.unwrap();
         sdemu::store::tokens::issue(
-            &self.state.db,
+            &mut tx,
             &sdemu::domain::auth::token_hash(&token),
             default.tenant_id,
             &default.client_id,
@@ -180,6 +181,7 @@ impl TestApp {
         )
         .await
         .unwrap();
+        tx.commit().await.unwrap();
         *cached = Some((token.clone(), expires_at));
         token
     }
