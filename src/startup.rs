@@ -202,8 +202,11 @@ pub async fn open(
     // Migrations are applied and the fixtures loaded: /_emulator/ready may say so.
     emulator.set_ready();
     let (outbox, deliveries) = Outbox::new(QUEUE_CAPACITY);
-    let writes = WriteGate::new(db::open_writer(&db, &data_version).await?)
+    let mut writes = WriteGate::new(db::open_writer(&db, &data_version).await?)
         .context("cannot start the writers' thread")?;
+    if config.database.is_some() {
+        writes = writes.checkpointing(db::open_checkpointer(&db).await?, data_version.clone());
+    }
     let state = AppState::new(SharedState {
         db,
         config: Arc::new(config.clone()),

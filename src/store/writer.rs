@@ -15,10 +15,16 @@
 use std::future::Future;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
+use std::time::Duration;
 
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::runtime::Handle;
 use tokio::sync::{oneshot, Mutex, OwnedMutexGuard};
+
+use crate::db::{self, DataVersion};
+
+/// How often the checkpointer looks for commits to copy back into the database file.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(100);
 
 /// The queue of writers, the writers' own connection (`db::open_writer`) and the runtime
 /// their jobs run on. Cloned into every handler through `AppState`.
@@ -26,6 +32,8 @@ use tokio::sync::{oneshot, Mutex, OwnedMutexGuard};
 pub struct WriteGate {
     queue: Arc<Mutex<()>>,
     writer: SqlitePool,
+    /// A file database's checkpointer (`db::open_checkpointer`); none in memory.
+    checkpointer: Option<SqlitePool>,
     runtime: Arc<WriteRuntime>,
 }
 
@@ -77,8 +85,19 @@ impl WriteGate {
         Ok(Self {
             queue: Arc::default(),
             writer,
+            checkpointer: None,
             runtime: Arc::new(WriteRuntime::start()?),
         })
+    }
+
+    /// Checkpoints the write-ahead log through `checkpointer` on the writers' runtime,
+    /// beside the writers (never in a turn), after commits (which move `version`).
+    pub fn checkpointing(mut self, checkpointer: SqlitePool, version: DataVersion) -> Self {
+        self.runtime
+            .handle
+            .spawn(checkpoint_after_commits(checkpointer.clone(), version));
+        self.checkpointer = Some(checkpointer);
+        self
     }
 
     /// Runs `job` (a write: it takes its turn with [`turn`](Self::turn) or
@@ -103,6 +122,9 @@ impl WriteGate {
     /// Closes the writers' connection (at shutdown, before the pool: the database file is
     /// left clean, its write-ahead log checkpointed and removed, when the last one closes).
     pub async fn close(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.close().await;
+        }
         self.writer.close().await;
     }
 
@@ -117,6 +139,29 @@ impl WriteGate {
         let turn = self.turn().await;
         let tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         Ok(WriteTx { tx, _turn: turn })
+    }
+}
+
+/// Every [`CHECKPOINT_INTERVAL`] in which something was committed, one passive checkpoint;
+/// until the checkpointer is closed.
+async fn checkpoint_after_commits(checkpointer: SqlitePool, version: DataVersion) {
+    let mut checkpointed = version.current();
+    let mut ticks = tokio::time::interval(CHECKPOINT_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !checkpointer.is_closed() {
+        ticks.tick().await;
+        let committed = version.current();
+        if committed == checkpointed {
+            continue;
+        }
+        match db::checkpoint(&checkpointer).await {
+            Ok(_) => checkpointed = committed,
+            Err(_) if checkpointer.is_closed() => break,
+            Err(error) => tracing::warn!(
+                %error,
+                "checkpoint failed; the writers checkpoint themselves if the log keeps growing"
+            ),
+        }
     }
 }
 
@@ -253,5 +298,39 @@ mod tests {
             stopped.is_ok(),
             "the writers' runtime still runs without a gate"
         );
+    }
+
+    #[tokio::test]
+    async fn a_checkpointing_gate_copies_commits_back_into_the_file_by_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("w.db");
+        let (pool, version) = crate::db::open_versioned(Some(&file)).await.unwrap();
+        let checkpointer = crate::db::open_checkpointer(&pool).await.unwrap();
+        let gate = WriteGate::new(crate::db::open_writer(&pool, &version).await.unwrap())
+            .unwrap()
+            .checkpointing(checkpointer, version.clone());
+        let before = std::fs::metadata(&file).unwrap().len();
+        let mut tx = gate.begin().await.unwrap();
+        sqlx::query("CREATE TABLE filler (bytes BLOB)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO filler VALUES (zeroblob(1000000))")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // Nobody checkpoints here: the file grows when the checkpointer has copied the
+        // committed pages into it (within a few of its 100 ms intervals).
+        let copied = tokio::time::timeout(Duration::from_secs(5), async {
+            while std::fs::metadata(&file).unwrap().len() < before + 1_000_000 {
+                tokio::time::sleep(CHECKPOINT_INTERVAL / 4).await;
+            }
+        })
+        .await;
+        assert!(copied.is_ok(), "the commit was never checkpointed");
+        gate.close().await;
+        pool.close().await;
+        assert!(!dir.path().join("w.db-wal").exists(), "closed clean");
     }
 }
