@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use crate::demo;
 use crate::domain::fixture::{
-    self, Dataset, FixtureDocument, FixtureForm, FixtureProblem, SECTIONS,
+    self, Catalogues, Dataset, FixtureDocument, FixtureForm, FixtureProblem, SECTIONS,
 };
 use crate::error::responses::{AdminTokenRequired, ControlPlaneBodyTooLarge, QueryTooLong};
 use crate::error::{ApiError, ApiResult, Problem};
@@ -88,10 +88,17 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     // The clock first, so that the data and the demo generator are restarted together, in
     // one transaction, at the reset clock's reading.
     state.clock.reset();
-    let mut tx = state.begin_write().await?;
-    store::dataset::restore_startup(&mut tx, &state.startup_dataset).await?;
-    demo::restart(&mut tx, &state, state.clock.now().timestamp()).await?;
-    tx.commit().await?;
+    // On the writers' runtime, as every long write: its turn is not stretched by the
+    // HTTP tasks queued on the server's runtime.
+    let writer = state.clone();
+    state
+        .run_write(async move {
+            let mut tx = writer.begin_write().await?;
+            store::dataset::restore_startup(&mut tx, &writer.startup_dataset).await?;
+            demo::restart(&mut tx, &writer, writer.clock.now().timestamp()).await?;
+            tx.commit().await
+        })
+        .await?;
     state.emulator.deliveries.clear();
     state.emulator.journal.clear();
     state.emulator.faults.restore();
@@ -170,47 +177,67 @@ pub async fn seed(
     let text = read_control_json_text(request.into_body()).await?;
     let catalogues = store::dataset::builtin_catalogues(&state.db).await?;
     let allow_public = state.config.webhook_allow_public;
+    // Parsed here; written in a turn on the writers' runtime (`AppState::run_write`), so the
+    // turn is not stretched by the HTTP tasks queued on the server's runtime.
+    let writer = state.clone();
     let counts = match mode {
         SeedMode::Replace => {
             // Read item by item from the text: no tree of the whole document.
             let dataset = fixture::load(&text, &catalogues, allow_public)
                 .map_err(|e| invalid_fixture(e.0))?;
-            let _turn = state.write_turn().await;
-            store::dataset::replace(&state.db, &dataset).await?;
-            Counts::of(&dataset)
+            state
+                .run_write(async move {
+                    let _turn = writer.write_turn().await;
+                    store::dataset::replace(&writer.db, &dataset).await?;
+                    ApiResult::Ok(Counts::of(&dataset))
+                })
+                .await?
         }
         SeedMode::Merge => {
             let document: serde_json::Value =
                 serde_json::from_str(&text).map_err(anyhow::Error::from)?;
-            let with_tasks = adds_task_sections(&document);
-            // Write-locked from the start: a deferred transaction that read the state and
-            // then wrote would fail (SQLITE_BUSY_SNAPSHOT, a 500) whenever another request
-            // wrote in between; this one waits for it instead (busy timeout).
-            let mut tx = state.begin_write().await?;
-            let current = if with_tasks {
-                store::dataset::export(&mut tx).await?
-            } else {
-                store::dataset::export_without_tasks(&mut tx).await?
-            };
-            let current = serde_json::to_value(current).map_err(anyhow::Error::from)?;
-            let (union, origins) = union_of(current, document);
-            let dataset = fixture::load_value(union, &catalogues, allow_public)
-                .map_err(|e| invalid_fixture(relabel(e.0, &origins)))?;
-            // What is held is stored already (lifecycle, history and export states
-            // included): only the document's own items are written.
-            store::dataset::insert(&mut tx, &added_by_merge(&dataset, &origins)).await?;
-            let mut counts = Counts::of(&dataset);
-            if !with_tasks {
-                counts.tasks = store::dataset::task_count(&mut tx).await?;
-            }
-            tx.commit().await?;
-            counts
+            state
+                .run_write(merge(writer, document, catalogues, allow_public))
+                .await?
         }
     };
     Ok(Json::ok(Counts {
         mode: Some(mode),
         ..counts
     }))
+}
+
+/// A merging seed's write: the document united with what is held, validated as a whole, and
+/// its own items written, in one write transaction.
+async fn merge(
+    state: AppState,
+    document: Value,
+    catalogues: Catalogues,
+    allow_public: bool,
+) -> ApiResult<Counts> {
+    let with_tasks = adds_task_sections(&document);
+    // Write-locked from the start: a deferred transaction that read the state and then wrote
+    // would fail (SQLITE_BUSY_SNAPSHOT, a 500) whenever another request wrote in between;
+    // this one waits for it instead (busy timeout).
+    let mut tx = state.begin_write().await?;
+    let current = if with_tasks {
+        store::dataset::export(&mut tx).await?
+    } else {
+        store::dataset::export_without_tasks(&mut tx).await?
+    };
+    let current = serde_json::to_value(current).map_err(anyhow::Error::from)?;
+    let (union, origins) = union_of(current, document);
+    let dataset = fixture::load_value(union, &catalogues, allow_public)
+        .map_err(|e| invalid_fixture(relabel(e.0, &origins)))?;
+    // What is held is stored already (lifecycle, history and export states included): only
+    // the document's own items are written.
+    store::dataset::insert(&mut tx, &added_by_merge(&dataset, &origins)).await?;
+    let mut counts = Counts::of(&dataset);
+    if !with_tasks {
+        counts.tasks = store::dataset::task_count(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(counts)
 }
 
 /// Whether a merging seed's document adds to the sections checked against the tasks held
