@@ -6,7 +6,7 @@
 //! it (WAL).
 //!
 //! The busy writes (Create Task, Reprocess, tokens, the lifecycle's catch-up) also *run* on
-//! a runtime of their own ([`WriteGate::run`]): a one-thread tokio runtime on a dedicated
+//! a runtime of their own (`WriteGate::run`): a one-thread tokio runtime on a dedicated
 //! thread. On the runtime that serves HTTP, each of a write's round trips to SQLite's worker
 //! thread, and each hand-off of the turn to the next writer, waited behind the HTTP tasks
 //! queued there (measured under the 64-connection soak on one core: ~1 ms of work per turn,
