@@ -16,6 +16,10 @@ use sdemu::config::{Command, Config};
 use sdemu::startup::{self, FixtureSource};
 use sdemu::{capture, compare, completions, healthcheck, lifecycle, openapi, store, telemetry};
 
+/// The allocator: jemalloc instead of glibc's malloc (see README, Performance).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 /// How often due lifecycle steps are applied when nobody asks.
 const LIFECYCLE_TICK: Duration = Duration::from_millis(500);
 
