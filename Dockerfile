@@ -4,11 +4,6 @@
 # --- Build stage -----------------------------------------------------------------------------
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
-# The allocator, jemalloc (tikv-jemalloc-sys), is built from its C sources with make, which the
-# slim image lacks (it has gcc).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends make=4.3-4.1 \
-    && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, in their own cached layer: editing sdemu's sources does not rebuild them.
 # Cargo refuses a manifest whose declared [[bench]] targets are missing, so the (small) bench
