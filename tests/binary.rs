@@ -380,3 +380,42 @@ async fn the_readme_token_step_works_as_written_and_sdemu_variables_configure_cl
     assert!(!output.contains("secret-value"), "{output}");
     assert!(!output.contains(&token), "{output}");
 }
+
+/// The `MALLOC_ARENA_MAX` the server process (same id as the one spawned) runs with, once it
+/// listens, when started with `given` in its environment (or none).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn malloc_arena_max_of_a_running_sdemu(given: Option<&str>) -> Option<String> {
+    let mut command = Command::new(SDEMU);
+    command
+        .args(["--port", "0"])
+        .env_remove("MALLOC_ARENA_MAX")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(value) = given {
+        command.env("MALLOC_ARENA_MAX", value);
+    }
+    let mut child = command.spawn().expect("sdemu starts");
+    let received = support::stdout_lines(&mut child);
+    support::listening_url(&received);
+    let environment = std::fs::read(format!("/proc/{}/environ", child.id())).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    environment
+        .split(|byte| *byte == 0)
+        .filter_map(|entry| std::str::from_utf8(entry).ok())
+        .find_map(|entry| entry.strip_prefix("MALLOC_ARENA_MAX="))
+        .map(str::to_owned)
+}
+
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn the_server_runs_with_one_malloc_arena_unless_the_user_chose_a_number() {
+    assert_eq!(
+        malloc_arena_max_of_a_running_sdemu(None).as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        malloc_arena_max_of_a_running_sdemu(Some("4")).as_deref(),
+        Some("4")
+    );
+}
