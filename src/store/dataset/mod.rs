@@ -13,7 +13,7 @@ use super::batches::batch_insert;
 use super::tasks::task_insert;
 use crate::domain::fixture::dataset::Task;
 use crate::domain::fixture::{CatalogueEntry, Catalogues, Dataset};
-use crate::domain::task::TaskStatus;
+use crate::domain::task::TaskStatusRef;
 use crate::domain::time::TaskTime;
 
 pub use export::{export, export_without_tasks};
@@ -22,6 +22,9 @@ pub use reset::restore_startup;
 /// Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters even for
 /// the 19 columns of a task.
 const INSERT_CHUNK: usize = 500;
+
+/// Bytes reserved for a task's stored object (most are 300-400).
+const WIRE_OBJECT_CAPACITY: usize = 512;
 
 /// The documented catalogue entries (the rows the schema itself inserts).
 pub async fn builtin_catalogues(pool: &SqlitePool) -> sqlx::Result<Catalogues> {
@@ -325,27 +328,28 @@ impl CatalogueNames {
     /// `task`'s object as the API writes it (NULL, for the trigger, if a code had no name:
     /// the foreign keys refuse such a task anyway).
     fn wire_object(&self, task: &Task) -> Option<String> {
-        let status = TaskStatus {
+        let status = TaskStatusRef {
             task_id: task.task_id,
             workspace_id: task.workspace_id,
             batch_id: task.batch_id,
             task_number: task.task_number,
-            external_id: task.external_id.clone(),
-            display_name: task.display_name.clone(),
-            description: task.description.clone(),
+            external_id: task.external_id.as_deref(),
+            display_name: &task.display_name,
+            description: task.description.as_deref(),
             created_on: TaskTime(task.created_on),
             task_status: task.task_status,
             integration_status: task.integration_status,
-            task_status_text: self.task_statuses.get(&task.task_status)?.clone(),
-            integration_status_text: self
-                .integration_statuses
-                .get(&task.integration_status)?
-                .clone(),
+            task_status_text: self.task_statuses.get(&task.task_status)?,
+            integration_status_text: self.integration_statuses.get(&task.integration_status)?,
             total_pages: task.total_pages,
             restart_count: task.restart_count,
             pre_processing_started_on: task.pre_processing_started_on.map(TaskTime),
         };
-        serde_json::to_string(&status).ok()
+        // Sized for a usual object, so that writing it rarely grows the buffer.
+        let mut object = Vec::with_capacity(WIRE_OBJECT_CAPACITY);
+        serde_json::to_writer(&mut object, &status).ok()?;
+        // serde_json writes UTF-8 only.
+        String::from_utf8(object).ok()
     }
 }
 
