@@ -21,6 +21,7 @@ use crate::extract::QueryParams;
 use crate::response::Json;
 use crate::state::AppState;
 use crate::store;
+use crate::store::dataset::StartupTasks;
 
 /// How many of each thing is loaded, per fixture section: the answer of reset and seed.
 #[derive(Debug, Serialize, ToSchema)]
@@ -89,13 +90,17 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     // one transaction, at the reset clock's reading.
     state.clock.reset();
     let mut tx = state.begin_write().await?;
-    store::dataset::restore_startup(&mut tx, &state.startup_dataset).await?;
+    store::dataset::restore_startup(&mut tx, &state.startup_dataset, state.startup_tasks).await?;
     demo::restart(&mut tx, &state, state.clock.now().timestamp()).await?;
     tx.commit().await?;
     state.emulator.deliveries.clear();
     state.emulator.journal.clear();
     state.emulator.faults.restore();
-    Ok(Json::ok(Counts::of(&state.startup_dataset)))
+    let mut counts = Counts::of(&state.startup_dataset);
+    if let StartupTasks::InDatabase { count } = state.startup_tasks {
+        counts.tasks = count;
+    }
+    Ok(Json::ok(counts))
 }
 
 /// How `POST /_emulator/seed` applies its document (`?mode=`, any case).

@@ -17,7 +17,7 @@ use crate::domain::task::TaskStatusRef;
 use crate::domain::time::TaskTime;
 
 pub use export::{export, export_without_tasks};
-pub use reset::restore_startup;
+pub use reset::{restore_startup, StartupTasks};
 
 /// Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters even for
 /// the 19 columns of a task.
@@ -90,6 +90,7 @@ pub async fn load_startup(
 /// transaction: on any error nothing changes. The next reset rewrites everything.
 pub async fn replace(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
+    reset::save_startup_tasks(&mut tx).await?;
     reset::mark_everything_changed(&mut tx).await?;
     replace_in(&mut tx, dataset).await?;
     tx.commit().await
@@ -168,12 +169,17 @@ pub async fn task_count(conn: &mut SqliteConnection) -> sqlx::Result<usize> {
 
 /// Inserts a validated dataset, parents first.
 pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
+    insert_parents(conn, dataset).await?;
+    insert_tasks(conn, &dataset.tasks.iter().collect::<Vec<_>>()).await?;
+    insert_task_children(conn, dataset).await
+}
+
+/// What the tasks point at: catalogue additions, organizations, workspaces, batches.
+async fn insert_parents(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
     insert_catalogues(conn, dataset).await?;
     insert_organizations(conn, dataset).await?;
     insert_workspaces(conn, dataset).await?;
-    insert_batches(conn, dataset).await?;
-    insert_tasks(conn, &dataset.tasks.iter().collect::<Vec<_>>()).await?;
-    insert_task_children(conn, dataset).await
+    insert_batches(conn, dataset).await
 }
 
 async fn insert_catalogues(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
