@@ -248,7 +248,7 @@ mod tests {
         )
         .await;
         // What hangs off the tasks goes first (a reset rewrites it whole anyway).
-        super::super::clear_task_children(&mut *pool.acquire().await.unwrap())
+        super::super::clear_task_children(&mut pool.acquire().await.unwrap())
             .await
             .unwrap();
         run(&pool, &format!("DELETE FROM tasks WHERE task_id = {last}")).await;
