@@ -19,6 +19,7 @@ use crate::domain::journal::Journal;
 use crate::domain::lifecycle::LifecycleSettings;
 use crate::outbox::Outbox;
 use crate::response::cache::Caches;
+use crate::store::dataset::StartupTasks;
 use crate::store::writer::{WriteGate, WriteTurn, WriteTx};
 
 /// Everything a handler can reach, behind one `Arc`: extractors and middleware clone it
@@ -55,8 +56,11 @@ pub struct SharedState {
     pub lifecycle: LifecycleSettings,
     /// `--demo`, its interval and cap, `--seed`.
     pub demo: DemoSettings,
-    /// The validated fixture sdemu started with, plus the `--client` organizations.
+    /// The validated fixture sdemu started with, plus the `--client` organizations; its
+    /// tasks only when `startup_tasks` says they are in memory.
     pub startup_dataset: Arc<Dataset>,
+    /// Where `POST /_emulator/reset` finds the start-up tasks.
+    pub startup_tasks: StartupTasks,
     /// `--auth` and `--token-ttl`.
     pub auth: AuthSettings,
     /// The control plane's state: readiness, request journal, fault rules, admin token.

@@ -21,6 +21,7 @@ use crate::extract::QueryParams;
 use crate::response::Json;
 use crate::state::AppState;
 use crate::store;
+use crate::store::dataset::StartupTasks;
 
 /// How many of each thing is loaded, per fixture section: the answer of reset and seed.
 #[derive(Debug, Serialize, ToSchema)]
@@ -94,7 +95,8 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     state
         .run_write(async move {
             let mut tx = writer.begin_write().await?;
-            store::dataset::restore_startup(&mut tx, &writer.startup_dataset).await?;
+            store::dataset::restore_startup(&mut tx, &writer.startup_dataset, writer.startup_tasks)
+                .await?;
             demo::restart(&mut tx, &writer, writer.clock.now().timestamp()).await?;
             tx.commit().await
         })
@@ -102,7 +104,11 @@ pub async fn reset(_admin: Admin, State(state): State<AppState>) -> ApiResult<Js
     state.emulator.deliveries.clear();
     state.emulator.journal.clear();
     state.emulator.faults.restore();
-    Ok(Json::ok(Counts::of(&state.startup_dataset)))
+    let mut counts = Counts::of(&state.startup_dataset);
+    if let StartupTasks::InDatabase { count } = state.startup_tasks {
+        counts.tasks = count;
+    }
+    Ok(Json::ok(counts))
 }
 
 /// How `POST /_emulator/seed` applies its document (`?mode=`, any case).

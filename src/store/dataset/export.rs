@@ -5,7 +5,7 @@ use sqlx::SqliteConnection;
 use super::super::batches::{batch_select, BatchRow};
 use super::super::tasks::{task_select, FullTaskRow};
 use crate::domain::fixture::{
-    BatchRecord, CatalogueRecord, ExportRecord, FixtureDocument, OrganizationRecord,
+    BatchRecord, CatalogueRecord, ExportRecord, FixtureDocument, JsonText, OrganizationRecord,
     SpeakerListRecord, SpeakerRecord, TaskRecord, UserRecord, WebhookRecord, WorkspaceRecord,
 };
 use crate::domain::time::{BatchTime, TaskTime};
@@ -155,29 +155,25 @@ async fn tasks(conn: &mut SqliteConnection) -> sqlx::Result<Vec<TaskRecord>> {
             workspace_id: row.workspace_id,
             batch_id: row.batch_id,
             task_number: row.task_number,
-            external_id: row.external_id,
-            display_name: row.display_name,
-            description: row.description,
-            created_on: TaskTime(row.created_on).to_wire(),
+            external_id: row.external_id.map(Into::into),
+            display_name: row.display_name.into(),
+            description: row.description.map(Into::into),
+            created_on: TaskTime(row.created_on).to_wire().into(),
             task_status: row.task_status,
             integration_status: row.integration_status,
-            task_status_text: Some(row.task_status_text),
-            integration_status_text: Some(row.integration_status_text),
+            task_status_text: Some(row.task_status_text.into()),
+            integration_status_text: Some(row.integration_status_text.into()),
             total_pages: row.total_pages,
             restart_count: row.restart_count,
-            pre_processing_started_on: row.pre_processing_started_on.map(|t| TaskTime(t).to_wire()),
-            external_integration_status: Some(row.external_integration_status),
+            pre_processing_started_on: row
+                .pre_processing_started_on
+                .map(|t| TaskTime(t).to_wire().into()),
+            external_integration_status: Some(row.external_integration_status.into()),
             priority: Some(row.priority),
-            context: row.context.map(stored_json),
-            task_assignment: row.task_assignment.map(stored_json),
-            custom_form_values: row.custom_form_values.map(stored_json),
+            context: row.context.map(JsonText::from_stored),
+            task_assignment: row.task_assignment.map(JsonText::from_stored),
+            custom_form_values: row.custom_form_values.map(JsonText::from_stored),
         })
         .collect();
     Ok(tasks)
-}
-
-/// A JSON column as a value: stored as JSON text by sdemu itself; text that is not JSON is
-/// kept as a string.
-fn stored_json(text: String) -> serde_json::Value {
-    serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
 }

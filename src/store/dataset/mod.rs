@@ -13,15 +13,18 @@ use super::batches::batch_insert;
 use super::tasks::task_insert;
 use crate::domain::fixture::dataset::Task;
 use crate::domain::fixture::{CatalogueEntry, Catalogues, Dataset};
-use crate::domain::task::TaskStatus;
+use crate::domain::task::TaskStatusRef;
 use crate::domain::time::TaskTime;
 
 pub use export::{export, export_without_tasks};
-pub use reset::restore_startup;
+pub use reset::{restore_startup, StartupTasks};
 
 /// Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters even for
 /// the 19 columns of a task.
 const INSERT_CHUNK: usize = 500;
+
+/// Bytes reserved for a task's stored object (most are 300-400).
+const WIRE_OBJECT_CAPACITY: usize = 512;
 
 /// The documented catalogue entries (the rows the schema itself inserts).
 pub async fn builtin_catalogues(pool: &SqlitePool) -> sqlx::Result<Catalogues> {
@@ -87,6 +90,7 @@ pub async fn load_startup(
 /// transaction: on any error nothing changes. The next reset rewrites everything.
 pub async fn replace(pool: &SqlitePool, dataset: &Dataset) -> sqlx::Result<()> {
     let mut tx = pool.begin().await?;
+    reset::save_startup_tasks(&mut tx).await?;
     reset::mark_everything_changed(&mut tx).await?;
     replace_in(&mut tx, dataset).await?;
     tx.commit().await
@@ -165,12 +169,17 @@ pub async fn task_count(conn: &mut SqliteConnection) -> sqlx::Result<usize> {
 
 /// Inserts a validated dataset, parents first.
 pub async fn insert(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
+    insert_parents(conn, dataset).await?;
+    insert_tasks(conn, &dataset.tasks.iter().collect::<Vec<_>>()).await?;
+    insert_task_children(conn, dataset).await
+}
+
+/// What the tasks point at: catalogue additions, organizations, workspaces, batches.
+async fn insert_parents(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
     insert_catalogues(conn, dataset).await?;
     insert_organizations(conn, dataset).await?;
     insert_workspaces(conn, dataset).await?;
-    insert_batches(conn, dataset).await?;
-    insert_tasks(conn, &dataset.tasks.iter().collect::<Vec<_>>()).await?;
-    insert_task_children(conn, dataset).await
+    insert_batches(conn, dataset).await
 }
 
 async fn insert_catalogues(conn: &mut SqliteConnection, dataset: &Dataset) -> sqlx::Result<()> {
@@ -325,27 +334,28 @@ impl CatalogueNames {
     /// `task`'s object as the API writes it (NULL, for the trigger, if a code had no name:
     /// the foreign keys refuse such a task anyway).
     fn wire_object(&self, task: &Task) -> Option<String> {
-        let status = TaskStatus {
+        let status = TaskStatusRef {
             task_id: task.task_id,
             workspace_id: task.workspace_id,
             batch_id: task.batch_id,
             task_number: task.task_number,
-            external_id: task.external_id.clone(),
-            display_name: task.display_name.clone(),
-            description: task.description.clone(),
+            external_id: task.external_id.as_deref(),
+            display_name: &task.display_name,
+            description: task.description.as_deref(),
             created_on: TaskTime(task.created_on),
             task_status: task.task_status,
             integration_status: task.integration_status,
-            task_status_text: self.task_statuses.get(&task.task_status)?.clone(),
-            integration_status_text: self
-                .integration_statuses
-                .get(&task.integration_status)?
-                .clone(),
+            task_status_text: self.task_statuses.get(&task.task_status)?,
+            integration_status_text: self.integration_statuses.get(&task.integration_status)?,
             total_pages: task.total_pages,
             restart_count: task.restart_count,
             pre_processing_started_on: task.pre_processing_started_on.map(TaskTime),
         };
-        serde_json::to_string(&status).ok()
+        // Sized for a usual object, so that writing it rarely grows the buffer.
+        let mut object = Vec::with_capacity(WIRE_OBJECT_CAPACITY);
+        serde_json::to_writer(&mut object, &status).ok()?;
+        // serde_json writes UTF-8 only.
+        String::from_utf8(object).ok()
     }
 }
 
