@@ -143,10 +143,10 @@ async fn apply_due(
 /// write gate and one round trip (see `store::tasks::create_queued`), on the writers'
 /// runtime.
 pub async fn create_task(state: &AppState, task: NewTask) -> Result<CreatedTask, CreateError> {
-    let state = state.clone();
+    let writer = state.clone();
     state
-        .clone()
         .run_write(async move {
+            let state = writer;
             let at = state.clock.now().timestamp();
             let mut tx = state.begin_write().await?;
             let run = QueuedRun::new(&state.lifecycle, at, "created");
@@ -167,10 +167,10 @@ pub async fn restart_task(
     task: TaskRef,
     from_status: i64,
 ) -> sqlx::Result<bool> {
-    let state = state.clone();
+    let writer = state.clone();
     state
-        .clone()
         .run_write(async move {
+            let state = writer;
             let at = state.clock.now().timestamp();
             let run = QueuedRun::new(&state.lifecycle, at, "reprocessed");
             let mut tx = state.begin_write().await?;
