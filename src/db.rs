@@ -121,16 +121,18 @@ pub async fn open_versioned(path: Option<&Path>) -> anyhow::Result<(SqlitePool, 
 /// Pool options whose every connection moves `version` when it commits.
 fn counting_commits(version: &DataVersion) -> SqlitePoolOptions {
     let counted = version.clone();
-    SqlitePoolOptions::new().after_connect(move |conn, _| {
-        let version = counted.clone();
-        Box::pin(async move {
-            conn.lock_handle().await?.set_commit_hook(move || {
-                version.bump();
-                true
-            });
-            Ok(())
+    SqlitePoolOptions::new()
+        .test_before_acquire(false)
+        .after_connect(move |conn, _| {
+            let version = counted.clone();
+            Box::pin(async move {
+                conn.lock_handle().await?.set_commit_hook(move || {
+                    version.bump();
+                    true
+                });
+                Ok(())
+            })
         })
-    })
 }
 
 /// The writers' own connection to the database `pool` reads (the same file, or the same

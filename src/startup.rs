@@ -34,13 +34,6 @@ const FILE_BUFFER: usize = 256 * 1024;
 /// file, the text would be the peak (+43% at 100,000 tasks): a file is read as it comes.
 const READ_WHOLE_IN_MEMORY_UP_TO: u64 = 64 * 1024 * 1024;
 
-/// Up to this many start-up tasks are also kept in memory once loaded (the demo data set
-/// has 2,904; 10,000 cost ~4.5 MB), where tests that compare with the start-up data set
-/// read them. Above, they are dropped after loading: a reset restores changed tasks from
-/// the rows saved in the database before their first change, so a million tasks no longer
-/// hold ~450 MB for as long as sdemu runs.
-pub const KEEP_STARTUP_TASKS_UP_TO: usize = 10_000;
-
 /// Where the start-up data comes from.
 #[derive(Debug, Clone)]
 pub enum FixtureSource {
@@ -172,13 +165,14 @@ pub async fn open(
             source = %fixtures.describe(),
             "fixtures loaded"
         );
-        // Loaded: a reset finds the tasks in the database (`store/dataset/reset.rs`).
-        if dataset.tasks.len() > KEEP_STARTUP_TASKS_UP_TO {
-            startup_tasks = StartupTasks::InDatabase {
-                count: dataset.tasks.len(),
-            };
-            dataset.tasks = Vec::new();
-        }
+        // Loaded: a reset finds the tasks in the database (unchanged ones where they are,
+        // changed ones saved before their first change: `store/dataset/reset.rs`), so they
+        // are not held in memory for as long as sdemu runs (10,000 tasks were ~4.5 MB, a
+        // million ~450 MB).
+        startup_tasks = StartupTasks::InDatabase {
+            count: dataset.tasks.len(),
+        };
+        dataset.tasks = Vec::new();
     } else {
         tracing::info!("the database already holds data; fixtures not loaded");
         store::dataset::forget_startup_match(&db).await?;

@@ -93,9 +93,14 @@ impl WriteGate {
     /// Checkpoints the write-ahead log through `checkpointer` on the writers' runtime,
     /// beside the writers (never in a turn), after commits (which move `version`).
     pub fn checkpointing(mut self, checkpointer: SqlitePool, version: DataVersion) -> Self {
-        self.runtime
-            .handle
-            .spawn(checkpoint_after_commits(checkpointer.clone(), version));
+        // The version read here, not when the task first runs: a commit made in between is
+        // still checkpointed.
+        let checkpointed = version.current();
+        self.runtime.handle.spawn(checkpoint_after_commits(
+            checkpointer.clone(),
+            version,
+            checkpointed,
+        ));
         self.checkpointer = Some(checkpointer);
         self
     }
@@ -142,20 +147,32 @@ impl WriteGate {
     }
 }
 
-/// Every [`CHECKPOINT_INTERVAL`] in which something was committed, one passive checkpoint;
-/// until the checkpointer is closed.
-async fn checkpoint_after_commits(checkpointer: SqlitePool, version: DataVersion) {
-    let mut checkpointed = version.current();
+/// Every [`CHECKPOINT_INTERVAL`] in which something was committed, one passive checkpoint,
+/// and one more the interval after; until the checkpointer is closed. `checkpointed` is the
+/// version the file is known to hold already.
+///
+/// The version moves when a commit starts (SQLite's commit hook), before its pages are in
+/// the log: a checkpoint made in between copies everything but that commit. The one more
+/// checkpoint, an interval later, copies it.
+async fn checkpoint_after_commits(
+    checkpointer: SqlitePool,
+    version: DataVersion,
+    mut checkpointed: u64,
+) {
     let mut ticks = tokio::time::interval(CHECKPOINT_INTERVAL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut once_more = false;
     while !checkpointer.is_closed() {
         ticks.tick().await;
         let committed = version.current();
-        if committed == checkpointed {
+        if committed == checkpointed && !once_more {
             continue;
         }
         match db::checkpoint(&checkpointer).await {
-            Ok(_) => checkpointed = committed,
+            Ok(_) => {
+                once_more = committed != checkpointed;
+                checkpointed = committed;
+            }
             Err(_) if checkpointer.is_closed() => break,
             Err(error) => tracing::warn!(
                 %error,

@@ -395,9 +395,11 @@ async fn tokens_survive_a_reset_that_restores_their_organization() {
     let app = TestApp::two_organizations().await;
     let token = app.token(&OTHER).await;
     let before = app.status_list_as(&token, EVERYTHING).await.task_ids();
-    sdemu::store::dataset::replace(&app.state.db, &app.state.startup_dataset)
+    // A replacing seed of the whole state deletes every organization and inserts it again.
+    let state = app.state_document().await;
+    app.control("POST", "seed?mode=replace", Some(&state))
         .await
-        .unwrap();
+        .assert_status(StatusCode::OK);
     let after = app.status_list_as(&token, EVERYTHING).await;
     after.assert_status(StatusCode::OK);
     assert_eq!(after.task_ids(), before);

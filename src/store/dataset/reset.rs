@@ -17,8 +17,8 @@ const EVERYTHING: &str = "everything";
 /// Where a reset finds the start-up tasks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StartupTasks {
-    /// In the start-up data set, held in memory: a small one, or one that was never loaded
-    /// because the database file already held data.
+    /// In the start-up data set, held in memory: one that was never loaded, because the
+    /// database file already held data.
     InMemory,
     /// In the database only (the start-up data set's `tasks` are empty): unchanged tasks
     /// where they are, changed ones in `reset_startup_tasks`. `count` is how many there are.
