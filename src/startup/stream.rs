@@ -174,3 +174,6 @@ async fn insert_as_they_come(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
