@@ -47,7 +47,7 @@ pub(super) struct Loaded {
 /// What the reading thread sends.
 enum Event {
     /// The sections the tasks refer to, `--client` organizations added: before any task.
-    Parents(Dataset),
+    Parents(Box<Dataset>),
     Tasks(Vec<Task>),
 }
 
@@ -64,7 +64,7 @@ impl TaskSink for ChannelSink {
         auth::add_clients(parents, &self.clients).is_ok()
             && self
                 .sender
-                .blocking_send(Event::Parents(parents.clone()))
+                .blocking_send(Event::Parents(Box::new(parents.clone())))
                 .is_ok()
     }
 
