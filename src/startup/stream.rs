@@ -13,6 +13,7 @@ use std::path::PathBuf;
 
 use tokio::sync::mpsc;
 
+use super::FILE_BUFFER;
 use crate::domain::auth::{self, ClientCredentials};
 use crate::domain::fixture::stream::{stream_reader, Streamed, TaskSink};
 use crate::domain::fixture::{Catalogues, Dataset, Task};
@@ -24,9 +25,6 @@ const TASKS_PER_BATCH: usize = 2048;
 /// Batches read and waiting to be inserted, at most: with the one being read and the one
 /// being inserted, this bounds the tasks held at once.
 const BATCHES_WAITING: usize = 2;
-
-/// How much of a fixture file is read at a time.
-const FILE_BUFFER: usize = 256 * 1024;
 
 /// What can be read this way.
 pub(super) enum StreamSource {
