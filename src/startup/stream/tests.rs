@@ -209,7 +209,14 @@ async fn a_bad_document_stores_nothing_and_start_up_lists_the_problems_of_the_us
         r#""workspaceName":"One""#,
         r#""workspaceName":"One","tenantId":5"#,
     );
+    // Framing the cutter checks itself: a missing comma, a trailing comma, trailing text.
+    let no_comma = generated(3).replace(r#"}},{"taskId":2"#, r#"}} {"taskId":2"#);
+    let trailing_comma = generated(3).replace(r#"}}],"speakers""#, r#"}},],"speakers""#);
+    let trailing_text = generated(3) + " x";
     for text in [
+        no_comma.as_str(),
+        trailing_comma.as_str(),
+        trailing_text.as_str(),
         generated_bad.as_str(),
         bad_export.as_str(),
         truncated,
