@@ -13,7 +13,6 @@ use std::path::PathBuf;
 
 use tokio::sync::mpsc;
 
-use super::FILE_BUFFER;
 use crate::domain::auth::{self, ClientCredentials};
 use crate::domain::fixture::stream::{stream_reader, Streamed, TaskSink};
 use crate::domain::fixture::{Catalogues, Dataset, Task};
@@ -97,12 +96,10 @@ pub(super) async fn load(
         };
         match source {
             StreamSource::File(path) => {
-                // A file that cannot be opened is reported by the usual load.
-                let file = std::fs::File::open(path).ok()?;
-                read(
-                    &mut std::io::BufReader::with_capacity(FILE_BUFFER, file),
-                    &mut sink,
-                )
+                // A file that cannot be opened is reported by the usual load. It is read in
+                // large chunks by the reader itself, with no buffer in between.
+                let mut file = std::fs::File::open(path).ok()?;
+                read(&mut file, &mut sink)
             }
             StreamSource::Text(text) => read(&mut text.as_bytes(), &mut sink),
         }

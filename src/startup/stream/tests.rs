@@ -268,3 +268,26 @@ async fn a_good_document_it_cannot_read_as_it_comes_is_loaded_the_usual_way() {
         assert_eq!(state.startup_dataset.tasks, expected.tasks);
     }
 }
+
+#[tokio::test]
+async fn a_fixture_file_is_loaded_as_it_is_read_like_its_text() {
+    let text = generated(TASKS_PER_BATCH + 3);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fixture.json");
+    std::fs::write(&path, &text).unwrap();
+    let (dataset, expected) = usual(&text, TaskIndexes::AsTasksGoIn).await;
+    let (pool, catalogues) = empty_database().await;
+    let loaded = load(
+        &pool,
+        StreamSource::File(path),
+        catalogues,
+        clients(),
+        false,
+        TaskIndexes::AsTasksGoIn,
+        KEEP_STARTUP_TASKS_UP_TO,
+    )
+    .await
+    .expect("a good file is loaded as it is read");
+    assert_eq!(loaded.dataset, dataset);
+    assert_eq!(stored(&pool).await, expected);
+}
