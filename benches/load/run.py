@@ -272,11 +272,11 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def launch_until_ready(command, port, deadline_s=600):
-    """Spawns sdemu pinned to core 0; the process and the ms from spawn to a 200 from
-    /_emulator/ready."""
+def launch_until_ready(command, port, deadline_s=600, cores="0"):
+    """Spawns sdemu pinned to `cores` (core 0 unless told); the process and the ms from
+    spawn to a 200 from /_emulator/ready."""
     spawned = time.monotonic()
-    process = subprocess.Popen(["taskset", "-c", "0", *command, "--port", str(port)],
+    process = subprocess.Popen(["taskset", "-c", cores, *command, "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_until_answers(port, "/_emulator/ready", deadline_s)
@@ -293,7 +293,7 @@ def stop(process):
     process.wait()
 
 
-def startup_once(binary, fixture, storage):
+def startup_once(binary, fixture, storage, cores):
     """One launch: {ready_ms, seed_ms (seed only), peak_kib}. The memory storage and the
     database storage load the fixture at start-up (to ready); seed starts sdemu with a new
     database file and the demo data, then sends the fixture to POST /_emulator/seed."""
@@ -307,7 +307,7 @@ def startup_once(binary, fixture, storage):
         command += ["--database", database]
     if storage != "seed":
         command += ["--fixtures", fixture]
-    process, ready_ms = launch_until_ready(command, port)
+    process, ready_ms = launch_until_ready(command, port, cores=cores)
     result = {"ready_ms": round(ready_ms, 1)}
     try:
         if storage == "seed":
@@ -346,7 +346,7 @@ def startup_only(args, fixture, sdemu_bin):
         for storage in storages:
             # Alternated, so that both binaries meet the same noise.
             for name, binary in binaries:
-                result = startup_once(binary, fixture, storage)
+                result = startup_once(binary, fixture, storage, args.startup_cores)
                 runs.setdefault(f"{name} {storage}", []).append(result)
                 time_ms = result.get("seed_ms", result["ready_ms"])
                 print(f"{name:7} {storage:8} launch {launch + 1}: "
@@ -355,7 +355,8 @@ def startup_only(args, fixture, sdemu_bin):
                       f"peak {result['peak_kib'] / 1024:7.1f} MiB "
                       f"({result['peak_kib'] * 1024 / args.tasks:6.0f} B/task)", flush=True)
     summary = {}
-    lines = [f"# Loading {args.tasks} tasks ({datetime.now(timezone.utc).isoformat()})", "",
+    lines = [f"# Loading {args.tasks} tasks on cores {args.startup_cores} "
+             f"({datetime.now(timezone.utc).isoformat()})", "",
              "| binary | storage | time ms (min-max) | CPU ms (min-max) | peak MiB (min-max) "
              "| bytes/task (max) |",
              "|---|---|---|---|---|---|"]
@@ -421,6 +422,9 @@ def main():
                              "in memory and into a new --database file, and seeding it")
     parser.add_argument("--compare-bin", help="with --startup-only: a second binary measured "
                                               "in the same run (e.g. a build of main)")
+    parser.add_argument("--startup-cores", default="0",
+                        help="with --startup-only: the cores sdemu may run on (taskset -c), "
+                             "e.g. 0,1 for both")
     parser.add_argument("--launches", type=int, default=3,
                         help="with --startup-only: launches per binary and storage")
     parser.add_argument("--storage", default="memory,database",

@@ -4,6 +4,7 @@
 mod bulk;
 mod export;
 mod reset;
+mod stream;
 
 use std::collections::HashMap;
 
@@ -18,6 +19,7 @@ use crate::domain::time::TaskTime;
 
 pub use export::{export, export_without_tasks};
 pub use reset::{restore_startup, StartupTasks};
+pub use stream::StartupLoad;
 
 /// Rows per multi-row INSERT: well under SQLite's limit of 32,766 bound parameters even for
 /// the 19 columns of a task.
@@ -257,9 +259,19 @@ async fn insert_tasks(conn: &mut SqliteConnection, tasks: &[&Task]) -> sqlx::Res
         return Ok(());
     }
     let names = CatalogueNames::read(conn).await?;
+    insert_named_tasks(conn, &names, tasks).await
+}
+
+/// Like `insert_tasks`, the catalogue names already read.
+async fn insert_named_tasks<T: std::borrow::Borrow<Task>>(
+    conn: &mut SqliteConnection,
+    names: &CatalogueNames,
+    tasks: &[T],
+) -> sqlx::Result<()> {
     for chunk in tasks.chunks(INSERT_CHUNK) {
         QueryBuilder::<Sqlite>::new(task_insert!())
             .push_values(chunk, |mut row, t| {
+                let t: &Task = t.borrow();
                 row.push_bind(t.task_id)
                     .push_bind(t.tenant_id)
                     .push_bind(t.workspace_id)

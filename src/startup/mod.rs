@@ -21,8 +21,12 @@ use crate::store::dataset::{StartupTasks, TaskIndexes};
 use crate::store::writer::WriteGate;
 use crate::{db, store, webhooks};
 
+mod stream;
+
+use self::stream::StreamSource;
+
 /// The built-in demo data set, compiled into the binary so that `sdemu` needs no files.
-pub const BUILTIN_FIXTURE: &str = include_str!("../fixtures/demo.json");
+pub const BUILTIN_FIXTURE: &str = include_str!("../../fixtures/demo.json");
 
 /// How much of a fixture file is read at a time, when it is read as it comes.
 const FILE_BUFFER: usize = 256 * 1024;
@@ -51,6 +55,16 @@ impl FixtureSource {
             .fixtures
             .clone()
             .map_or(Self::Builtin, FixtureSource::File)
+    }
+
+    /// The source as the fast path reads it (`stream.rs`); the built-in demo data set is
+    /// small, and always loaded whole.
+    fn streamable(&self) -> Option<StreamSource> {
+        match self {
+            Self::Builtin => None,
+            Self::File(path) => Some(StreamSource::File(path.clone())),
+            Self::Inline { text, .. } => Some(StreamSource::Text(text.clone())),
+        }
     }
 
     fn describe(&self) -> String {
@@ -149,46 +163,46 @@ pub async fn open(
         None => (READ_WHOLE_IN_MEMORY_UP_TO, TaskIndexes::AfterTheTasks),
         Some(_) => (0, TaskIndexes::AsTasksGoIn),
     };
-    let mut dataset = fixtures
-        .load(&catalogues, config.webhook_allow_public, read_whole_up_to)?
-        .map_err(|errors| anyhow::anyhow!("{} is not valid: {errors}", fixtures.describe()))?;
-    auth::add_clients(&mut dataset, &config.clients)
-        .map_err(|error| anyhow::anyhow!("{error} in {}", fixtures.describe()))?;
-    let mut startup_tasks = StartupTasks::InMemory;
-    if store::dataset::is_empty(&db).await? {
-        store::dataset::load_startup(&db, &dataset, task_indexes)
+    let empty = store::dataset::is_empty(&db).await?;
+    // Into an empty database, a fixture file or text is first loaded as it is read.
+    let streamed = match fixtures.streamable() {
+        Some(source) if empty => {
+            stream::load(
+                &db,
+                source,
+                catalogues.clone(),
+                config.clients.clone(),
+                config.webhook_allow_public,
+                task_indexes,
+            )
             .await
-            .with_context(|| format!("cannot load {}", fixtures.describe()))?;
-        tracing::info!(
-            tasks = dataset.tasks.len(),
-            webhooks = dataset.webhooks.len(),
-            source = %fixtures.describe(),
-            "fixtures loaded"
-        );
-        // Loaded: a reset finds the tasks in the database (unchanged ones where they are,
-        // changed ones saved before their first change: `store/dataset/reset.rs`), so they
-        // are not held in memory for as long as sdemu runs (10,000 tasks were ~4.5 MB, a
-        // million ~450 MB).
-        startup_tasks = StartupTasks::InDatabase {
-            count: dataset.tasks.len(),
-        };
-        dataset.tasks = Vec::new();
-    } else {
-        tracing::info!("the database already holds data; fixtures not loaded");
-        store::dataset::forget_startup_match(&db).await?;
-        for client in &config.clients {
-            if store::organizations::find_by_client_id(&db, &client.client_id)
-                .await?
-                .is_none()
-            {
-                tracing::warn!(
-                    client_id = %client.client_id,
-                    "--client is not in the existing database (it was seeded without it); \
-                     start with a new database file to add it"
-                );
-            }
         }
-    }
+        _ => None,
+    };
+    let (dataset, startup_tasks) = match streamed {
+        Some(loaded) => {
+            tracing::info!(
+                tasks = loaded.tasks,
+                webhooks = loaded.dataset.webhooks.len(),
+                source = %fixtures.describe(),
+                "fixtures loaded as they were read"
+            );
+            let startup_tasks = StartupTasks::InDatabase {
+                count: loaded.tasks,
+            };
+            (loaded.dataset, startup_tasks)
+        }
+        None => {
+            let loading = WholeLoad {
+                config,
+                fixtures: &fixtures,
+                catalogues: &catalogues,
+                read_whole_up_to,
+                task_indexes,
+            };
+            loading.load(&db, empty).await?
+        }
+    };
     let emulator = Emulator::new(
         started_at,
         config.admin_token.clone(),
@@ -234,6 +248,75 @@ pub async fn open(
     // delivered by it, at most `MAX_CONCURRENT_DELIVERIES` at a time.
     tokio::spawn(webhooks::run_worker(state.clone(), deliveries));
     Ok(state)
+}
+
+/// The usual load: the whole fixture read and checked, then loaded into an empty database
+/// in one transaction. A bad fixture stops start-up with every problem listed.
+struct WholeLoad<'a> {
+    config: &'a Config,
+    fixtures: &'a FixtureSource,
+    catalogues: &'a Catalogues,
+    read_whole_up_to: u64,
+    task_indexes: TaskIndexes,
+}
+
+impl WholeLoad<'_> {
+    /// Checks the fixtures and, when the database is `empty`, loads them: the start-up data
+    /// set, and where a reset finds its tasks.
+    async fn load(
+        self,
+        db: &sqlx::SqlitePool,
+        empty: bool,
+    ) -> anyhow::Result<(Dataset, StartupTasks)> {
+        let Self {
+            config, fixtures, ..
+        } = self;
+        let mut dataset = fixtures
+            .load(
+                self.catalogues,
+                config.webhook_allow_public,
+                self.read_whole_up_to,
+            )?
+            .map_err(|errors| anyhow::anyhow!("{} is not valid: {errors}", fixtures.describe()))?;
+        auth::add_clients(&mut dataset, &config.clients)
+            .map_err(|error| anyhow::anyhow!("{error} in {}", fixtures.describe()))?;
+        let mut startup_tasks = StartupTasks::InMemory;
+        if empty {
+            store::dataset::load_startup(db, &dataset, self.task_indexes)
+                .await
+                .with_context(|| format!("cannot load {}", fixtures.describe()))?;
+            tracing::info!(
+                tasks = dataset.tasks.len(),
+                webhooks = dataset.webhooks.len(),
+                source = %fixtures.describe(),
+                "fixtures loaded"
+            );
+            // Loaded: a reset finds the tasks in the database (unchanged ones where they
+            // are, changed ones saved before their first change: `store/dataset/reset.rs`),
+            // so they are not held in memory for as long as sdemu runs (10,000 tasks were
+            // ~4.5 MB, a million ~450 MB).
+            startup_tasks = StartupTasks::InDatabase {
+                count: dataset.tasks.len(),
+            };
+            dataset.tasks = Vec::new();
+        } else {
+            tracing::info!("the database already holds data; fixtures not loaded");
+            store::dataset::forget_startup_match(db).await?;
+            for client in &config.clients {
+                if store::organizations::find_by_client_id(db, &client.client_id)
+                    .await?
+                    .is_none()
+                {
+                    tracing::warn!(
+                        client_id = %client.client_id,
+                        "--client is not in the existing database (it was seeded without it); \
+                         start with a new database file to add it"
+                    );
+                }
+            }
+        }
+        Ok((dataset, startup_tasks))
+    }
 }
 
 /// Reads the start-up fault rules (`--faults`); a bad file stops start-up with every problem
