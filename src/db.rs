@@ -122,6 +122,9 @@ pub async fn open_versioned(path: Option<&Path>) -> anyhow::Result<(SqlitePool, 
 fn counting_commits(version: &DataVersion) -> SqlitePoolOptions {
     let counted = version.clone();
     SqlitePoolOptions::new()
+        // sqlx pings a connection before lending it: a round trip to its thread that an
+        // in-process database never needs (without it, the soak's write p99 fell from
+        // 36-62 to 29-30 ms in three alternated pairs).
         .test_before_acquire(false)
         .after_connect(move |conn, _| {
             let version = counted.clone();

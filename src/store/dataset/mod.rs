@@ -69,23 +69,17 @@ pub enum TaskIndexes {
 }
 
 /// Loads the start-up data set into an empty database, in one transaction: it is what
-/// `POST /_emulator/reset` restores, so nothing counts as changed yet.
+/// `POST /_emulator/reset` restores, so nothing counts as changed yet. The same steps as a
+/// load whose tasks come as they are read ([`StartupLoad`]), with every task at once.
 pub async fn load_startup(
     pool: &SqlitePool,
     dataset: &Dataset,
     indexes: TaskIndexes,
 ) -> sqlx::Result<()> {
-    let mut tx = pool.begin().await?;
-    // Marked first, so that the triggers do not record the tasks one by one.
-    reset::mark_everything_changed(&mut tx).await?;
-    let dropped = match indexes {
-        TaskIndexes::AsTasksGoIn => Vec::new(),
-        TaskIndexes::AfterTheTasks => bulk::drop_task_indexes(&mut tx).await?,
-    };
-    replace_in(&mut tx, dataset).await?;
-    bulk::create_indexes(&mut tx, &dropped).await?;
-    reset::forget_changes(&mut tx).await?;
-    tx.commit().await
+    let mut load = StartupLoad::begin(pool, indexes).await?;
+    load.insert_parents(dataset).await?;
+    load.insert_tasks(&dataset.tasks).await?;
+    load.finish(dataset, false).await
 }
 
 /// Replaces everything (but the documented catalogue entries) with `dataset`, in one

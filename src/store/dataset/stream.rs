@@ -1,7 +1,7 @@
-//! Loading the start-up data set as its tasks are read (`startup/stream.rs`): one
-//! transaction open while the fixture is read, the sections the tasks refer to first, then
-//! the tasks batch by batch, then what refers to them. Dropped or abandoned before
-//! [`finish`](StartupLoad::finish), nothing is loaded.
+//! Loading the start-up data set, whole (`load_startup`) or as its tasks are read
+//! (`startup/stream.rs`): one transaction open while the fixture is read, the sections the
+//! tasks refer to first, then the tasks batch by batch, then what refers to them. Dropped
+//! or abandoned before [`finish`](StartupLoad::finish), nothing is loaded.
 
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
@@ -19,7 +19,9 @@ pub struct StartupLoad {
 }
 
 impl StartupLoad {
-    /// Begins loading into an empty database, as `load_startup` does.
+    /// Begins loading into an empty database: everything marked changed first (so that the
+    /// reset triggers do not record the tasks one by one), the task indexes dropped when
+    /// `indexes` says so, every table a data set fills cleared.
     pub async fn begin(pool: &SqlitePool, indexes: TaskIndexes) -> sqlx::Result<Self> {
         let mut tx = pool.begin().await?;
         reset::mark_everything_changed(&mut tx).await?;
