@@ -157,50 +157,18 @@ pub async fn open(
         Some(path) => load_fault_file(path)?,
         None => Vec::new(),
     };
-    let (db, data_version) = db::open_versioned(config.database.as_deref()).await?;
-    let catalogues = store::dataset::builtin_catalogues(&db).await?;
-    let (read_whole_up_to, task_indexes) = match config.database {
-        None => (READ_WHOLE_IN_MEMORY_UP_TO, TaskIndexes::AfterTheTasks),
-        Some(_) => (0, TaskIndexes::AsTasksGoIn),
-    };
-    let empty = store::dataset::is_empty(&db).await?;
-    // Into an empty database, a fixture file or text is first loaded as it is read.
-    let streamed = match fixtures.streamable() {
-        Some(source) if empty => {
-            stream::load(
-                &db,
-                source,
-                catalogues.clone(),
-                config.clients.clone(),
-                config.webhook_allow_public,
-                task_indexes,
-            )
-            .await
+    let (db, data_version, (dataset, startup_tasks)) = match config.database.as_deref() {
+        // A new file is filled beside its place and moved there once loaded.
+        Some(path) if !path.exists() => {
+            db::new_file::build(path, |db| async move {
+                load_startup_data(&db, config, &fixtures).await
+            })
+            .await?
         }
-        _ => None,
-    };
-    let (dataset, startup_tasks) = match streamed {
-        Some(loaded) => {
-            tracing::info!(
-                tasks = loaded.tasks,
-                webhooks = loaded.dataset.webhooks.len(),
-                source = %fixtures.describe(),
-                "fixtures loaded as they were read"
-            );
-            let startup_tasks = StartupTasks::InDatabase {
-                count: loaded.tasks,
-            };
-            (loaded.dataset, startup_tasks)
-        }
-        None => {
-            let loading = WholeLoad {
-                config,
-                fixtures: &fixtures,
-                catalogues: &catalogues,
-                read_whole_up_to,
-                task_indexes,
-            };
-            loading.load(&db, empty).await?
+        path => {
+            let (db, data_version) = db::open_versioned(path).await?;
+            let loaded = load_startup_data(&db, config, &fixtures).await?;
+            (db, data_version, loaded)
         }
     };
     let emulator = Emulator::new(
@@ -248,6 +216,60 @@ pub async fn open(
     // delivered by it, at most `MAX_CONCURRENT_DELIVERIES` at a time.
     tokio::spawn(webhooks::run_worker(state.clone(), deliveries));
     Ok(state)
+}
+
+/// Validates the fixtures and, when `db` is empty, loads them: the start-up data set, and
+/// where a reset finds its tasks.
+async fn load_startup_data(
+    db: &sqlx::SqlitePool,
+    config: &Config,
+    fixtures: &FixtureSource,
+) -> anyhow::Result<(Dataset, StartupTasks)> {
+    let catalogues = store::dataset::builtin_catalogues(db).await?;
+    let (read_whole_up_to, task_indexes) = match config.database {
+        None => (READ_WHOLE_IN_MEMORY_UP_TO, TaskIndexes::AfterTheTasks),
+        Some(_) => (0, TaskIndexes::AsTasksGoIn),
+    };
+    let empty = store::dataset::is_empty(db).await?;
+    // Into an empty database, a fixture file or text is first loaded as it is read.
+    let streamed = match fixtures.streamable() {
+        Some(source) if empty => {
+            stream::load(
+                db,
+                source,
+                catalogues.clone(),
+                config.clients.clone(),
+                config.webhook_allow_public,
+                task_indexes,
+            )
+            .await
+        }
+        _ => None,
+    };
+    match streamed {
+        Some(loaded) => {
+            tracing::info!(
+                tasks = loaded.tasks,
+                webhooks = loaded.dataset.webhooks.len(),
+                source = %fixtures.describe(),
+                "fixtures loaded as they were read"
+            );
+            let startup_tasks = StartupTasks::InDatabase {
+                count: loaded.tasks,
+            };
+            Ok((loaded.dataset, startup_tasks))
+        }
+        None => {
+            let loading = WholeLoad {
+                config,
+                fixtures,
+                catalogues: &catalogues,
+                read_whole_up_to,
+                task_indexes,
+            };
+            loading.load(db, empty).await
+        }
+    }
 }
 
 /// The usual load: the whole fixture read and checked, then loaded into an empty database

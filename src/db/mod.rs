@@ -5,6 +5,11 @@
 //! Every connection counts the write transactions it commits into one [`DataVersion`](crate::db::DataVersion), so
 //! that what is computed from the data (a cached response) can tell whether the data has
 //! changed since, without asking the database.
+//!
+//! A database file that does not exist yet is built beside its place with its start-up data,
+//! then moved there ([`new_file`]).
+
+pub mod new_file;
 
 use std::path::Path;
 use std::str::FromStr;
