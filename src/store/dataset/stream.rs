@@ -5,7 +5,7 @@
 
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-use super::bulk::{self, IndexDefinition};
+use super::bulk::{self, SchemaObject};
 use super::{reset, CatalogueNames, TaskIndexes};
 use crate::domain::fixture::{Dataset, Task};
 
@@ -13,14 +13,17 @@ use crate::domain::fixture::{Dataset, Task};
 pub struct StartupLoad {
     tx: Transaction<'static, Sqlite>,
     /// The task indexes to build once the tasks are in.
-    dropped: Vec<IndexDefinition>,
+    dropped_indexes: Vec<SchemaObject>,
+    /// The triggers on `tasks`, to create again once the tasks are in.
+    dropped_triggers: Vec<SchemaObject>,
     /// Read once the catalogue additions are in, before the first task.
     names: Option<CatalogueNames>,
 }
 
 impl StartupLoad {
     /// Begins loading into an empty database: everything marked changed first (so that the
-    /// reset triggers do not record the tasks one by one), the task indexes dropped when
+    /// reset triggers would not record the tasks one by one), the triggers on `tasks`
+    /// dropped until [`finish`](Self::finish) (`bulk.rs`), the task indexes too when
     /// `indexes` says so, every table a data set fills cleared.
     pub async fn begin(pool: &SqlitePool, indexes: TaskIndexes) -> sqlx::Result<Self> {
         let mut tx = pool.begin().await?;
@@ -31,14 +34,16 @@ impl StartupLoad {
         sqlx::query("PRAGMA defer_foreign_keys = ON")
             .execute(&mut *tx)
             .await?;
-        let dropped = match indexes {
+        let dropped_triggers = bulk::drop_task_triggers(&mut tx).await?;
+        let dropped_indexes = match indexes {
             TaskIndexes::AsTasksGoIn => Vec::new(),
             TaskIndexes::AfterTheTasks => bulk::drop_task_indexes(&mut tx).await?,
         };
         super::clear(&mut tx).await?;
         Ok(Self {
             tx,
-            dropped,
+            dropped_indexes,
+            dropped_triggers,
             names: None,
         })
     }
@@ -63,13 +68,14 @@ impl StartupLoad {
     }
 
     /// Inserts the rest of `dataset` (what refers to the tasks, and the batches they imply
-    /// when `batches_implied`), builds the indexes and commits.
+    /// when `batches_implied`), builds the indexes, creates the triggers again and commits.
     pub async fn finish(mut self, dataset: &Dataset, batches_implied: bool) -> sqlx::Result<()> {
         if batches_implied {
             super::insert_batches(&mut self.tx, dataset).await?;
         }
         super::insert_task_children(&mut self.tx, dataset).await?;
-        bulk::create_indexes(&mut self.tx, &self.dropped).await?;
+        bulk::create_again(&mut self.tx, &self.dropped_indexes).await?;
+        bulk::create_again(&mut self.tx, &self.dropped_triggers).await?;
         reset::forget_changes(&mut self.tx).await?;
         self.tx.commit().await
     }
