@@ -202,3 +202,51 @@ pub async fn page(
 ) -> sqlx::Result<Page<Batch>> {
     super::count_and_page(pool, filter, order(sort), page).await
 }
+
+#[cfg(test)]
+mod tests {
+    /// `tasks_by_batch` holds only tasks with a batch (migration 20261203000014); the
+    /// look-ups by batch must still search it rather than scan every task.
+    #[tokio::test]
+    async fn the_batch_look_ups_search_the_index_of_tasks_with_a_batch() {
+        let pool = crate::db::open(None).await.unwrap();
+        let definition: String = sqlx::query_scalar(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'tasks_by_batch'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert!(
+            definition.ends_with("WHERE batch_id IS NOT NULL"),
+            "{definition}"
+        );
+        // The batch list's count (`batch_select!`), the demo generator's clean-up and the
+        // lifecycle's update of a batch's tasks.
+        let look_ups = [
+            "SELECT (SELECT COUNT(*) FROM tasks t WHERE t.batch_id = b.batch_id) FROM batches b",
+            "SELECT 1 FROM batches WHERE NOT EXISTS \
+             (SELECT 1 FROM tasks t WHERE t.batch_id = batches.batch_id)",
+            "UPDATE tasks SET total_pages = 1 \
+             WHERE batch_id = (SELECT batch_id FROM tasks WHERE task_id = 5)",
+        ];
+        for sql in look_ups {
+            let plan = explain(&pool, sql).await;
+            assert!(
+                plan.iter()
+                    .any(|step| step.contains("USING COVERING INDEX tasks_by_batch (batch_id=?)")),
+                "{sql}: {plan:?}"
+            );
+        }
+    }
+
+    async fn explain(pool: &sqlx::SqlitePool, sql: &str) -> Vec<String> {
+        use sqlx::Row;
+        sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.get::<String, _>("detail"))
+            .collect()
+    }
+}
