@@ -55,8 +55,16 @@ impl std::error::Error for FixtureErrors {}
 pub struct Problems(pub Vec<FixtureProblem>);
 
 impl Problems {
-    pub fn add(&mut self, item: &str, field: Option<&str>, message: impl Into<String>) {
-        self.0.push(FixtureProblem::new(item, field, message));
+    /// Records a problem of `item` (written out only here, so that a check that finds
+    /// nothing never formats the item's name).
+    pub fn add(
+        &mut self,
+        item: impl std::fmt::Display,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        self.0
+            .push(FixtureProblem::new(&item.to_string(), field, message));
     }
 
     pub fn is_empty(&self) -> bool {
