@@ -7,7 +7,7 @@
 //! changed since, without asking the database.
 //!
 //! A database file that does not exist yet is built beside its place with its start-up data,
-//! then moved there ([`new_file`]).
+//! then moved there ([`new_file`](crate::db::new_file)).
 
 pub mod new_file;
 
