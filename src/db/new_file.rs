@@ -115,7 +115,13 @@ where
         .test_before_acquire(false)
         .connect_with(options)
         .await
-        .with_context(|| format!("cannot create the database file {}", side.display()))?;
+        .with_context(|| {
+            format!(
+                "cannot create the database file {} (a new database is filled there, then \
+                 renamed to its place)",
+                side.display()
+            )
+        })?;
     let filled = async {
         sqlx::migrate!("./migrations")
             .run(&pool)
