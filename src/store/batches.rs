@@ -230,23 +230,12 @@ mod tests {
              WHERE batch_id = (SELECT batch_id FROM tasks WHERE task_id = 5)",
         ];
         for sql in look_ups {
-            let plan = explain(&pool, sql).await;
+            let plan = crate::store::query_plan(&pool, sql).await;
             assert!(
                 plan.iter()
                     .any(|step| step.contains("USING COVERING INDEX tasks_by_batch (batch_id=?)")),
                 "{sql}: {plan:?}"
             );
         }
-    }
-
-    async fn explain(pool: &sqlx::SqlitePool, sql: &str) -> Vec<String> {
-        use sqlx::Row;
-        sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .fetch_all(pool)
-            .await
-            .unwrap()
-            .iter()
-            .map(|row| row.get::<String, _>("detail"))
-            .collect()
     }
 }

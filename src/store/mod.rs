@@ -220,6 +220,20 @@ impl UniqueIndex {
     }
 }
 
+/// `EXPLAIN QUERY PLAN` of `sql`, one line per step, for the tests that check a statement
+/// searches an index. Every parameter is bound to NULL: sdemu never stores planner
+/// statistics (no `ANALYZE`), so the plan does not depend on the values.
+#[cfg(test)]
+pub(crate) async fn query_plan(pool: &SqlitePool, sql: &str) -> Vec<String> {
+    let explain = format!("EXPLAIN QUERY PLAN {sql}");
+    let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
+    for _ in 0..sql.matches('?').count() {
+        query = query.bind(None::<i64>);
+    }
+    let steps = query.fetch_all(pool).await.unwrap();
+    steps.into_iter().map(|(_, _, _, detail)| detail).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -307,14 +307,11 @@ mod tests {
     /// SQLite's plan for the list query with `filter` and the default order.
     async fn plan(filter: &TaskFilter) -> String {
         let pool = crate::db::open(None).await.unwrap();
-        let mut query = QueryBuilder::new(format!("EXPLAIN QUERY PLAN {}", TaskFilter::SELECT));
+        let mut query = QueryBuilder::new(TaskFilter::SELECT);
         filter.push_predicate(&mut query);
         order(SortOrder::default()).push(&mut query);
-        let rows: Vec<(i64, i64, i64, String)> =
-            query.build_query_as().fetch_all(&pool).await.unwrap();
-        rows.into_iter()
-            .map(|(_, _, _, detail)| detail)
-            .collect::<Vec<_>>()
+        crate::store::query_plan(&pool, query.sql())
+            .await
             .join("\n")
     }
 

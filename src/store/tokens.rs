@@ -117,17 +117,9 @@ mod tests {
     #[tokio::test]
     async fn capping_a_clients_tokens_reads_them_in_index_order_without_sorting() {
         let pool = crate::db::open(None).await.unwrap();
-        let steps = sqlx::query_as::<_, (i64, i64, i64, String)>(&format!(
-            "EXPLAIN QUERY PLAN {CAP_LIVE_TOKENS}"
-        ))
-        .bind(1)
-        .bind("client")
-        .bind(MAX_LIVE_TOKENS_PER_CLIENT)
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-        let plan: Vec<String> = steps.into_iter().map(|(_, _, _, detail)| detail).collect();
-        let plan = plan.join("\n");
+        let plan = crate::store::query_plan(&pool, CAP_LIVE_TOKENS)
+            .await
+            .join("\n");
         assert!(
             plan.contains("USING COVERING INDEX access_tokens_by_client_age"),
             "{plan}"

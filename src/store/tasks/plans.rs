@@ -14,16 +14,9 @@ use super::{json, TaskFilter};
 use crate::domain::sort::{SortKey, SortOrder, TaskSortKey};
 use crate::store::Listing;
 
-/// The plan of `query` completed by `tail`, one line per step. Every parameter is bound
-/// to NULL: without statistics the plan does not depend on the values.
+/// The plan of `query` completed by `tail`, one line per step.
 async fn plan(pool: &SqlitePool, query: QueryBuilder<'_, Sqlite>, tail: &str) -> Vec<String> {
-    let sql = format!("EXPLAIN QUERY PLAN {}{tail}", query.sql());
-    let mut explain = sqlx::query_as::<_, (i64, i64, i64, String)>(&sql);
-    for _ in 0..sql.matches('?').count() {
-        explain = explain.bind(None::<i64>);
-    }
-    let rows = explain.fetch_all(pool).await.unwrap();
-    rows.into_iter().map(|(_, _, _, detail)| detail).collect()
+    crate::store::query_plan(pool, &format!("{}{tail}", query.sql())).await
 }
 
 /// The steps of `plan` that read the tasks table.
