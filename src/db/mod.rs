@@ -116,11 +116,17 @@ pub async fn open_versioned(path: Option<&Path>) -> anyhow::Result<(SqlitePool, 
                 .context("cannot open the in-memory database")?
         }
     };
-    sqlx::migrate!("./migrations")
-        .run(&pool)
-        .await
-        .context("cannot apply the database migrations")?;
+    migrate(&pool).await?;
     Ok((pool, version))
+}
+
+/// Applies the migrations not yet applied to the database `pool` opens (the one place that
+/// embeds them: each `sqlx::migrate!` embeds every migration's text in the binary).
+async fn migrate(pool: &SqlitePool) -> anyhow::Result<()> {
+    sqlx::migrate!("./migrations")
+        .run(pool)
+        .await
+        .context("cannot apply the database migrations")
 }
 
 /// Pool options whose every connection moves `version` when it commits.

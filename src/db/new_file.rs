@@ -18,7 +18,7 @@ use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
-use super::{open_versioned, DataVersion, BUSY_TIMEOUT};
+use super::{migrate, open_versioned, DataVersion, BUSY_TIMEOUT};
 
 /// The side file's name beside `path`: `<name>.loading`.
 fn side_path(path: &Path) -> PathBuf {
@@ -123,10 +123,7 @@ where
             )
         })?;
     let filled = async {
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .context("cannot apply the database migrations")?;
+        migrate(&pool).await?;
         fill(pool.clone()).await
     }
     .await;
