@@ -12,7 +12,7 @@ use tower::{ServiceBuilder, ServiceExt};
 use tower_http::compression::predicate::{And, DefaultPredicate, Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 
 use crate::config::Switch;
 use crate::extract::body::MAX_BODY_BYTES;
@@ -21,7 +21,10 @@ use crate::state::AppState;
 use crate::{emulator, lifecycle};
 use crate::{openapi, telemetry};
 
+mod request_id;
 mod serve;
+
+use request_id::MakeRandomRequestId;
 
 pub use serve::{serve, ServeOptions};
 
@@ -50,7 +53,10 @@ pub fn build_router(state: AppState) -> Router {
             // Listed outermost first: every request gets an id (the client's `x-request-id`,
             // or a new UUID), is logged with it, and the id is echoed on the response.
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(SetRequestIdLayer::new(
+                    request_id.clone(),
+                    MakeRandomRequestId,
+                ))
                 .layer(axum::middleware::from_fn(telemetry::log_request))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .option_layer(cors),
