@@ -18,7 +18,6 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::domain::faults::{path_matches, FaultMark};
@@ -81,13 +80,6 @@ pub struct NewEntry {
 
 fn is_zero(count: &usize) -> bool {
     *count == 0
-}
-
-/// The headers' JSON object as text. Writing a map of strings cannot fail; should it ever,
-/// the entry keeps `{}` rather than lose the request.
-fn headers_text(headers: &Map<String, Value>) -> Box<RawValue> {
-    serde_json::value::to_raw_value(headers)
-        .unwrap_or_else(|_| RawValue::from_string("{}".to_owned()).expect("{} is JSON"))
 }
 
 /// What one entry costs in the byte budget: its recorded text plus a fixed overhead for the
@@ -154,7 +146,7 @@ impl Journal {
             method: entry.method,
             path: entry.path,
             query: entry.query,
-            headers: headers_text(&entry.headers.map),
+            headers: entry.headers.text,
             omitted_headers: entry.headers.omitted,
             status: entry.status,
             duration_ms: entry.duration_ms,

@@ -18,6 +18,7 @@
 //! | `GET`/`PUT`/`POST /_emulator/webhooks`, `DELETE .../{webhookId}`, `GET .../deliveries` | [`webhooks`] |
 //! | `GET /_emulator/files/{token}/{fileName}` (no admin token), `DELETE /_emulator/files/{token}` | [`files`](crate::emulator::files) |
 
+use std::cell::OnceCell;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
@@ -140,14 +141,17 @@ pub async fn intercept(State(state): State<AppState>, request: Request, next: Ne
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_bytes())),
     );
-    // A query string too long to parse matches no rule that names a query parameter.
-    let query = QueryParams::parse(raw_query.as_deref()).unwrap_or_default();
-
+    // Parsed only if a rule names a query parameter (most requests meet no such rule). A
+    // query string too long to parse matches no such rule.
+    let query = OnceCell::new();
     let injected = state
         .emulator
         .faults
         .decide(method.as_str(), &path, |name, value| {
-            query.raw_all(name).any(|given| given == value)
+            query
+                .get_or_init(|| QueryParams::parse(raw_query.as_deref()).unwrap_or_default())
+                .raw_all(name)
+                .any(|given| given == value)
         });
     let mut outcome = Outcome::Pass;
     if let Some(injected) = &injected {

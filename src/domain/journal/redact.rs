@@ -1,7 +1,12 @@
 //! What one journal entry keeps of a request: clipped text, a bounded set of headers, and
 //! credentials redacted, in headers and in the query string.
 
-use serde_json::{Map, Value};
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 
 pub const REDACTED: &str = "[redacted]";
 
@@ -38,10 +43,21 @@ pub const MAX_HEADERS: usize = 64;
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// Headers as one entry keeps them, and how many were left out.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RecordedHeaders {
-    pub map: Map<String, Value>,
+    /// The kept headers as a JSON object's text (`{"name":"value",...}`, in the order
+    /// received), written once here so that recording an entry builds no map.
+    pub text: Box<RawValue>,
     pub omitted: usize,
+}
+
+impl Default for RecordedHeaders {
+    fn default() -> Self {
+        Self {
+            text: HeaderObject(&[]).text(),
+            omitted: 0,
+        }
+    }
 }
 
 /// Whether a header or query parameter named `name` (lower case) carries a credential:
@@ -68,7 +84,13 @@ fn is_secret_name(name: &str) -> bool {
         "session",
         "credential",
     ];
-    EXACT.contains(&name) || PARTS.iter().any(|part| name.contains(part))
+    // Built once: a searcher per part costs more than the search itself on a header name.
+    static PART_FINDERS: LazyLock<Vec<Finder<'static>>> =
+        LazyLock::new(|| PARTS.iter().map(Finder::new).collect());
+    EXACT.contains(&name)
+        || PART_FINDERS
+            .iter()
+            .any(|part| part.find(name.as_bytes()).is_some())
 }
 
 /// The headers of a request as the journal keeps them: names in lower case and clipped,
@@ -79,55 +101,98 @@ fn is_secret_name(name: &str) -> bool {
 pub fn redacted_headers<'a>(
     headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> RecordedHeaders {
-    let mut recorded = RecordedHeaders::default();
+    let mut kept: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
+    let mut omitted = 0;
     let mut kept_values = 0;
     let mut kept_bytes = 0;
     for (name, value) in headers {
-        let name = clipped_to(&name.to_ascii_lowercase(), MAX_HEADER_NAME_BYTES);
-        let kept = if name == "authorization" || name == "proxy-authorization" {
+        let name = clipped_cow(lower_case(name), MAX_HEADER_NAME_BYTES);
+        let value = if name == "authorization" || name == "proxy-authorization" {
             match String::from_utf8_lossy(value).split_once(' ') {
-                Some((scheme, _)) => format!("{} {REDACTED}", clipped_to(scheme, 32)),
-                None => REDACTED.to_owned(),
+                Some((scheme, _)) => Cow::Owned(format!("{} {REDACTED}", clipped_to(scheme, 32))),
+                None => Cow::Borrowed(REDACTED),
             }
         } else if is_secret_name(&name) {
-            REDACTED.to_owned()
+            Cow::Borrowed(REDACTED)
         } else {
-            clipped(&String::from_utf8_lossy(value))
+            clipped_cow(String::from_utf8_lossy(value), MAX_RECORDED_BYTES)
         };
-        let size = name.len() + kept.len();
+        let size = name.len() + value.len();
         if kept_values == MAX_HEADERS || kept_bytes + size > MAX_HEADER_BYTES {
-            recorded.omitted += 1;
+            omitted += 1;
             continue;
         }
         kept_values += 1;
         kept_bytes += size;
-        match recorded.map.get_mut(&name) {
-            Some(Value::String(joined)) => {
+        // Values of one name come together, but two long names may clip to the same one.
+        match kept.iter_mut().rev().find(|(earlier, _)| *earlier == name) {
+            Some((_, joined)) => {
+                let joined = joined.to_mut();
                 joined.push_str(", ");
-                joined.push_str(&kept);
+                joined.push_str(&value);
             }
-            _ => {
-                recorded.map.insert(name, Value::String(kept));
-            }
+            None => kept.push((name, value)),
         }
     }
-    recorded
+    RecordedHeaders {
+        text: HeaderObject(&kept).text(),
+        omitted,
+    }
+}
+
+/// `name` in lower case, borrowed when it already is (header names always are).
+fn lower_case(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
+}
+
+/// [`clipped_to`] that borrows `text` when it is short enough.
+fn clipped_cow(text: Cow<'_, str>, max: usize) -> Cow<'_, str> {
+    if text.len() <= max {
+        text
+    } else {
+        Cow::Owned(clipped_to(&text, max))
+    }
+}
+
+/// Kept headers, serialized as one JSON object of strings (serde's escaping).
+struct HeaderObject<'h, 'a>(&'h [(Cow<'a, str>, Cow<'a, str>)]);
+
+impl HeaderObject<'_, '_> {
+    /// The object's text. Writing strings cannot fail; should it ever, the entry keeps `{}`
+    /// rather than lose the request.
+    fn text(&self) -> Box<RawValue> {
+        serde_json::value::to_raw_value(self)
+            .unwrap_or_else(|_| RawValue::from_string("{}".to_owned()).expect("{} is JSON"))
+    }
+}
+
+impl Serialize for HeaderObject<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, value)| (name, value)))
+    }
 }
 
 /// The raw query string as the journal keeps it: the value of every parameter whose name
 /// says it carries a credential (`client_secret`, `access_token`, `api_key`, ...) replaced
 /// by `[redacted]`, the rest as sent; then clipped.
 pub fn redacted_query(raw: &str) -> String {
-    let pairs: Vec<String> = raw
+    let carries_credential = |pair: &str| {
+        pair.split_once('=')
+            .is_some_and(|(name, _)| is_secret_name(&lower_case(&form_decoded_name(name))))
+    };
+    // Most queries carry none: then the text is kept as sent, without taking it apart.
+    if !raw.split('&').any(carries_credential) {
+        return clipped(raw);
+    }
+    let pairs: Vec<Cow<'_, str>> = raw
         .split('&')
-        .map(|pair| {
-            let (name, _) = pair.split_once('=').unwrap_or((pair, ""));
-            let decoded: String = form_decoded_name(name);
-            if pair.contains('=') && is_secret_name(&decoded.to_ascii_lowercase()) {
-                format!("{name}={REDACTED}")
-            } else {
-                pair.to_owned()
-            }
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if carries_credential(pair) => Cow::Owned(format!("{name}={REDACTED}")),
+            _ => Cow::Borrowed(pair),
         })
         .collect();
     clipped(&pairs.join("&"))
@@ -135,7 +200,10 @@ pub fn redacted_query(raw: &str) -> String {
 
 /// A query parameter's name as a form decoder reads it (`+` a space, `%XX` a byte), so
 /// that `client%5Fsecret` is recognised too.
-fn form_decoded_name(name: &str) -> String {
+fn form_decoded_name(name: &str) -> Cow<'_, str> {
+    if !name.bytes().any(|byte| byte == b'%' || byte == b'+') {
+        return Cow::Borrowed(name);
+    }
     fn hex(digit: u8) -> Option<u8> {
         char::from(digit)
             .to_digit(16)
@@ -164,12 +232,19 @@ fn form_decoded_name(name: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&decoded).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&decoded).into_owned())
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Map, Value};
+
     use super::*;
+
+    /// The kept headers, read back from the entry's text (in their order).
+    fn kept(recorded: &RecordedHeaders) -> Map<String, Value> {
+        serde_json::from_str(recorded.text.get()).unwrap()
+    }
 
     #[test]
     fn headers_are_kept_in_order_with_repeats_joined_and_credentials_redacted() {
@@ -185,8 +260,8 @@ mod tests {
         ];
         let recorded = redacted_headers(headers);
         assert_eq!(recorded.omitted, 0);
-        let kept: Vec<(&str, &str)> = recorded
-            .map
+        let map = kept(&recorded);
+        let kept: Vec<(&str, &str)> = map
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_str().unwrap()))
             .collect();
@@ -214,12 +289,11 @@ mod tests {
             ("set-cookie", b"a=1".as_slice()),
             (long_name.as_str(), b"v".as_slice()),
         ];
-        let recorded = redacted_headers(headers);
+        let recorded = kept(&redacted_headers(headers));
         for name in ["x-api-key", "x-auth-token", "x-client-secret", "set-cookie"] {
-            assert_eq!(recorded.map[name], REDACTED, "{name}");
+            assert_eq!(recorded[name], REDACTED, "{name}");
         }
         let clipped_name = recorded
-            .map
             .keys()
             .find(|name| name.starts_with("x-nnn"))
             .unwrap();
@@ -233,16 +307,48 @@ mod tests {
     fn an_entry_keeps_at_most_64_headers_and_16_kib_of_them() {
         let names: Vec<String> = (0..100).map(|n| format!("x-h{n}")).collect();
         let many = redacted_headers(names.iter().map(|name| (name.as_str(), b"1".as_slice())));
-        assert_eq!((many.map.len(), many.omitted), (MAX_HEADERS, 36));
+        assert_eq!((kept(&many).len(), many.omitted), (MAX_HEADERS, 36));
         let big = "v".repeat(MAX_RECORDED_BYTES);
         let large = redacted_headers(names.iter().map(|name| (name.as_str(), big.as_bytes())));
-        let kept: usize = large
-            .map
+        let large_kept = kept(&large);
+        let bytes: usize = large_kept
             .iter()
             .map(|(name, value)| name.len() + value.as_str().unwrap().len())
             .sum();
-        assert!(kept <= MAX_HEADER_BYTES, "{kept}");
-        assert_eq!(large.map.len() + large.omitted, 100);
+        assert!(bytes <= MAX_HEADER_BYTES, "{bytes}");
+        assert_eq!(large_kept.len() + large.omitted, 100);
+        // Values of one name count one each, joined or not.
+        let repeated = redacted_headers((0..70).map(|_| ("x-same", b"1".as_slice())));
+        assert_eq!(repeated.omitted, 70 - MAX_HEADERS);
+        assert_eq!(kept(&repeated)["x-same"], vec!["1"; MAX_HEADERS].join(", "));
+    }
+
+    #[test]
+    fn the_headers_text_is_exact_json_escaped_with_names_clipped_alike_joined() {
+        let long_a = "x-".to_owned() + &"n".repeat(200) + "a";
+        let long_b = "X-".to_owned() + &"N".repeat(200) + "b";
+        let headers = [
+            ("x-quote", b"say \"hi\" \\ \t end".as_slice()),
+            ("x-bytes", b"caf\xc3\xa9 \xff".as_slice()),
+            (long_a.as_str(), b"first".as_slice()),
+            ("x-between", b"2".as_slice()),
+            (long_b.as_str(), b"second".as_slice()),
+        ];
+        let recorded = redacted_headers(headers);
+        let clipped = "x-".to_owned() + &"n".repeat(MAX_HEADER_NAME_BYTES - 2);
+        let clipped = format!("{clipped}…[{} more bytes]", 203 - MAX_HEADER_NAME_BYTES);
+        // The name clipped alike gathers both values; text is escaped as JSON; bytes that
+        // are not UTF-8 become U+FFFD.
+        let expected = format!(
+            r#"{{"x-quote":"say \"hi\" \\ \t end","x-bytes":"café {}","{clipped}":"first, second","x-between":"2"}}"#,
+            char::REPLACEMENT_CHARACTER
+        );
+        assert_eq!(recorded.text.get(), expected);
+        assert_eq!(
+            RecordedHeaders::default().text.get(),
+            "{}",
+            "no headers: an empty object"
+        );
     }
 
     #[test]
@@ -255,5 +361,12 @@ mod tests {
             redacted_query("client%5Fsecret=s&pass+word=p&%E2%82=1"),
             "client%5Fsecret=[redacted]&pass+word=p&%E2%82=1"
         );
+        assert_eq!(
+            redacted_query("Client%5FSecret=s&x=%41+b&flag&=&a=="),
+            "Client%5FSecret=[redacted]&x=%41+b&flag&=&a==",
+        );
+        for untouched in ["x=%41+b&flag&=&a==", "sort=name&startDate=2022-01-01", ""] {
+            assert_eq!(redacted_query(untouched), untouched);
+        }
     }
 }
