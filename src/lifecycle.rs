@@ -58,7 +58,7 @@ async fn apply_due_steps(state: &AppState) -> sqlx::Result<(usize, Vec<i64>)> {
     let now = state.clock.now().timestamp();
     // Cached while the data does not change (`response::cache`): most requests then ask
     // the database nothing here.
-    let earliest = cached(&state.caches.earliest_due, "", || {
+    let earliest = cached(&state.caches.earliest_due, &(), || {
         store::earliest_due(&state.db)
     })
     .await?;

@@ -12,7 +12,7 @@ pub const DEFAULT_PAGE_SIZE: i64 = 10;
 pub const MAX_PAGE_SIZE: i64 = 1_000;
 
 /// `pageNumber` (from 1, default 1) and `pageSize` (1 to `MAX_PAGE_SIZE`, default 10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     pub number: i64,
     pub size: i64,

@@ -10,7 +10,7 @@ pub trait SortKey: Copy + 'static {
     const DEFAULT: Self;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SortOrder<K> {
     pub key: K,
     pub descending: bool,
@@ -70,7 +70,7 @@ pub struct SortError {
 }
 
 /// The properties of a task object, for `sort` on the task list endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TaskSortKey {
     TaskId,
     WorkspaceId,

@@ -14,12 +14,17 @@
 //! answer sent in chunks (past `--stream-threshold`) is never whole in memory, so it is
 //! never kept: only answers built whole are.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
 
 use axum::body::Bytes;
 
 use crate::db::DataVersion;
+use crate::domain::page::PageRequest;
+use crate::domain::sort::{SortOrder, TaskSortKey};
+use crate::store::tasks::{TaskFilter, TaskRef};
 use crate::store::tokens::TokenRow;
 
 /// The most bytes of answers the response cache holds: a repeated list of ~1,300 tasks (a
@@ -33,11 +38,24 @@ const TOKEN_BUDGET: usize = 10_000;
 /// The data-versioned caches of the state.
 pub struct Caches {
     /// Task read answers by organization, endpoint and normalised query.
-    pub responses: VersionedCache<Bytes>,
+    pub responses: VersionedCache<TaskAnswerKey, Bytes>,
     /// Bearer tokens by hash: what `store::tokens::find` read.
-    pub tokens: VersionedCache<Option<TokenRow>>,
+    pub tokens: VersionedCache<String, Option<TokenRow>>,
     /// The earliest pending lifecycle step (one key).
-    pub earliest_due: VersionedCache<Option<i64>>,
+    pub earliest_due: VersionedCache<(), Option<i64>>,
+}
+
+/// What a task read answer is kept under: the endpoint and its parsed query, the
+/// organization included (the filter and the `Status` key carry it). Compared as values,
+/// so that no text is written to look an answer up.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TaskAnswerKey {
+    /// The Task Status List.
+    List(TaskFilter, SortOrder<TaskSortKey>),
+    /// The Task Status List Paginated.
+    Page(TaskFilter, SortOrder<TaskSortKey>, PageRequest),
+    /// Task Status, by organization and the task asked for.
+    Status(i64, TaskRef),
 }
 
 impl Caches {
@@ -52,25 +70,27 @@ impl Caches {
 
 /// Values by key, all computed at one data version, at most `budget` in weight; one value
 /// weighs at most a quarter of the budget (a larger one is not kept).
-pub struct VersionedCache<V> {
+pub struct VersionedCache<K, V> {
     version: DataVersion,
     budget: usize,
     weigh: fn(&V) -> usize,
-    inner: Mutex<Entries<V>>,
+    inner: Mutex<Entries<K, V>>,
 }
 
-struct Entries<V> {
+/// The keys are hashed with foldhash, seeded per map: SipHash cost more than the rest of a
+/// cached answer's look-up, and the keys are the callers' own queries.
+struct Entries<K, V> {
     version: u64,
     weight: usize,
-    by_key: HashMap<String, V>,
+    by_key: HashMap<K, V, foldhash::fast::RandomState>,
 }
 
-impl<V> Entries<V> {
+impl<K, V> Entries<K, V> {
     fn at(version: u64) -> Self {
         Self {
             version,
             weight: 0,
-            by_key: HashMap::new(),
+            by_key: HashMap::default(),
         }
     }
 }
@@ -81,7 +101,7 @@ impl<V> Entries<V> {
 #[must_use]
 pub struct Ticket(Option<u64>);
 
-impl<V: Clone> VersionedCache<V> {
+impl<K: Hash + Eq, V: Clone> VersionedCache<K, V> {
     pub fn new(version: DataVersion, budget: usize, weigh: fn(&V) -> usize) -> Self {
         Self {
             version,
@@ -93,7 +113,11 @@ impl<V: Clone> VersionedCache<V> {
 
     /// The value cached for `key` at the current data version, or a ticket to store the
     /// value about to be computed (taken before the data is read).
-    pub fn get(&self, key: &str) -> Result<V, Ticket> {
+    pub fn get<Q>(&self, key: &Q) -> Result<V, Ticket>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         if !self.version.is_exact() {
             return Err(Ticket(None));
         }
@@ -109,7 +133,7 @@ impl<V: Clone> VersionedCache<V> {
 
     /// Keeps `value` for `key` at the ticket's version, unless the data has changed since
     /// the ticket was taken (then the value may already be out of date).
-    pub fn put(&self, ticket: Ticket, key: String, value: V) {
+    pub fn put(&self, ticket: Ticket, key: K, value: V) {
         let Ticket(Some(version)) = ticket else {
             return;
         };
@@ -130,7 +154,7 @@ impl<V: Clone> VersionedCache<V> {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<V>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<K, V>> {
         // The entries are plain data, consistent after every statement: a panic elsewhere
         // cannot leave them half-changed.
         self.inner
@@ -141,8 +165,14 @@ impl<V: Clone> VersionedCache<V> {
 
 /// The value cached for `key`, or the one `compute` reads (kept while the data does not
 /// change).
-pub async fn cached<V, F, Fut, E>(cache: &VersionedCache<V>, key: &str, compute: F) -> Result<V, E>
+pub async fn cached<K, Q, V, F, Fut, E>(
+    cache: &VersionedCache<K, V>,
+    key: &Q,
+    compute: F,
+) -> Result<V, E>
 where
+    K: Hash + Eq + Borrow<Q>,
+    Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
     V: Clone,
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<V, E>>,
@@ -161,7 +191,7 @@ where
 mod tests {
     use super::*;
 
-    async fn cache() -> (sqlx::SqlitePool, VersionedCache<u32>) {
+    async fn cache() -> (sqlx::SqlitePool, VersionedCache<String, u32>) {
         let (pool, version) = crate::db::open_versioned(None).await.unwrap();
         (pool, VersionedCache::new(version, 8, |_| 1))
     }
@@ -206,7 +236,8 @@ mod tests {
         }
         assert!(cache.get("0").is_err(), "emptied when the ninth came");
         assert_eq!(cache.get("8").ok(), Some(8));
-        let big = VersionedCache::new(cache.version.clone(), 8, |value: &u32| *value as usize);
+        let big: VersionedCache<String, u32> =
+            VersionedCache::new(cache.version.clone(), 8, |value: &u32| *value as usize);
         let ticket = big.get("k").unwrap_err();
         big.put(ticket, "k".into(), 3);
         assert!(big.get("k").is_err(), "more than a quarter of the budget");

@@ -173,7 +173,7 @@ pub async fn page(
 
 /// Which task a request names: by `taskId`, by `externalId`, or by both (then both must name
 /// the same task). At least one is set.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TaskRef {
     pub task_id: Option<i64>,
     pub external_id: Option<String>,

@@ -26,6 +26,7 @@ use crate::error::responses::{
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{page_request, Caller, JsonBody, QueryParams, TaskSelector};
 use crate::lifecycle;
+use crate::response::cache::TaskAnswerKey;
 use crate::response::{empty_response, json_bytes};
 use crate::routes::params::{PageParams, TaskListParams, TaskSelectorParams};
 use crate::state::AppState;
@@ -77,7 +78,7 @@ async fn status_list(
 ) -> ApiResult<Response> {
     let filter = task_filter(&query, caller)?;
     let sort = SortOrder::<TaskSortKey>::parse(query.raw_first("sort"))?;
-    let key = format!("list {filter:?} {sort:?}");
+    let key = TaskAnswerKey::List(filter.clone(), sort);
     let ticket = match state.caches.responses.get(&key) {
         Ok(body) => return Ok(json_bytes(body)),
         Err(ticket) => ticket,
@@ -127,11 +128,14 @@ async fn status_list_paginated(
     let filter = task_filter(&query, caller)?;
     let sort = SortOrder::<TaskSortKey>::parse(query.raw_first("sort"))?;
     let page = page_request(&query)?;
-    let key = format!("page {filter:?} {sort:?} {page:?}");
-    let body = cached(&state, key, || async {
-        let (items, total) = tasks::json::page(&state.db, &filter, sort, page).await?;
-        Ok(Page::<()>::new(Vec::new(), page, total).with_json_items(&items))
-    })
+    let body = cached(
+        &state,
+        TaskAnswerKey::Page(filter.clone(), sort, page),
+        || async {
+            let (items, total) = tasks::json::page(&state.db, &filter, sort, page).await?;
+            Ok(Page::<()>::new(Vec::new(), page, total).with_json_items(&items))
+        },
+    )
     .await?;
     Ok(json_bytes(body))
 }
@@ -164,7 +168,7 @@ async fn status(
     State(state): State<AppState>,
     TaskSelector(task): TaskSelector,
 ) -> ApiResult<Response> {
-    let key = format!("status {} {task:?}", caller.tenant_id);
+    let key = TaskAnswerKey::Status(caller.tenant_id, task.clone());
     let body = cached(&state, key, || async {
         // A task that is not found is not cached: the empty body stands for "no answer".
         Ok(tasks::json::find(&state.db, caller.tenant_id, &task)
@@ -180,7 +184,7 @@ async fn status(
 
 /// The body cached under `key` for the current data, or the one `compute` reads (kept for
 /// the next request while the data does not change). An empty body is never cached.
-async fn cached<F, Fut>(state: &AppState, key: String, compute: F) -> ApiResult<Bytes>
+async fn cached<F, Fut>(state: &AppState, key: TaskAnswerKey, compute: F) -> ApiResult<Bytes>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = sqlx::Result<Vec<u8>>>,

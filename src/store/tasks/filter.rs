@@ -9,7 +9,7 @@ use crate::store::{Listing, OrderBy};
 
 /// The filters of the task list endpoints. Values of one field are alternatives (OR);
 /// different fields all apply (AND); an empty list does not filter.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TaskFilter {
     pub tenant_id: i64,
     /// Inclusive lower bound on `createdOn`, in Unix seconds.
