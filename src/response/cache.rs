@@ -15,6 +15,7 @@
 //! never kept: only answers built whole are.
 
 use std::borrow::Borrow;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
@@ -56,14 +57,60 @@ pub enum TaskAnswerKey {
     Page(TaskFilter, SortOrder<TaskSortKey>, PageRequest),
     /// Task Status, by organization and the task asked for.
     Status(i64, TaskRef),
+    /// An endpoint's answer to an organization's query string exactly as sent: a repeated
+    /// request is answered without parsing its query (an alias of one of the above).
+    Spelled(SpelledQuery),
+}
+
+/// A query string exactly as sent, to an endpoint, by an organization.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SpelledQuery {
+    pub endpoint: TaskEndpoint,
+    pub tenant_id: i64,
+    pub query: String,
+}
+
+/// The task read endpoints whose answers are cached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaskEndpoint {
+    List,
+    Page,
+    Status,
+}
+
+impl TaskAnswerKey {
+    /// About what the key takes in memory, counted in the cache's budget with its answer, so
+    /// that many small answers under long keys cannot outgrow it.
+    pub fn bytes(&self) -> usize {
+        /// The entry itself: the key's inline part, the map's slot, the answer's handle.
+        const ENTRY: usize = 128;
+        let filter = |filter: &TaskFilter| {
+            8 * (filter.task_statuses.len()
+                + filter.integration_statuses.len()
+                + filter.workspace_ids.len())
+                + filter
+                    .external_integration_statuses
+                    .iter()
+                    .map(|status| 24 + status.len())
+                    .sum::<usize>()
+        };
+        ENTRY
+            + match self {
+                Self::List(f, _) | Self::Page(f, _, _) => filter(f),
+                Self::Status(_, task) => task.external_id.as_ref().map_or(0, String::len),
+                Self::Spelled(spelled) => spelled.query.len(),
+            }
+    }
 }
 
 impl Caches {
     pub fn new(version: DataVersion) -> Self {
         Self {
-            responses: VersionedCache::new(version.clone(), RESPONSE_BUDGET_BYTES, Bytes::len),
-            tokens: VersionedCache::new(version.clone(), TOKEN_BUDGET, |_| 1),
-            earliest_due: VersionedCache::new(version, 1, |_| 1),
+            responses: VersionedCache::new(version.clone(), RESPONSE_BUDGET_BYTES, |key, body| {
+                key.bytes() + body.len()
+            }),
+            tokens: VersionedCache::new(version.clone(), TOKEN_BUDGET, |_, _| 1),
+            earliest_due: VersionedCache::new(version, 1, |_, _| 1),
         }
     }
 }
@@ -73,7 +120,7 @@ impl Caches {
 pub struct VersionedCache<K, V> {
     version: DataVersion,
     budget: usize,
-    weigh: fn(&V) -> usize,
+    weigh: fn(&K, &V) -> usize,
     inner: Mutex<Entries<K, V>>,
 }
 
@@ -102,7 +149,7 @@ impl<K, V> Entries<K, V> {
 pub struct Ticket(Option<u64>);
 
 impl<K: Hash + Eq, V: Clone> VersionedCache<K, V> {
-    pub fn new(version: DataVersion, budget: usize, weigh: fn(&V) -> usize) -> Self {
+    pub fn new(version: DataVersion, budget: usize, weigh: fn(&K, &V) -> usize) -> Self {
         Self {
             version,
             budget,
@@ -137,7 +184,7 @@ impl<K: Hash + Eq, V: Clone> VersionedCache<K, V> {
         let Ticket(Some(version)) = ticket else {
             return;
         };
-        let weight = (self.weigh)(&value);
+        let weight = (self.weigh)(&key, &value);
         if weight > self.budget.max(4) / 4 || self.version.current() != version {
             return;
         }
@@ -148,10 +195,17 @@ impl<K: Hash + Eq, V: Clone> VersionedCache<K, V> {
         if entries.version < version || entries.weight + weight > self.budget {
             *entries = Entries::at(version);
         }
-        entries.weight += weight;
-        if let Some(replaced) = entries.by_key.insert(key, value) {
-            entries.weight -= (self.weigh)(&replaced);
+        let entries = &mut *entries;
+        match entries.by_key.entry(key) {
+            Entry::Occupied(mut slot) => {
+                entries.weight -= (self.weigh)(slot.key(), slot.get());
+                slot.insert(value);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(value);
+            }
         }
+        entries.weight += weight;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries<K, V>> {
@@ -193,7 +247,7 @@ mod tests {
 
     async fn cache() -> (sqlx::SqlitePool, VersionedCache<String, u32>) {
         let (pool, version) = crate::db::open_versioned(None).await.unwrap();
-        (pool, VersionedCache::new(version, 8, |_| 1))
+        (pool, VersionedCache::new(version, 8, |_, _| 1))
     }
 
     async fn write(pool: &sqlx::SqlitePool, id: i64) {
@@ -237,7 +291,7 @@ mod tests {
         assert!(cache.get("0").is_err(), "emptied when the ninth came");
         assert_eq!(cache.get("8").ok(), Some(8));
         let big: VersionedCache<String, u32> =
-            VersionedCache::new(cache.version.clone(), 8, |value: &u32| *value as usize);
+            VersionedCache::new(cache.version.clone(), 8, |_, value: &u32| *value as usize);
         let ticket = big.get("k").unwrap_err();
         big.put(ticket, "k".into(), 3);
         assert!(big.get("k").is_err(), "more than a quarter of the budget");

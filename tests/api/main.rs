@@ -6,6 +6,7 @@ mod helpers;
 mod batches;
 mod bearer;
 mod bounds;
+mod cached_answers;
 mod clock;
 mod compression;
 mod connections;

@@ -3,7 +3,7 @@
 use std::future::Future;
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -26,15 +26,18 @@ use crate::error::responses::{
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{page_request, Caller, JsonBody, QueryParams, TaskSelector};
 use crate::lifecycle;
-use crate::response::cache::TaskAnswerKey;
+use crate::response::cache::{TaskAnswerKey, TaskEndpoint};
 use crate::response::{empty_response, json_bytes};
 use crate::routes::params::{PageParams, TaskListParams, TaskSelectorParams};
 use crate::state::AppState;
 use crate::store::tasks::{self, TaskFilter};
 use crate::store::workspaces;
 
+mod answers;
 mod chunked;
 mod create;
+
+use answers::Unanswered;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -74,21 +77,27 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn status_list(
     caller: Caller,
     State(state): State<AppState>,
-    query: QueryParams,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
+    let spelling =
+        answers::by_spelling(&state, TaskEndpoint::List, caller.tenant_id, raw.as_deref());
+    let mut unanswered = match spelling {
+        Ok(body) => return Ok(json_bytes(body)),
+        Err(unanswered) => unanswered,
+    };
+    let query = QueryParams::parse(raw.as_deref())?;
     let filter = task_filter(&query, caller)?;
     let sort = SortOrder::<TaskSortKey>::parse(query.raw_first("sort"))?;
     let key = TaskAnswerKey::List(filter.clone(), sort);
-    let ticket = match state.caches.responses.get(&key) {
-        Ok(body) => return Ok(json_bytes(body)),
-        Err(ticket) => ticket,
-    };
+    if let Some(body) = unanswered.by_question(&key) {
+        return Ok(json_bytes(body));
+    }
     // Up to the threshold the answer is built whole (one statement) and may be cached;
     // past it, it is read and sent a chunk at a time and never kept whole.
     let threshold = state.config.stream_threshold;
     match tasks::json::list_at_most(&state.db, &filter, sort, threshold).await? {
         Some(body) => {
-            state.caches.responses.put(ticket, key, body.clone());
+            unanswered.keep(key, &body);
             Ok(json_bytes(body))
         }
         None => {
@@ -123,13 +132,20 @@ async fn status_list(
 async fn status_list_paginated(
     caller: Caller,
     State(state): State<AppState>,
-    query: QueryParams,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
+    let spelling =
+        answers::by_spelling(&state, TaskEndpoint::Page, caller.tenant_id, raw.as_deref());
+    let unanswered = match spelling {
+        Ok(body) => return Ok(json_bytes(body)),
+        Err(unanswered) => unanswered,
+    };
+    let query = QueryParams::parse(raw.as_deref())?;
     let filter = task_filter(&query, caller)?;
     let sort = SortOrder::<TaskSortKey>::parse(query.raw_first("sort"))?;
     let page = page_request(&query)?;
     let body = cached(
-        &state,
+        unanswered,
         TaskAnswerKey::Page(filter.clone(), sort, page),
         || async {
             let (items, total) = tasks::json::page(&state.db, &filter, sort, page).await?;
@@ -166,10 +182,21 @@ async fn status_list_paginated(
 async fn status(
     caller: Caller,
     State(state): State<AppState>,
-    TaskSelector(task): TaskSelector,
+    RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
+    let spelling = answers::by_spelling(
+        &state,
+        TaskEndpoint::Status,
+        caller.tenant_id,
+        raw.as_deref(),
+    );
+    let unanswered = match spelling {
+        Ok(body) => return Ok(json_bytes(body)),
+        Err(unanswered) => unanswered,
+    };
+    let TaskSelector(task) = TaskSelector::from_query(&QueryParams::parse(raw.as_deref())?)?;
     let key = TaskAnswerKey::Status(caller.tenant_id, task.clone());
-    let body = cached(&state, key, || async {
+    let body = cached(unanswered, key, || async {
         // A task that is not found is not cached: the empty body stands for "no answer".
         Ok(tasks::json::find(&state.db, caller.tenant_id, &task)
             .await?
@@ -182,23 +209,24 @@ async fn status(
     Ok(json_bytes(body))
 }
 
-/// The body cached under `key` for the current data, or the one `compute` reads (kept for
-/// the next request while the data does not change). An empty body is never cached.
-async fn cached<F, Fut>(state: &AppState, key: TaskAnswerKey, compute: F) -> ApiResult<Bytes>
+/// The body cached under the question `key` for the current data, or the one `compute`
+/// reads (kept for the next request while the data does not change). An empty body is
+/// never cached.
+async fn cached<F, Fut>(
+    mut unanswered: Unanswered<'_>,
+    key: TaskAnswerKey,
+    compute: F,
+) -> ApiResult<Bytes>
 where
     F: FnOnce() -> Fut,
     Fut: Future<Output = sqlx::Result<Vec<u8>>>,
 {
-    match state.caches.responses.get(&key) {
-        Ok(body) => Ok(body),
-        Err(ticket) => {
-            let body = Bytes::from(compute().await?);
-            if !body.is_empty() {
-                state.caches.responses.put(ticket, key, body.clone());
-            }
-            Ok(body)
-        }
+    if let Some(body) = unanswered.by_question(&key) {
+        return Ok(body);
     }
+    let body = Bytes::from(compute().await?);
+    unanswered.keep(key, &body);
+    Ok(body)
 }
 
 /// Reprocess Task
