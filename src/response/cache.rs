@@ -296,4 +296,42 @@ mod tests {
         big.put(ticket, "k".into(), 3);
         assert!(big.get("k").is_err(), "more than a quarter of the budget");
     }
+
+    #[tokio::test]
+    async fn small_answers_under_long_keys_stay_within_the_budget() {
+        let (_pool, version) = crate::db::open_versioned(None).await.unwrap();
+        let caches = Caches::new(version);
+        let long = "x".repeat(8 * 1024);
+        for n in 0..2_000 {
+            let key = TaskAnswerKey::Spelled(SpelledQuery {
+                endpoint: TaskEndpoint::List,
+                tenant_id: 1,
+                query: format!("{n}{long}"),
+            });
+            let ticket = caches.responses.get(&key).unwrap_err();
+            caches.responses.put(ticket, key, Bytes::from_static(b"[]"));
+        }
+        // Kept again under the same key, an answer replaces the first (counted once).
+        let again = TaskAnswerKey::Spelled(SpelledQuery {
+            endpoint: TaskEndpoint::List,
+            tenant_id: 1,
+            query: "again".to_owned(),
+        });
+        for body in [&b"[1]"[..], &b"[1,2]"[..]] {
+            // As a request that looked before the first was kept.
+            let ticket = Ticket(Some(caches.responses.version.current()));
+            caches.responses.put(ticket, again.clone(), Bytes::from(body));
+        }
+        assert_eq!(caches.responses.get(&again).ok(), Some(Bytes::from_static(b"[1,2]")));
+        let entries = caches.responses.lock();
+        let held: usize = entries
+            .by_key
+            .iter()
+            .map(|(key, body)| key.bytes() + body.len())
+            .sum();
+        assert_eq!(held, entries.weight);
+        assert!(entries.weight <= RESPONSE_BUDGET_BYTES, "{}", entries.weight);
+        // 2,000 keys of 8 KiB would be 16 MiB.
+        assert!(entries.by_key.len() < 260, "{}", entries.by_key.len());
+    }
 }
