@@ -320,9 +320,14 @@ mod tests {
         for body in [&b"[1]"[..], &b"[1,2]"[..]] {
             // As a request that looked before the first was kept.
             let ticket = Ticket(Some(caches.responses.version.current()));
-            caches.responses.put(ticket, again.clone(), Bytes::from(body));
+            caches
+                .responses
+                .put(ticket, again.clone(), Bytes::from(body));
         }
-        assert_eq!(caches.responses.get(&again).ok(), Some(Bytes::from_static(b"[1,2]")));
+        assert_eq!(
+            caches.responses.get(&again).ok(),
+            Some(Bytes::from_static(b"[1,2]"))
+        );
         let entries = caches.responses.lock();
         let held: usize = entries
             .by_key
@@ -330,7 +335,11 @@ mod tests {
             .map(|(key, body)| key.bytes() + body.len())
             .sum();
         assert_eq!(held, entries.weight);
-        assert!(entries.weight <= RESPONSE_BUDGET_BYTES, "{}", entries.weight);
+        assert!(
+            entries.weight <= RESPONSE_BUDGET_BYTES,
+            "{}",
+            entries.weight
+        );
         // 2,000 keys of 8 KiB would be 16 MiB.
         assert!(entries.by_key.len() < 260, "{}", entries.by_key.len());
     }

@@ -3,7 +3,7 @@
 //! and a query that is refused is refused every time.
 
 use axum::http::StatusCode;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::helpers::TestApp;
 
@@ -69,7 +69,7 @@ async fn every_spelling_of_a_question_gets_the_same_answer_and_follows_a_write()
 }
 
 #[tokio::test]
-async fn a_refused_query_is_refused_every_time_and_never_answers_another() {
+async fn a_refused_query_is_refused_every_time_and_a_task_not_found_is_found_once_created() {
     let app = TestApp::two_organizations_with(FROZEN).await;
     for _ in 0..2 {
         app.status_list("startDate=not-a-date")
@@ -86,6 +86,14 @@ async fn a_refused_query_is_refused_every_time_and_never_answers_another() {
             .await
             .assert_empty(StatusCode::NOT_FOUND);
     }
+    let body =
+        json!({"externalId": "later", "context": {"url": "https://files.example.com/l.pdf"}});
+    let id = app.create_task(&body.to_string()).await.json()["taskId"].clone();
+    let task = app
+        .task_status("externalId=later")
+        .await
+        .assert_json(StatusCode::OK);
+    assert_eq!(task["taskId"], id);
     let long = format!("startDate=2026-01-01&x={}", "y".repeat(9_000));
     for _ in 0..2 {
         let response = app.status_list(&long).await;

@@ -58,6 +58,19 @@ impl Default for RecordedHeaders {
     }
 }
 
+/// Words that make any header or query parameter whose name holds one a credential.
+const CREDENTIAL_WORDS: [&str; 9] = [
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "apikey",
+    "api-key",
+    "api_key",
+    "session",
+    "credential",
+];
+
 /// Whether a header or query parameter named `name` (lower case) carries a credential:
 /// the well-known ones, and any whose name says so.
 fn is_secret_name(name: &str) -> bool {
@@ -71,23 +84,12 @@ fn is_secret_name(name: &str) -> bool {
         "client_assertion",
         "assertion",
     ];
-    const PARTS: [&str; 9] = [
-        "token",
-        "secret",
-        "password",
-        "passwd",
-        "apikey",
-        "api-key",
-        "api_key",
-        "session",
-        "credential",
-    ];
     let bytes = name.as_bytes();
     // Names are short: trying each part where its first byte is found costs less than
     // setting up a substring searcher per part.
     EXACT.contains(&name)
         || (0..bytes.len()).any(|start| {
-            PARTS.iter().any(|part| {
+            CREDENTIAL_WORDS.iter().any(|part| {
                 part.as_bytes()[0] == bytes[start] && bytes[start..].starts_with(part.as_bytes())
             })
         })
@@ -353,17 +355,7 @@ mod tests {
 
     #[test]
     fn a_credential_word_anywhere_in_a_name_marks_it_secret() {
-        for part in [
-            "token",
-            "secret",
-            "password",
-            "passwd",
-            "apikey",
-            "api-key",
-            "api_key",
-            "session",
-            "credential",
-        ] {
+        for part in CREDENTIAL_WORDS {
             for name in [
                 part.to_owned(),
                 format!("x-{part}"),
