@@ -8,8 +8,10 @@
 //! generator, an issued token, anything else) moves the version on, so a cached value is
 //! never older than the data. Response keys name the organization, the endpoint and the
 //! parsed (normalised) query, so the same question asked in other words shares one entry
-//! and organizations never share one. Only when the version is exact (the in-memory
-//! database, see [`DataVersion`]) is anything cached. Each cache has a budget; it is emptied,
+//! and organizations never share one; an answer is also kept under its query string as
+//! sent ([`SpelledQuery`]), so that a repeated request is answered before its query is
+//! parsed. Only when the version is exact (the in-memory database, see [`DataVersion`]) is
+//! anything cached ([`VersionedCache::is_on`]). Each cache has a budget; it is emptied,
 //! not evicted entry by entry, when it is full or the data has changed. A Task Status List
 //! answer sent in chunks (past `--stream-threshold`) is never whole in memory, so it is
 //! never kept: only answers built whole are.
@@ -156,6 +158,11 @@ impl<K: Hash + Eq, V: Clone> VersionedCache<K, V> {
             weigh,
             inner: Mutex::new(Entries::at(0)),
         }
+    }
+
+    /// Whether anything is ever kept (only while the data version is exact).
+    pub fn is_on(&self) -> bool {
+        self.version.is_exact()
     }
 
     /// The value cached for `key` at the current data version, or a ticket to store the

@@ -31,8 +31,9 @@ pub(super) fn by_spelling<'s>(
     raw: Option<&str>,
 ) -> Result<Bytes, Unanswered<'s>> {
     let raw = raw.unwrap_or_default();
-    // A query string too long to be read is refused once parsed; it is never a key.
-    if raw.len() > MAX_QUERY_BYTES {
+    // A query string too long to be read is refused once parsed; it is never a key. Nor is
+    // anything when nothing is cached (a database file): the key is not even built.
+    if raw.len() > MAX_QUERY_BYTES || !state.caches.responses.is_on() {
         return Err(Unanswered {
             state,
             spelled: None,
