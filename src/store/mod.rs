@@ -220,14 +220,22 @@ impl UniqueIndex {
     }
 }
 
-/// `EXPLAIN QUERY PLAN` of `sql`, one line per step, for the tests that check a statement
-/// searches an index. Every parameter is bound to NULL: sdemu never stores planner
-/// statistics (no `ANALYZE`), so the plan does not depend on the values.
+/// `EXPLAIN QUERY PLAN` of `sql` (one statement), one line per step, for the tests that
+/// check a statement searches an index. Every parameter is bound to NULL: sdemu never stores
+/// planner statistics (no `ANALYZE`), so the plan does not depend on the values. How many
+/// there are is SQLite's own count, so `?` and numbered `?N` parameters both work.
 #[cfg(test)]
 pub(crate) async fn query_plan(pool: &SqlitePool, sql: &str) -> Vec<String> {
+    use sqlx::{Either, Executor, Statement};
+
     let explain = format!("EXPLAIN QUERY PLAN {sql}");
+    let parameters = match pool.prepare(&explain).await.unwrap().parameters() {
+        Some(Either::Right(count)) => count,
+        Some(Either::Left(types)) => types.len(),
+        None => 0,
+    };
     let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
-    for _ in 0..sql.matches('?').count() {
+    for _ in 0..parameters {
         query = query.bind(None::<i64>);
     }
     let steps = query.fetch_all(pool).await.unwrap();

@@ -184,19 +184,7 @@ mod tests {
     async fn creating_a_task_reads_no_more_than_an_index_end_of_tasks() {
         let pool = crate::db::open(None).await.unwrap();
         let insert = CREATE_QUEUED.split(';').next().unwrap();
-        let explain = format!("EXPLAIN QUERY PLAN {insert}");
-        let mut query = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
-        // ?1 to ?14 (the INSERT's parameters), all NULL: only the plan is read.
-        for _ in 0..14 {
-            query = query.bind(None::<i64>);
-        }
-        let plan: Vec<String> = query
-            .fetch_all(&pool)
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|(_, _, _, detail)| detail)
-            .collect();
+        let plan = crate::store::query_plan(&pool, insert).await;
         assert!(
             plan.iter().all(|step| !step.starts_with("SCAN tasks")),
             "{plan:#?}"
