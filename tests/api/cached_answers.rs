@@ -105,3 +105,24 @@ async fn a_refused_query_is_refused_every_time_and_a_task_not_found_is_found_onc
         );
     }
 }
+
+#[tokio::test]
+async fn one_query_string_asked_of_each_endpoint_gets_that_endpoints_answer() {
+    let app = TestApp::two_organizations_with(FROZEN).await;
+    let id = app
+        .create_task_for("https://files.example.com/endpoints.pdf")
+        .await;
+    // Every task read accepts this query string; each answers it in its own shape.
+    let query = format!("startDate=2026-01-01&taskId={id}");
+    for _ in 0..2 {
+        let list = app.status_list(&query).await.assert_json(StatusCode::OK);
+        assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+        let page = app
+            .status_list_paginated(&query)
+            .await
+            .assert_json(StatusCode::OK);
+        assert_eq!(page["items"][0]["taskId"], id, "{page}");
+        let task = app.task_status(&query).await.assert_json(StatusCode::OK);
+        assert_eq!(task["taskId"], id, "{task}");
+    }
+}
