@@ -1,5 +1,5 @@
-//! Bearer authentication of the API routes: the 401s and their challenges, token expiry and
-//! `--token-ttl`, tokens across resets and restarts, and `--auth off`.
+//! Bearer authentication of the API routes: the 401s and their challenges, and `--auth off`
+//! (a token's lifetime: `token_lifetime`).
 
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Request, StatusCode};
@@ -9,7 +9,8 @@ use serde_json::Value;
 use sdemu::config::Config;
 
 use crate::helpers::{
-    basic, config, invalid_token, TestApp, TestResponse, ACME, EVERYTHING, OTHER, STATUS_LIST,
+    basic, config, described_operations, invalid_token, TestApp, TestResponse, ACME, EVERYTHING,
+    OTHER, STATUS_LIST, UNKNOWN_TOKEN,
 };
 
 /// One request per API operation, as (method, path, query, JSON body); `{taskid}` in a path
@@ -149,8 +150,6 @@ fn operation_request(
         .unwrap()
 }
 
-const UNKNOWN_TOKEN: &str =
-    "The access token is unknown: never issued here, revoked, or its organization is gone.";
 const MALFORMED_TOKEN: &str = "The bearer token is malformed: at most 1024 characters of A-Z a-z 0-9 - . _ ~ + / then optional =.";
 
 /// The task status list with `Authorization: {authorization}`.
@@ -161,18 +160,11 @@ async fn status_list_with_header(app: &TestApp, authorization: HeaderValue) -> T
 
 #[test]
 fn the_operation_table_covers_every_api_operation_of_the_openapi_description() {
-    let description: Value = serde_json::from_str(sdemu::openapi::json()).unwrap();
-    let mut described: Vec<(String, String)> = Vec::new();
-    for (path, item) in description["paths"].as_object().unwrap() {
-        if !path.starts_with("/api/") {
-            continue;
-        }
-        for method in ["get", "post", "put", "patch", "delete"] {
-            if item.get(method).is_some() {
-                described.push((method.to_uppercase(), path.clone()));
-            }
-        }
-    }
+    let mut described: Vec<(String, String)> = described_operations()
+        .into_iter()
+        .filter(|(_, path)| path.starts_with("/api/"))
+        .map(|(method, path)| (method.to_uppercase(), path))
+        .collect();
     let mut covered: Vec<(String, String)> = OPERATIONS
         .iter()
         .map(|(method, path, _, _)| ((*method).to_owned(), (*path).to_owned()))
@@ -344,122 +336,6 @@ async fn unknown_api_paths_and_wrong_methods_answer_without_authentication() {
     response.assert_status(StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.header("allow"), Some("GET,HEAD"));
     assert_eq!(response.header("www-authenticate"), None);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Expiry and `--token-ttl`; tokens across resets and restarts
-// ---------------------------------------------------------------------------------------------
-
-#[tokio::test]
-async fn a_token_works_until_its_lifetime_is_over_then_is_401_expired() {
-    let app = TestApp::two_organizations().await;
-    let token = app.token(&ACME).await;
-    app.clock.advance(Duration::seconds(3599));
-    app.status_list_as(&token, EVERYTHING)
-        .await
-        .assert_status(StatusCode::OK);
-    app.clock.advance(Duration::seconds(1));
-    // The test clock starts at 2026-11-01T12:00:00Z.
-    app.status_list_as(&token, EVERYTHING)
-        .await
-        .assert_unauthorized(&invalid_token(
-            "The access token expired at 2026-11-01T13:00:00Z.",
-        ));
-}
-
-#[tokio::test]
-async fn token_ttl_sets_expires_in_and_the_lifetime() {
-    let app = TestApp::two_organizations_with(&["--token-ttl", "60"]).await;
-    let response = app.post_token(&ACME.form()).await;
-    assert_eq!(response.json()["expires_in"], 60);
-    let token = response.json()["access_token"].as_str().unwrap().to_owned();
-    app.clock.advance(Duration::seconds(59));
-    assert_eq!(app.status_list_as(&token, EVERYTHING).await.status, 200);
-    app.clock.advance(Duration::seconds(1));
-    assert_eq!(app.status_list_as(&token, EVERYTHING).await.status, 401);
-}
-
-#[tokio::test]
-async fn token_ttl_must_be_between_one_second_and_a_year() {
-    for bad in ["0", "31536001", "-5", "an hour"] {
-        assert!(
-            <Config as clap::Parser>::try_parse_from(["sdemu", "--token-ttl", bad]).is_err(),
-            "{bad}"
-        );
-    }
-    assert_eq!(config(&["--token-ttl", "31536000"]).token_ttl, 31_536_000);
-}
-
-#[tokio::test]
-async fn tokens_survive_a_reset_that_restores_their_organization() {
-    let app = TestApp::two_organizations().await;
-    let token = app.token(&OTHER).await;
-    let before = app.status_list_as(&token, EVERYTHING).await.task_ids();
-    // A replacing seed of the whole state deletes every organization and inserts it again.
-    let state = app.state_document().await;
-    app.control("POST", "seed?mode=replace", Some(&state))
-        .await
-        .assert_status(StatusCode::OK);
-    let after = app.status_list_as(&token, EVERYTHING).await;
-    after.assert_status(StatusCode::OK);
-    assert_eq!(after.task_ids(), before);
-}
-
-#[tokio::test]
-async fn a_token_of_an_organization_that_no_longer_exists_is_401() {
-    let app = TestApp::two_organizations().await;
-    let token = app.token(&OTHER).await;
-    let mut without_other = (*app.state.startup_dataset).clone();
-    without_other.organizations.retain(|o| o.tenant_id != 2);
-    without_other.workspaces.retain(|w| w.tenant_id != 2);
-    let kept: std::collections::HashSet<i64> = without_other
-        .workspaces
-        .iter()
-        .map(|w| w.workspace_id)
-        .collect();
-    without_other
-        .batches
-        .retain(|b| kept.contains(&b.workspace_id));
-    without_other.tasks.retain(|t| t.tenant_id != 2);
-    sdemu::store::dataset::replace(&app.state.db, &without_other)
-        .await
-        .unwrap();
-    app.status_list_as(&token, EVERYTHING)
-        .await
-        .assert_unauthorized(&invalid_token(UNKNOWN_TOKEN));
-}
-
-#[tokio::test]
-async fn with_a_database_file_tokens_survive_a_restart_until_they_expire() {
-    let directory = tempfile::tempdir().unwrap();
-    let path = directory.path().join("sdemu.db");
-    let path = path.to_str().unwrap();
-
-    let first = TestApp::two_organizations_with(&["--database", path]).await;
-    let token = first.token(&OTHER).await;
-    let expected = first.status_list_as(&token, EVERYTHING).await.task_ids();
-    first.state.db.close().await;
-
-    let second = TestApp::two_organizations_with(&["--database", path]).await;
-    let response = second.status_list_as(&token, EVERYTHING).await;
-    response.assert_status(StatusCode::OK);
-    assert_eq!(response.task_ids(), expected);
-    second.clock.advance(Duration::hours(1));
-    second
-        .status_list_as(&token, EVERYTHING)
-        .await
-        .assert_status(StatusCode::UNAUTHORIZED);
-}
-
-#[tokio::test]
-async fn a_fresh_in_memory_emulator_knows_no_token_of_another() {
-    let first = TestApp::two_organizations().await;
-    let token = first.token(&ACME).await;
-    let second = TestApp::two_organizations().await;
-    second
-        .status_list_as(&token, EVERYTHING)
-        .await
-        .assert_unauthorized(&invalid_token(UNKNOWN_TOKEN));
 }
 
 // ---------------------------------------------------------------------------------------------

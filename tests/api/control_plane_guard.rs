@@ -7,7 +7,7 @@ use axum::http::{Request, StatusCode};
 
 use sdemu::startup;
 
-use crate::helpers::{config, TestApp};
+use crate::helpers::{config, description, TestApp};
 
 /// A request to `path` with these headers and body.
 fn request(method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Request<Body> {
@@ -239,8 +239,7 @@ async fn a_non_loopback_listener_without_an_admin_token_gets_a_generated_one() {
 
 #[test]
 fn the_guards_answers_are_in_the_api_description() {
-    let description: serde_json::Value =
-        serde_json::from_str(sdemu::openapi::json()).expect("the description is JSON");
+    let description = description();
     let responses =
         |method: &str, path: &str| description["paths"][path][method]["responses"].clone();
     let seed = responses("post", "/_emulator/seed");

@@ -5,8 +5,8 @@
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
+use crate::helpers::{add_webhook, frozen, receiver, task_to_review, Answer};
 use crate::helpers::{TestApp, OTHER};
-use crate::webhooks::{add_webhook, frozen, receiver, task_to_review, Answer};
 
 const FROZEN: [&str; 4] = ["--clock", "frozen", "--failure-rate", "0"];
 

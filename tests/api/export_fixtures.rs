@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use sdemu::startup::FixtureSource;
 use sdemu::store;
 
-use crate::helpers::{default_config, start_up_error, TestApp, SMALL_FIXTURE};
+use crate::helpers::{default_config, description, start_up_error, TestApp, SMALL_FIXTURE};
 
 /// A payload as the real service might answer it, its keys deliberately not in
 /// alphabetical order (it must come back as it was given).
@@ -316,7 +316,7 @@ async fn a_merge_seed_reports_a_task_that_already_has_a_payload_and_changes_noth
 
 #[test]
 fn the_api_description_shows_the_setting_in_fixtures_only() {
-    let description: Value = serde_json::from_str(sdemu::openapi::json()).unwrap();
+    let description = description();
     let schemas = &description["components"]["schemas"];
     assert!(schemas["Workspace"]["properties"]["workspaceId"].is_object());
     assert!(schemas["Workspace"]["properties"]
@@ -343,7 +343,7 @@ async fn start_frozen() -> TestApp {
 
 #[tokio::test]
 async fn a_captured_payload_is_what_get_export_data_answers_and_the_webhooks_carry() {
-    use crate::webhooks::{add_webhook, receiver, Answer};
+    use crate::helpers::{add_webhook, receiver, Answer};
     let app = start_frozen().await;
     let (base, got) = receiver(Answer::Status(200, "")).await;
     for kind in ["textDocuments", "transcripts", "urlToFileAnonymization"] {

@@ -7,8 +7,8 @@ use std::io::Read;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
+use crate::helpers::{add_webhook, frozen, receiver, task_to_review, Answer};
 use crate::helpers::{TestApp, TestResponse};
-use crate::webhooks::{add_webhook, frozen, receiver, task_to_review, Answer};
 
 /// The path of a link (what follows its host), which the test router is asked for.
 fn path_of(url: &str) -> String {

@@ -11,76 +11,9 @@ use serde_json::{json, Value};
 
 use sdemu::app::Unmatched;
 
-use crate::helpers::TestApp;
-
-const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
-
-fn description() -> Value {
-    serde_json::from_str(sdemu::openapi::json()).expect("the description is JSON")
-}
-
-fn described_operations() -> BTreeSet<(String, String)> {
-    let description = description();
-    let mut operations = BTreeSet::new();
-    for (path, item) in description["paths"].as_object().unwrap() {
-        for method in METHODS {
-            if item.get(method).is_some() {
-                operations.insert((method.to_owned(), path.clone()));
-            }
-        }
-    }
-    operations
-}
-
-/// The operation `method path`.
-fn operation(method: &str, path: &str) -> Value {
-    let description = description();
-    let operation = description["paths"][path][method].clone();
-    assert!(operation.is_object(), "{method} {path} is not described");
-    operation
-}
-
-/// Follows `$ref`s within the description.
-fn resolve(description: &Value, node: &Value) -> Value {
-    let mut node = node.clone();
-    while let Some(reference) = node.get("$ref").and_then(Value::as_str) {
-        let pointer = reference.strip_prefix('#').expect("a local reference");
-        node = description
-            .pointer(pointer)
-            .unwrap_or_else(|| panic!("{reference} resolves"))
-            .clone();
-    }
-    node
-}
-
-/// The response `status` of `method path`, references followed.
-fn response(method: &str, path: &str, status: u16) -> Value {
-    let description = description();
-    let response = &operation(method, path)["responses"][status.to_string()];
-    assert!(
-        response.is_object(),
-        "{method} {path} does not describe {status}"
-    );
-    resolve(&description, response)
-}
-
-fn schema(name: &str) -> Value {
-    let description = description();
-    let schema = description["components"]["schemas"][name].clone();
-    assert!(schema.is_object(), "no schema {name}");
-    schema
-}
-
-/// The query parameter `name` of `method path`.
-fn parameter(method: &str, path: &str, name: &str) -> Value {
-    operation(method, path)["parameters"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|parameter| parameter["name"] == name)
-        .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
-        .clone()
-}
+use crate::helpers::{
+    described_operations, description, operation, parameter, response, schema, TestApp, METHODS,
+};
 
 /// Every `.route("path", ...)` call in `src/`: routes registered without an operation.
 fn plain_routes() -> BTreeSet<String> {

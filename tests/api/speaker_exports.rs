@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use crate::helpers::TestApp;
-use crate::webhooks::{receiver, Answer};
+use crate::helpers::{receiver, Answer};
 
 #[tokio::test]
 async fn the_transcript_export_is_spoken_by_the_tasks_speakers() {

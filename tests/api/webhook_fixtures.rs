@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use sdemu::startup::FixtureSource;
 
 use crate::helpers::{default_config, start_up_error, TestApp, SMALL_FIXTURE};
-use crate::webhooks::{deliveries, receiver, Answer};
+use crate::helpers::{deliveries, receiver, Answer};
 
 /// `SMALL_FIXTURE` (workspaces 1 to 3) with a `webhooks` section.
 fn small_with(webhooks: Value) -> String {

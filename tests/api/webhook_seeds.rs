@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::json;
 
-use crate::webhooks::{add_webhook, frozen, receiver, task_to_review, Answer};
+use crate::helpers::{add_webhook, frozen, receiver, task_to_review, Answer};
 
 #[tokio::test]
 async fn a_merge_seed_keeps_the_configurations_and_the_last_export_error() {

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::helpers::TestApp;
-use crate::webhooks::{add_webhook, deliveries, frozen, task_to_review};
+use crate::helpers::{add_webhook, deliveries, frozen, task_to_review};
 
 /// A receiver that tells the test when a POST arrives and answers only when the test says
 /// which status to answer with.

@@ -129,6 +129,10 @@ impl TestResponse {
     }
 }
 
+/// The description of the 401 for a well-formed token sdemu does not know.
+pub const UNKNOWN_TOKEN: &str =
+    "The access token is unknown: never issued here, revoked, or its organization is gone.";
+
 /// The `WWW-Authenticate` challenge of a 401 for an unusable bearer token.
 pub fn invalid_token(description: &str) -> String {
     format!("Bearer error=\"invalid_token\", error_description=\"{description}\"")
