@@ -45,7 +45,7 @@ const NOT_IN_DOMAIN: &[&str] = &["axum", "sqlx", "tower", "tower_http", "hyper",
 const MAX_SOURCE_LINES: usize = 500;
 
 fn source_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("src is readable") {
+    for entry in std::fs::read_dir(dir).expect("a readable folder") {
         let path = entry.expect("a directory entry").path();
         if path.is_dir() {
             source_files(&path, found);
@@ -56,7 +56,12 @@ fn source_files(dir: &Path, found: &mut Vec<PathBuf>) {
 }
 
 fn all_sources() -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    sources_under("src")
+}
+
+/// Every `.rs` file under `folder` of the package, as (path relative to `folder`, text).
+fn sources_under(folder: &str) -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut files = Vec::new();
     source_files(&root, &mut files);
     files.sort();
@@ -65,7 +70,7 @@ fn all_sources() -> Vec<(String, String)> {
         .map(|path| {
             let relative = path
                 .strip_prefix(&root)
-                .expect("under src")
+                .expect("under the folder")
                 .to_string_lossy()
                 .replace('\\', "/");
             let text = std::fs::read_to_string(&path).expect("a readable source file");
@@ -247,11 +252,16 @@ fn the_domain_layer_knows_neither_http_nor_sql() {
 }
 
 #[test]
-fn no_source_file_is_longer_than_one_reader_can_hold() {
-    let long: Vec<String> = all_sources()
-        .iter()
+fn no_source_or_test_file_is_longer_than_one_reader_can_hold() {
+    let long: Vec<String> = ["src", "tests"]
+        .into_iter()
+        .flat_map(|folder| {
+            sources_under(folder)
+                .into_iter()
+                .map(move |(relative, text)| (format!("{folder}/{relative}"), text))
+        })
         .filter(|(_, text)| text.lines().count() > MAX_SOURCE_LINES)
-        .map(|(relative, text)| format!("{relative}: {} lines", text.lines().count()))
+        .map(|(path, text)| format!("{path}: {} lines", text.lines().count()))
         .collect();
     assert!(
         long.is_empty(),
