@@ -62,6 +62,18 @@ fn upstream_fixture() -> Value {
     })
 }
 
+/// A temporary folder, and an sdemu (the "upstream" a capture reads) serving
+/// [`upstream_fixture`] from a file in it.
+fn upstream() -> (tempfile::TempDir, Sdemu) {
+    let directory = tempfile::tempdir().unwrap();
+    let upstream = Sdemu::start(Some(&write_json(
+        directory.path(),
+        "a.json",
+        &upstream_fixture(),
+    )));
+    (directory, upstream)
+}
+
 fn write_json(directory: &Path, name: &str, value: &Value) -> PathBuf {
     let path = directory.join(name);
     std::fs::write(&path, serde_json::to_vec_pretty(value).unwrap()).unwrap();
@@ -98,12 +110,7 @@ const TASK_LISTS: &[&str] = &[
 
 #[tokio::test]
 async fn a_capture_loads_in_a_second_sdemu_that_answers_as_the_first_did_byte_for_byte() {
-    let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(Some(&write_json(
-        directory.path(),
-        "a.json",
-        &upstream_fixture(),
-    )));
+    let (directory, a) = upstream();
     let out = directory.path().join("capture.json");
     let output = capture(&a.base, SECRET, &out, &["--window-days", "30"]);
     let log = stderr(&output);
@@ -163,12 +170,7 @@ async fn a_capture_loads_in_a_second_sdemu_that_answers_as_the_first_did_byte_fo
 
 #[tokio::test]
 async fn an_anonymized_capture_is_the_same_each_time_and_keeps_no_name() {
-    let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(Some(&write_json(
-        directory.path(),
-        "a.json",
-        &upstream_fixture(),
-    )));
+    let (directory, a) = upstream();
     let first = directory.path().join("first.json");
     let second = directory.path().join("second.json");
     for out in [&first, &second] {
@@ -236,12 +238,7 @@ async fn an_anonymized_capture_is_the_same_each_time_and_keeps_no_name() {
 
 #[tokio::test]
 async fn a_refused_secret_fails_naming_the_request_and_leaves_the_file_as_it_was() {
-    let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(Some(&write_json(
-        directory.path(),
-        "a.json",
-        &upstream_fixture(),
-    )));
+    let (directory, a) = upstream();
     let out = directory.path().join("capture.json");
     std::fs::write(&out, "previous capture").unwrap();
     let output = capture(&a.base, "not-the-secret", &out, &[]);
@@ -265,12 +262,7 @@ async fn a_refused_secret_fails_naming_the_request_and_leaves_the_file_as_it_was
 
 #[tokio::test]
 async fn a_429_with_retry_after_is_waited_for_then_retried() {
-    let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(Some(&write_json(
-        directory.path(),
-        "a.json",
-        &upstream_fixture(),
-    )));
+    let (directory, a) = upstream();
     let rule = json!([{"match": {"method": "GET", "path": "/api/v1.0/external/sdtask/statuslist"},
                        "respond": {"status": 429, "headers": {"Retry-After": "1"}}, "times": 1}]);
     a.control(reqwest::Method::PUT, "faults", Some(rule)).await;
@@ -294,12 +286,7 @@ async fn a_429_with_retry_after_is_waited_for_then_retried() {
 
 #[tokio::test]
 async fn an_upstream_that_stays_unavailable_ends_the_capture_after_bounded_attempts() {
-    let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(Some(&write_json(
-        directory.path(),
-        "a.json",
-        &upstream_fixture(),
-    )));
+    let (directory, a) = upstream();
     let rule = json!([{"match": {"path": "/api/v1.0/external/sdworkspace/CurrentWorkspaces"},
                        "respond": {"status": 503, "headers": {"Retry-After": "0"}, "body": {"error": "busy"}}}]);
     a.control(reqwest::Method::PUT, "faults", Some(rule)).await;
@@ -322,12 +309,7 @@ async fn an_upstream_that_stays_unavailable_ends_the_capture_after_bounded_attem
 
 #[tokio::test]
 async fn only_the_workspaces_asked_for_are_captured_and_an_unknown_one_is_an_error() {
-    let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(Some(&write_json(
-        directory.path(),
-        "a.json",
-        &upstream_fixture(),
-    )));
+    let (directory, a) = upstream();
     let out = directory.path().join("capture.json");
     let output = capture(
         &a.base,
@@ -409,12 +391,7 @@ async fn the_demo_data_set_round_trips_through_a_capture() {
 
 #[tokio::test]
 async fn a_401_from_the_api_takes_a_new_token_once() {
-    let directory = tempfile::tempdir().unwrap();
-    let a = Sdemu::start(Some(&write_json(
-        directory.path(),
-        "a.json",
-        &upstream_fixture(),
-    )));
+    let (directory, a) = upstream();
     // As when the token expires during a long capture.
     let rule = json!([{"match": {"path": "/api/v1.0/external/sdworkspace/CurrentWorkspaces"},
                        "respond": {"status": 401}, "times": 1}]);
