@@ -102,7 +102,9 @@ async fn run() -> anyhow::Result<()> {
         };
         std::process::exit(code);
     }
-    telemetry::init(config.log_format);
+    // Held to the end of `run`, on every path out of it: dropping it writes out the log lines
+    // still waiting (the last ones say why sdemu stopped).
+    let _log_guard = telemetry::init(config.log_format);
     let generated_admin_token = startup::generate_admin_token(&mut config)?;
 
     let state = startup::open(

@@ -3,7 +3,8 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -125,6 +126,56 @@ fn the_binary_serves_until_sigterm_then_exits_0_and_closes_the_database_cleanly(
         "{logs:?}"
     );
     assert!(entries.iter().any(|entry| entry["message"] == "stopped"));
+}
+
+/// Requests are logged by a thread of their own, up to `LOG_BUFFER_LINES` (2,048) lines ahead
+/// of a slow reader: with stderr a pipe nobody reads (full after 64 KiB, about 330 lines),
+/// 1,500 logged requests on one connection are all still answered.
+#[test]
+fn a_log_reader_that_falls_behind_does_not_hold_up_requests() {
+    let mut child = Command::new(SDEMU)
+        .args(["--port", "0"])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sdemu starts");
+    // Kept open and never read, so that the pipe fills up.
+    let _unread_logs = child.stderr.take();
+    let received = support::stdout_lines(&mut child);
+    let address = support::listening_url(&received)
+        .strip_prefix("http://")
+        .unwrap()
+        .to_owned();
+    let (answered, all_answered) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(address).unwrap();
+        let mut answers = BufReader::new(stream.try_clone().unwrap());
+        for _ in 0..1_500 {
+            // Without a token: a 401 with an empty body, logged like any request.
+            stream
+                .write_all(
+                    b"GET /api/v1.0/external/sdtask/statuslist?startDate=2022-01-01 HTTP/1.1\r\n\
+                      Host: sdemu\r\n\r\n",
+                )
+                .unwrap();
+            let mut line = String::new();
+            answers.read_line(&mut line).unwrap();
+            assert!(line.starts_with("HTTP/1.1 401"), "{line}");
+            while line != "\r\n" {
+                line.clear();
+                answers.read_line(&mut line).unwrap();
+            }
+        }
+        answered.send(()).unwrap();
+    });
+    let outcome = all_answered.recv_timeout(Duration::from_secs(60));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        outcome.is_ok(),
+        "1,500 logged requests were not all answered while nobody read the logs"
+    );
 }
 
 /// Sends SIGTERM to `child` and waits (10 s at most) for it to exit 0.
