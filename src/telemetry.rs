@@ -29,7 +29,8 @@ pub type LogGuard = tracing_appender::non_blocking::WorkerGuard;
 /// Lines are written by a thread of their own, in order, as many at once as are waiting.
 /// Written one per request straight to a pipe (one `write` and a wake-up of the reader
 /// each), they cost cached answers up to a sixth of their throughput (1.07-1.18x as many
-/// answered a second this way), and a reader that fell a pipe's 64 KiB behind stalled every request.
+/// answered a second this way), and a reader that fell a pipe's 64 KiB behind stalled every
+/// request.
 pub fn init(format: LogFormat) -> LogGuard {
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         .buffered_lines_limit(LOG_BUFFER_LINES)
