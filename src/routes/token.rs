@@ -66,8 +66,9 @@ fn scope_schema() -> ObjectBuilder {
 /// both. The endpoint itself needs no authentication.
 ///
 /// Fidelity: the documentation names only `invalid_client`; every other failure follows
-/// RFC 6749 §5.2 (`invalid_request`, `unsupported_grant_type`, `invalid_scope`), checked in
-/// that order after the client is authenticated. An omitted `scope` is granted `WebAPI`.
+/// RFC 6749 §5.2. Checked in this order: `invalid_request` (a request that cannot be read:
+/// its form, its headers, a missing field), then `invalid_client`, then
+/// `unsupported_grant_type`, then `invalid_scope`. An omitted `scope` is granted `WebAPI`.
 #[utoipa::path(
     post,
     path = "/connect/token",
