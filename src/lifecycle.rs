@@ -158,26 +158,52 @@ pub async fn create_task(state: &AppState, task: NewTask) -> Result<CreatedTask,
         .await
 }
 
+/// What Reprocess Task did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Restart {
+    /// The task is back in the queue with a new run.
+    Restarted,
+    /// The organization has no such task.
+    NotFound,
+    /// The task is in Task History (Deleting or Deleted): its status, by code and name;
+    /// nothing changed.
+    InTaskHistory {
+        task_status: i64,
+        task_status_text: String,
+    },
+}
+
 /// Reprocess Task's write: the task (of organization `tenant_id`) back in the queue with a
-/// new run, recorded as leaving `from_status`, in one turn at the write gate and one round
-/// trip, on the writers' runtime. Returns whether the task was found.
+/// new run, unless it is in Task History, in one turn at the write gate on the writers'
+/// runtime. The status is read and checked in the same transaction as the write, so a step
+/// that archives the task just before (a review finished, a webhook outcome) is seen: the
+/// task is then refused, not taken out of Task History, and the transition recorded leaves
+/// the status the task really had.
 pub async fn restart_task(
     state: &AppState,
     tenant_id: i64,
     task: TaskRef,
-    from_status: i64,
-) -> sqlx::Result<bool> {
+) -> sqlx::Result<Restart> {
     let writer = state.clone();
     state
         .run_write(async move {
             let state = writer;
             let at = state.clock.now().timestamp();
-            let run = QueuedRun::new(&state.lifecycle, at, "reprocessed");
             let mut tx = state.begin_write().await?;
-            let found = tasks::restart(&mut tx, tenant_id, &task, from_status, &run).await?;
+            let Some(current) = tasks::find(&mut *tx, tenant_id, &task).await? else {
+                return Ok(Restart::NotFound);
+            };
+            if !crate::domain::lifecycle::can_reprocess(current.task_status) {
+                return Ok(Restart::InTaskHistory {
+                    task_status: current.task_status,
+                    task_status_text: current.task_status_text,
+                });
+            }
+            let run = QueuedRun::new(&state.lifecycle, at, "reprocessed");
+            tasks::restart(&mut tx, tenant_id, &task, current.task_status, &run).await?;
             tx.commit().await?;
             mark(&state, at);
-            Ok(found)
+            Ok(Restart::Restarted)
         })
         .await
 }

@@ -10,6 +10,7 @@ mod cached_answers;
 mod client_option;
 mod clock;
 mod compression;
+mod concurrent_writes;
 mod connections;
 mod control_plane_guard;
 mod create_task;

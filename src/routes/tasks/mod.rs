@@ -15,7 +15,6 @@ use utoipa_axum::routes;
 use crate::domain::fixture::{
     check_external_integration_status, EXTERNAL_INTEGRATION_STATUS_MAX_CHARS,
 };
-use crate::domain::lifecycle::can_reprocess;
 use crate::domain::page::Page;
 use crate::domain::sort::{SortOrder, TaskSortKey};
 use crate::domain::task::TaskStatus;
@@ -25,7 +24,7 @@ use crate::error::responses::{
 };
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{page_request, Caller, JsonBody, QueryParams, TaskSelector};
-use crate::lifecycle;
+use crate::lifecycle::{self, Restart};
 use crate::response::cache::{TaskAnswerKey, TaskEndpoint};
 use crate::response::{empty_response, json_bytes};
 use crate::routes::params::{PageParams, TaskListParams, TaskSelectorParams};
@@ -263,28 +262,27 @@ async fn restart_processing(
     State(state): State<AppState>,
     TaskSelector(task): TaskSelector,
 ) -> ApiResult<Response> {
-    let Some(current) = tasks::find(&state.db, caller.tenant_id, &task).await? else {
-        return Err(ApiError::empty_not_found());
-    };
-    if !can_reprocess(current.task_status) {
-        return Err(Problem::new(
+    match lifecycle::restart_task(&state, caller.tenant_id, task).await? {
+        Restart::Restarted => Ok(empty_response(StatusCode::OK)),
+        Restart::NotFound => Err(ApiError::empty_not_found()),
+        Restart::InTaskHistory {
+            task_status,
+            task_status_text,
+        } => Err(Problem::new(
             StatusCode::CONFLICT,
             "task-deleted",
             format!(
-                "The task is {} ({}): a task in Task History cannot be reprocessed.",
-                current.task_status_text, current.task_status
+                "The task is {task_status_text} ({task_status}): a task in Task History cannot \
+                 be reprocessed."
             ),
         )
-        .with("taskStatus", current.task_status)
-        .into());
+        .with("taskStatus", task_status)
+        .into()),
     }
-    let found =
-        lifecycle::restart_task(&state, caller.tenant_id, task, current.task_status).await?;
-    empty_ok_if_found(found)
 }
 
-/// The answer of the task PATCH endpoints: 200 with an empty body when the task was
-/// updated, 404 with an empty body when the caller's organization has no such task.
+/// External Integration Status's answer: 200 with an empty body when the task was updated,
+/// 404 with an empty body when the caller's organization has no such task.
 fn empty_ok_if_found(found: bool) -> ApiResult<Response> {
     if found {
         Ok(empty_response(StatusCode::OK))
