@@ -178,3 +178,30 @@ async fn fixture_tasks_follow_the_create_task_rules_for_priority_and_objects() {
     }
     assert!(!error.contains("customFormValues"), "{error}");
 }
+
+/// The API omits `restartCount` until a task is reprocessed, so a fixture's `0` is served as
+/// absent (never as `"restartCount":0`), and the first reprocess makes it 1.
+#[tokio::test]
+async fn a_restart_count_of_zero_is_served_as_never_reprocessed() {
+    let app = TestApp::with_fixture(
+        r#"[{"taskId": 7, "workspaceId": 1, "displayName": "z.pdf",
+             "createdOn": "2024-01-01T00:00:00Z", "taskStatus": 3, "integrationStatus": 1,
+             "restartCount": 0}]"#,
+    )
+    .await;
+    let task = app
+        .task_status("taskId=7")
+        .await
+        .assert_json(StatusCode::OK);
+    assert!(task.get("restartCount").is_none(), "{task}");
+    let list = app.status_list("startDate=2024-01-01").await;
+    assert!(!list.text().contains("restartCount"), "{}", list.text());
+    app.restart_processing("taskId=7")
+        .await
+        .assert_status(StatusCode::OK);
+    let task = app
+        .task_status("taskId=7")
+        .await
+        .assert_json(StatusCode::OK);
+    assert_eq!(task["restartCount"], 1, "{task}");
+}
