@@ -208,9 +208,9 @@ pub async fn find<'c>(
 
 /// Puts the task back in the pre-processing queue with a new run (`run`): one more restart,
 /// `preProcessingStartedOn` = `run.at`, status 30 (QueuedForPreProcessing), external
-/// integration status `never`, the step after the queue scheduled and the transition from
-/// `from_status` recorded, in one round trip (see `create_queued` for why). Returns whether
-/// a task was found.
+/// integration status `never`, the step after the queue scheduled, the transition from
+/// `from_status` recorded and an export still being delivered abandoned, in one round trip
+/// (see `create_queued` for why). Returns whether a task was found.
 pub async fn restart(
     conn: &mut SqliteConnection,
     tenant_id: i64,
@@ -222,6 +222,9 @@ pub async fn restart(
     push_task_ref(&mut query, tenant_id, task);
     recording_restart(&mut query, from_status, run);
     push_task_ref(&mut query, tenant_id, task);
+    abandoning_export(&mut query);
+    push_task_ref(&mut query, tenant_id, task);
+    query.push(")");
     let done = query.build().execute(conn).await?;
     Ok(done.rows_affected() > 0)
 }
@@ -238,6 +241,11 @@ pub async fn restart_by_id(
     query.push(" WHERE t.task_id = ").push_bind(task_id);
     recording_restart(&mut query, from_status, run);
     query.push(" WHERE t.task_id = ").push_bind(task_id);
+    abandoning_export(&mut query);
+    query
+        .push(" WHERE t.task_id = ")
+        .push_bind(task_id)
+        .push(")");
     let done = query.build().execute(conn).await?;
     Ok(done.rows_affected() > 0)
 }
@@ -257,6 +265,17 @@ fn restarting<'q>(run: &QueuedRun) -> QueryBuilder<'q, Sqlite> {
         .push(", pre_processing_started_on = ")
         .push_bind(run.at);
     query
+}
+
+/// The third statement of a restart, up to the `WHERE` of its subquery over `tasks AS t`
+/// (closed by the caller): a review's export whose webhook deliveries are still out is
+/// abandoned, so that Get Export Data no longer answers for a task being processed again
+/// and the deliveries' outcome, when it comes, changes nothing (it finds nothing pending).
+fn abandoning_export(query: &mut QueryBuilder<'_, Sqlite>) {
+    query.push(
+        "; UPDATE task_exports SET pending = 0 WHERE pending = 1 AND task_id IN \
+         (SELECT t.task_id FROM tasks AS t",
+    );
 }
 
 /// The second statement of a restart, up to its `WHERE` (the UPDATE's own, so it records a

@@ -4,8 +4,11 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
+use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{
+    add_webhook, first_delivery, frozen, receiver, task_to_review, Answer, TestApp,
+};
 
 /// Reprocess Task refuses a task in Task History. A task archived while the request waited
 /// for its turn to write (a review finished, a webhook outcome) is refused too, not taken out
@@ -58,4 +61,43 @@ async fn a_task_archived_while_reprocess_waits_for_its_turn_is_refused_and_stays
         serde_json::json!([]),
         "no transition recorded"
     );
+}
+
+/// Reprocessing a task whose review's webhook deliveries are still out abandons its export:
+/// Get Export Data answers 409 for it from then on, and the deliveries' outcome (here a
+/// timeout) changes nothing when it comes: the task stays in its new run.
+#[tokio::test]
+async fn reprocessing_a_task_whose_deliveries_are_out_abandons_its_export() {
+    let app = frozen(&["--webhook-timeout", "1"]).await;
+    let (base, got) = receiver(Answer::Never).await;
+    let (id, workspace) = task_to_review(&app).await;
+    add_webhook(
+        &app,
+        json!({"workspaceId": workspace, "url": format!("{base}/hook"), "kind": "textDocuments"}),
+    )
+    .await;
+    let during = async {
+        first_delivery(&got).await;
+        app.get_export_data(&id.to_string())
+            .await
+            .assert_json(StatusCode::OK);
+        app.restart_processing(&format!("taskId={id}"))
+            .await
+            .assert_status(StatusCode::OK);
+        let problem = app
+            .get_export_data(&id.to_string())
+            .await
+            .assert_problem(StatusCode::CONFLICT, None);
+        assert_eq!(problem["taskStatus"], 30, "{problem}");
+    };
+    let path = format!("tasks/{id}/review/finish");
+    let finish = app.control("POST", &path, None);
+    let (view, ()) = tokio::join!(finish, during);
+    let view = view.assert_json(StatusCode::OK);
+    assert_eq!(view["taskStatus"], 30, "{view}");
+    assert_eq!(view["restartCount"], 1, "{view}");
+    assert_eq!(view["exportPending"], false, "{view}");
+    app.get_export_data(&id.to_string())
+        .await
+        .assert_problem(StatusCode::CONFLICT, None);
 }

@@ -5,8 +5,9 @@
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::helpers::{add_webhook, frozen, receiver, task_to_review, Answer};
-use crate::helpers::{TestApp, OTHER};
+use crate::helpers::{
+    add_webhook, first_delivery, frozen, receiver, task_to_review, Answer, TestApp, OTHER,
+};
 
 const FROZEN: [&str; 4] = ["--clock", "frozen", "--failure-rate", "0"];
 
@@ -320,16 +321,7 @@ async fn while_deliveries_are_out_it_answers_the_delivered_body_and_after_a_fail
     // The review's finish waits for the receiver, which never answers (1 s timeout); while
     // it waits, the export is pending and Get Export Data answers what was delivered.
     let during = async {
-        // The receiver runs on a real socket: wait (at most 5 s) for its POST to arrive.
-        let mut waited = 0;
-        let delivered = loop {
-            if let Some(received) = got.lock().unwrap().first() {
-                break received.body.clone();
-            }
-            waited += 1;
-            assert!(waited < 1000, "the receiver got no POST");
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        };
+        let delivered = first_delivery(&got).await;
         let body = app
             .get_export_data(&id.to_string())
             .await

@@ -101,3 +101,15 @@ pub async fn deliveries(app: &TestApp) -> Vec<Value> {
         .unwrap()
         .clone()
 }
+
+/// The body of the first POST `got` receives, waiting for it (at most 5 s: the receiver runs
+/// on a real socket).
+pub async fn first_delivery(got: &Arc<Mutex<Vec<Received>>>) -> Value {
+    for _ in 0..1000 {
+        if let Some(received) = got.lock().unwrap().first() {
+            return received.body.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("the receiver got no POST");
+}
