@@ -4,11 +4,8 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use serde_json::json;
 
-use crate::helpers::{
-    add_webhook, first_delivery, frozen, receiver, task_to_review, Answer, TestApp,
-};
+use crate::helpers::{first_delivery, silent_receiver_review, TestApp};
 
 /// Reprocess Task refuses a task in Task History. A task archived while the request waited
 /// for its turn to write (a review finished, a webhook outcome) is refused too, not taken out
@@ -68,14 +65,7 @@ async fn a_task_archived_while_reprocess_waits_for_its_turn_is_refused_and_stays
 /// timeout) changes nothing when it comes: the task stays in its new run.
 #[tokio::test]
 async fn reprocessing_a_task_whose_deliveries_are_out_abandons_its_export() {
-    let app = frozen(&["--webhook-timeout", "1"]).await;
-    let (base, got) = receiver(Answer::Never).await;
-    let (id, workspace) = task_to_review(&app).await;
-    add_webhook(
-        &app,
-        json!({"workspaceId": workspace, "url": format!("{base}/hook"), "kind": "textDocuments"}),
-    )
-    .await;
+    let (app, got, id) = silent_receiver_review("textDocuments").await;
     let during = async {
         first_delivery(&got).await;
         app.get_export_data(&id.to_string())

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::{
-    add_webhook, first_delivery, frozen, receiver, task_to_review, Answer, TestApp, OTHER,
+    add_webhook, first_delivery, frozen, receiver, silent_receiver_review, task_to_review, Answer,
+    TestApp, OTHER,
 };
 
 const FROZEN: [&str; 4] = ["--clock", "frozen", "--failure-rate", "0"];
@@ -310,14 +311,7 @@ async fn without_a_token_it_is_a_401() {
 
 #[tokio::test]
 async fn while_deliveries_are_out_it_answers_the_delivered_body_and_after_a_failed_one_409() {
-    let app = frozen(&["--webhook-timeout", "1"]).await;
-    let (base, got) = receiver(Answer::Never).await;
-    let (id, workspace) = task_to_review(&app).await;
-    add_webhook(
-        &app,
-        json!({"workspaceId": workspace, "url": format!("{base}/hook"), "kind": "textDocuments"}),
-    )
-    .await;
+    let (app, got, id) = silent_receiver_review("textDocuments").await;
     // The review's finish waits for the receiver, which never answers (1 s timeout); while
     // it waits, the export is pending and Get Export Data answers what was delivered.
     let during = async {

@@ -8,7 +8,9 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
 
-use crate::helpers::{add_webhook, deliveries, frozen, receiver, task_to_review, Answer};
+use crate::helpers::{
+    add_webhook, deliveries, frozen, receiver, silent_receiver_review, task_to_review, Answer,
+};
 
 #[tokio::test]
 async fn a_finished_review_posts_every_kind_its_fields_and_2xx_archives_the_task() {
@@ -209,14 +211,7 @@ async fn an_error_status_sends_the_task_back_to_review_with_the_receivers_body()
 
 #[tokio::test]
 async fn a_receiver_that_never_answers_times_out_and_counts_as_an_error() {
-    let app = frozen(&["--webhook-timeout", "1"]).await;
-    let (base, _got) = receiver(Answer::Never).await;
-    let (id, workspace) = task_to_review(&app).await;
-    add_webhook(
-        &app,
-        json!({"workspaceId": workspace, "url": format!("{base}/hook"), "kind": "transcripts"}),
-    )
-    .await;
+    let (app, _got, id) = silent_receiver_review("transcripts").await;
     let view = app
         .control("POST", &format!("tasks/{id}/review/finish"), None)
         .await

@@ -28,5 +28,6 @@ pub use openapi::{
 pub use people::{PEOPLE, TASK_SPEAKERS, WORKSPACE_SPEAKERS};
 pub use requests::{basic, ids, TestResponse, FORM, STATUS_LIST};
 pub use webhooks::{
-    add_webhook, deliveries, first_delivery, frozen, receiver, task_to_review, Answer,
+    add_webhook, deliveries, first_delivery, frozen, receiver, silent_receiver_review,
+    task_to_review, Answer,
 };

@@ -113,3 +113,21 @@ pub async fn first_delivery(got: &Arc<Mutex<Vec<Received>>>) -> Value {
     }
     panic!("the receiver got no POST");
 }
+
+/// What the receiver of a [`silent_receiver_review`] got.
+pub type Got = Arc<Mutex<Vec<Received>>>;
+
+/// A frozen-clock app whose deliveries time out after 1 s, a receiver that never answers, a
+/// task brought to review and a webhook of `kind` for its workspace: the app, what the
+/// receiver gets and the task's id.
+pub async fn silent_receiver_review(kind: &str) -> (TestApp, Got, i64) {
+    let app = frozen(&["--webhook-timeout", "1"]).await;
+    let (base, got) = receiver(Answer::Never).await;
+    let (id, workspace) = task_to_review(&app).await;
+    add_webhook(
+        &app,
+        json!({"workspaceId": workspace, "url": format!("{base}/hook"), "kind": kind}),
+    )
+    .await;
+    (app, got, id)
+}
