@@ -200,7 +200,7 @@ pub async fn restart_task(
                 });
             }
             let run = QueuedRun::new(&state.lifecycle, at, "reprocessed");
-            tasks::restart(&mut tx, tenant_id, &task, current.task_status, &run).await?;
+            tasks::restart(&mut tx, current.task_id, current.task_status, &run).await?;
             tx.commit().await?;
             mark(&state, at);
             Ok(Restart::Restarted)
@@ -317,7 +317,7 @@ pub async fn reprocess(state: &AppState, task_id: i64) -> sqlx::Result<Result<()
         }));
     }
     let run = QueuedRun::new(&state.lifecycle, control.at, "reprocessed");
-    tasks::restart_by_id(&mut control.tx, task_id, from_status, &run).await?;
+    tasks::restart(&mut control.tx, task_id, from_status, &run).await?;
     control.tx.commit().await?;
     mark(state, control.at);
     Ok(Ok(()))

@@ -206,32 +206,13 @@ pub async fn find<'c>(
     Ok(row.map(TaskStatus::from))
 }
 
-/// Puts the task back in the pre-processing queue with a new run (`run`): one more restart,
-/// `preProcessingStartedOn` = `run.at`, status 30 (QueuedForPreProcessing), external
-/// integration status `never`, the step after the queue scheduled, the transition from
-/// `from_status` recorded and an export still being delivered abandoned, in one round trip
-/// (see `create_queued` for why). Returns whether a task was found.
+/// Puts the task `task_id` back in the pre-processing queue with a new run (`run`): one more
+/// restart, `preProcessingStartedOn` = `run.at`, status 30 (QueuedForPreProcessing),
+/// external integration status `never`, the step after the queue scheduled, the transition
+/// from `from_status` recorded and an export still being delivered abandoned, in one round
+/// trip (see `create_queued` for why). Callers find the task first in the same transaction
+/// (its organization, its status). Returns whether a task was found.
 pub async fn restart(
-    conn: &mut SqliteConnection,
-    tenant_id: i64,
-    task: &TaskRef,
-    from_status: i64,
-    run: &QueuedRun,
-) -> sqlx::Result<bool> {
-    let mut query = restarting(run);
-    push_task_ref(&mut query, tenant_id, task);
-    recording_restart(&mut query, from_status, run);
-    push_task_ref(&mut query, tenant_id, task);
-    abandoning_export(&mut query);
-    push_task_ref(&mut query, tenant_id, task);
-    query.push(")");
-    let done = query.build().execute(conn).await?;
-    Ok(done.rows_affected() > 0)
-}
-
-/// [`restart`] for the task with this id, whatever its organization (the control plane's
-/// reprocess). Returns whether a task was found.
-pub async fn restart_by_id(
     conn: &mut SqliteConnection,
     task_id: i64,
     from_status: i64,
