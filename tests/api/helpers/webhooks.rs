@@ -26,15 +26,18 @@ pub struct Received {
     pub body: Value,
 }
 
+/// Every POST a receiver got, in order.
+pub type Got = Arc<Mutex<Vec<Received>>>;
+
 #[derive(Clone)]
 struct Receiver {
     answer: Answer,
-    got: Arc<Mutex<Vec<Received>>>,
+    got: Got,
 }
 
 /// A webhook receiver on 127.0.0.1:0 that records every POST and answers as told. Returns
 /// its base URL and what it got.
-pub async fn receiver(answer: Answer) -> (String, Arc<Mutex<Vec<Received>>>) {
+pub async fn receiver(answer: Answer) -> (String, Got) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let state = Receiver {
         answer,
@@ -104,7 +107,7 @@ pub async fn deliveries(app: &TestApp) -> Vec<Value> {
 
 /// The body of the first POST `got` receives, waiting for it (at most 5 s: the receiver runs
 /// on a real socket).
-pub async fn first_delivery(got: &Arc<Mutex<Vec<Received>>>) -> Value {
+pub async fn first_delivery(got: &Got) -> Value {
     for _ in 0..1000 {
         if let Some(received) = got.lock().unwrap().first() {
             return received.body.clone();
@@ -113,9 +116,6 @@ pub async fn first_delivery(got: &Arc<Mutex<Vec<Received>>>) -> Value {
     }
     panic!("the receiver got no POST");
 }
-
-/// What the receiver of a [`silent_receiver_review`] got.
-pub type Got = Arc<Mutex<Vec<Received>>>;
 
 /// A frozen-clock app whose deliveries time out after 1 s, a receiver that never answers, a
 /// task brought to review and a webhook of `kind` for its workspace: the app, what the
